@@ -1,0 +1,261 @@
+//===- TianScalar.cpp - the scalar arithmetic of elementwise ops ----------===//
+//
+// ElementwiseOpInterface::buildScalar for every elementwise tian op: what
+// one output element is, in arith and math. This is the op's definition of
+// its arithmetic; the lowering to linalg, fusion and the eager kernels all
+// call it, so they cannot disagree.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/tian/TianOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::tian;
+
+namespace {
+
+Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+}
+
+Value intConstant(OpBuilder &b, Location loc, Type type, int64_t value) {
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
+
+bool isFloat(Value v) { return isa<FloatType>(v.getType()); }
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Unary
+//===----------------------------------------------------------------------===//
+
+Value NegOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  if (isFloat(args[0]))
+    return arith::NegFOp::create(b, loc, args[0]);
+  return arith::SubIOp::create(b, loc, intConstant(b, loc, args[0].getType(), 0),
+                               args[0]);
+}
+
+Value AbsOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  if (isFloat(args[0]))
+    return math::AbsFOp::create(b, loc, args[0]);
+  return math::AbsIOp::create(b, loc, args[0]);
+}
+
+Value ReluOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  Type type = args[0].getType();
+  if (isFloat(args[0]))
+    // maxnumf: relu(NaN) = 0 would hide NaNs; maximumf propagates them as
+    // PyTorch does.
+    return arith::MaximumFOp::create(b, loc, args[0],
+                                     floatConstant(b, loc, type, 0.0));
+  return arith::MaxSIOp::create(b, loc, args[0], intConstant(b, loc, type, 0));
+}
+
+Value ExpOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return math::ExpOp::create(b, loc, args[0]);
+}
+
+Value LogOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return math::LogOp::create(b, loc, args[0]);
+}
+
+Value SqrtOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return math::SqrtOp::create(b, loc, args[0]);
+}
+
+Value RsqrtOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return math::RsqrtOp::create(b, loc, args[0]);
+}
+
+Value TanhOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return math::TanhOp::create(b, loc, args[0]);
+}
+
+Value SigmoidOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  Type type = args[0].getType();
+  Value one = floatConstant(b, loc, type, 1.0);
+  Value expNeg =
+      math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, args[0]));
+  return arith::DivFOp::create(b, loc, one,
+                               arith::AddFOp::create(b, loc, one, expNeg));
+}
+
+Value ErfOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return math::ErfOp::create(b, loc, args[0]);
+}
+
+Value SinOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return math::SinOp::create(b, loc, args[0]);
+}
+
+Value CosOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return math::CosOp::create(b, loc, args[0]);
+}
+
+Value FloorOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return math::FloorOp::create(b, loc, args[0]);
+}
+
+Value CeilOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return math::CeilOp::create(b, loc, args[0]);
+}
+
+Value NotOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return arith::XOrIOp::create(b, loc, args[0],
+                               intConstant(b, loc, args[0].getType(), 1));
+}
+
+Value GeluOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  Value x = args[0];
+  Type type = x.getType();
+  Value half = floatConstant(b, loc, type, 0.5);
+  Value one = floatConstant(b, loc, type, 1.0);
+  Value inner;
+  if (getApproximate() == GeluApproximation::tanh) {
+    // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
+    Value x3 = arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
+    Value poly = arith::AddFOp::create(
+        b, loc, x,
+        arith::MulFOp::create(b, loc, floatConstant(b, loc, type, 0.044715), x3));
+    inner = math::TanhOp::create(
+        b, loc,
+        arith::MulFOp::create(
+            b, loc, floatConstant(b, loc, type, std::sqrt(2.0 / M_PI)), poly));
+  } else {
+    // 0.5 x (1 + erf(x / sqrt(2)))
+    inner = math::ErfOp::create(
+        b, loc,
+        arith::MulFOp::create(b, loc, x, floatConstant(b, loc, type, M_SQRT1_2)));
+  }
+  return arith::MulFOp::create(
+      b, loc, arith::MulFOp::create(b, loc, half, x),
+      arith::AddFOp::create(b, loc, one, inner));
+}
+
+//===----------------------------------------------------------------------===//
+// Binary and ternary
+//===----------------------------------------------------------------------===//
+
+Value AddOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  if (isFloat(args[0]))
+    return arith::AddFOp::create(b, loc, args[0], args[1]);
+  return arith::AddIOp::create(b, loc, args[0], args[1]);
+}
+
+Value SubOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  if (isFloat(args[0]))
+    return arith::SubFOp::create(b, loc, args[0], args[1]);
+  return arith::SubIOp::create(b, loc, args[0], args[1]);
+}
+
+Value MulOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  if (isFloat(args[0]))
+    return arith::MulFOp::create(b, loc, args[0], args[1]);
+  return arith::MulIOp::create(b, loc, args[0], args[1]);
+}
+
+Value DivOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  if (isFloat(args[0]))
+    return arith::DivFOp::create(b, loc, args[0], args[1]);
+  return arith::DivSIOp::create(b, loc, args[0], args[1]);
+}
+
+Value PowOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return math::PowFOp::create(b, loc, args[0], args[1]);
+}
+
+Value MaxOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  if (isFloat(args[0]))
+    return arith::MaximumFOp::create(b, loc, args[0], args[1]);
+  return arith::MaxSIOp::create(b, loc, args[0], args[1]);
+}
+
+Value MinOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  if (isFloat(args[0]))
+    return arith::MinimumFOp::create(b, loc, args[0], args[1]);
+  return arith::MinSIOp::create(b, loc, args[0], args[1]);
+}
+
+Value CompareOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  if (isFloat(args[0])) {
+    arith::CmpFPredicate pred = arith::CmpFPredicate::OEQ;
+    switch (getPredicate()) {
+    case ComparePredicate::eq: pred = arith::CmpFPredicate::OEQ; break;
+    case ComparePredicate::ne: pred = arith::CmpFPredicate::UNE; break;
+    case ComparePredicate::lt: pred = arith::CmpFPredicate::OLT; break;
+    case ComparePredicate::le: pred = arith::CmpFPredicate::OLE; break;
+    case ComparePredicate::gt: pred = arith::CmpFPredicate::OGT; break;
+    case ComparePredicate::ge: pred = arith::CmpFPredicate::OGE; break;
+    }
+    return arith::CmpFOp::create(b, loc, pred, args[0], args[1]);
+  }
+  // i1 orders false < true (unsigned); wider integers are signed.
+  bool isBool = args[0].getType().isInteger(1);
+  arith::CmpIPredicate pred = arith::CmpIPredicate::eq;
+  switch (getPredicate()) {
+  case ComparePredicate::eq: pred = arith::CmpIPredicate::eq; break;
+  case ComparePredicate::ne: pred = arith::CmpIPredicate::ne; break;
+  case ComparePredicate::lt:
+    pred = isBool ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt;
+    break;
+  case ComparePredicate::le:
+    pred = isBool ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle;
+    break;
+  case ComparePredicate::gt:
+    pred = isBool ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt;
+    break;
+  case ComparePredicate::ge:
+    pred = isBool ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge;
+    break;
+  }
+  return arith::CmpIOp::create(b, loc, pred, args[0], args[1]);
+}
+
+Value SelectOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);
+}
+
+Value CastOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  Value x = args[0];
+  Type from = x.getType();
+  Type to = getDtype();
+  if (from == to)
+    return x;
+  if (to.isInteger(1)) {
+    // bool(x) is x != 0, as in numpy and PyTorch.
+    if (isFloat(x))
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x,
+                                   floatConstant(b, loc, from, 0.0));
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x,
+                                 intConstant(b, loc, from, 0));
+  }
+  if (isa<FloatType>(to)) {
+    if (isFloat(x)) {
+      if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+        return arith::ExtFOp::create(b, loc, to, x);
+      if (from.getIntOrFloatBitWidth() > to.getIntOrFloatBitWidth())
+        return arith::TruncFOp::create(b, loc, to, x);
+      // f16 <-> bf16: same width, different formats; go through f32.
+      Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
+      return arith::TruncFOp::create(b, loc, to, wide);
+    }
+    if (from.isInteger(1))
+      return arith::UIToFPOp::create(b, loc, to, x);
+    return arith::SIToFPOp::create(b, loc, to, x);
+  }
+  if (isFloat(x))
+    return arith::FPToSIOp::create(b, loc, to, x);
+  unsigned fromWidth = from.getIntOrFloatBitWidth();
+  unsigned toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth > toWidth)
+    return arith::TruncIOp::create(b, loc, to, x);
+  if (from.isInteger(1))
+    return arith::ExtUIOp::create(b, loc, to, x);
+  return arith::ExtSIOp::create(b, loc, to, x);
+}

@@ -1,0 +1,1 @@
+"""MLIR dialects defined by tianc. ``tianc.dialects.tian`` holds the op builders."""

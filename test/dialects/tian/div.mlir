@@ -1,0 +1,27 @@
+// Round trip of tian.div: custom form, then generic form, re-parsed.
+// RUN: tian-opt %s --split-input-file | tian-opt --split-input-file | FileCheck %s
+// RUN: tian-opt %s --split-input-file --mlir-print-op-generic | tian-opt --split-input-file | FileCheck %s
+// CHECK-LABEL: func.func @div_0
+// CHECK: tian.div %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<2x3xf32> -> tensor<2x3xf32>
+func.func @div_0(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = tian.div %a, %b : tensor<2x3xf32>, tensor<2x3xf32> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @div_1
+// CHECK: tian.div %{{.*}}, %{{.*}} : tensor<4x1xf32>, tensor<3xf32> -> tensor<4x3xf32>
+func.func @div_1(%a: tensor<4x1xf32>, %b: tensor<3xf32>) -> tensor<4x3xf32> {
+  %0 = tian.div %a, %b : tensor<4x1xf32>, tensor<3xf32> -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @div_2
+// CHECK: tian.div %{{.*}}, %{{.*}} : tensor<?x3xi32>, tensor<i32> -> tensor<?x3xi32>
+func.func @div_2(%a: tensor<?x3xi32>, %b: tensor<i32>) -> tensor<?x3xi32> {
+  %0 = tian.div %a, %b : tensor<?x3xi32>, tensor<i32> -> tensor<?x3xi32>
+  return %0 : tensor<?x3xi32>
+}
