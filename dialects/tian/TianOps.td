@@ -229,7 +229,7 @@ def Tian_AvgPool2dOp : Tian_Pool2dOp<"avg_pool2d", "2-D average pooling"> {
 
 def Tian_GlobalAvgPool2dOp : Tian_InferredOp<"global_avg_pool2d",
     [DeclareOpInterfaceMethods<Tian_DecomposableOpInterface>]> {
-  let summary = "mean over H and W, keeping them as size 1 (composite)";
+  let summary = "mean over H and W, keeping them as size 1";
   let arguments = (ins Tian_FloatTensor:$input);
   let results = (outs Tian_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
@@ -261,7 +261,7 @@ def Tian_ReduceMaxOp : Tian_ReduceOp<"reduce_max", "maximum over axes">;
 def Tian_ReduceMinOp : Tian_ReduceOp<"reduce_min", "minimum over axes">;
 def Tian_ReduceProdOp : Tian_ReduceOp<"reduce_prod", "product over axes">;
 def Tian_ReduceMeanOp : Tian_ReduceOp<"reduce_mean",
-    "mean over axes (composite: sum times 1/count)",
+    "mean over axes",
     [DeclareOpInterfaceMethods<Tian_DecomposableOpInterface>]>;
 
 def Tian_ArgmaxOp : Tian_InferredOp<"argmax"> {
@@ -287,14 +287,14 @@ class Tian_SoftmaxLikeOp<string mnemonic, string desc>
 }
 
 def Tian_SoftmaxOp : Tian_SoftmaxLikeOp<"softmax",
-    "exp(x - max) / sum(exp(x - max)) along axis (composite)">;
+    "exp(x - max) / sum(exp(x - max)) along axis">;
 def Tian_LogSoftmaxOp : Tian_SoftmaxLikeOp<"log_softmax",
-    "x - max - log(sum(exp(x - max))) along axis (composite)">;
+    "x - max - log(sum(exp(x - max))) along axis">;
 
 def Tian_LayerNormOp : Tian_InferredOp<"layer_norm",
     [AttrSizedOperandSegments,
      DeclareOpInterfaceMethods<Tian_DecomposableOpInterface>]> {
-  let summary = "normalizes over dimensions [axis, rank) (composite)";
+  let summary = "normalizes over dimensions [axis, rank)";
   let description = [{
     `(x - mean) / sqrt(var + epsilon) * weight + bias`, mean and (biased)
     variance over the trailing dimensions from `axis`; `weight` and `bias`
@@ -314,7 +314,7 @@ def Tian_LayerNormOp : Tian_InferredOp<"layer_norm",
 def Tian_BatchNormOp : Tian_InferredOp<"batch_norm",
     [AllTypesMatch<["scale", "bias", "mean", "variance"]>,
      DeclareOpInterfaceMethods<Tian_DecomposableOpInterface>]> {
-  let summary = "inference batch normalization over channel dimension 1 (composite)";
+  let summary = "inference batch normalization over channel dimension 1";
   let description = [{
     `(x - mean) / sqrt(variance + epsilon) * scale + bias` with the four
     parameters of shape `[C]`, C = input dimension 1.
@@ -343,7 +343,7 @@ def Tian_ReshapeOp : Tian_InferredOp<"reshape"> {
 
 def Tian_ExpandDimsOp : Tian_InferredOp<"expand_dims",
     [DeclareOpInterfaceMethods<Tian_DecomposableOpInterface>]> {
-  let summary = "inserts size-1 dimensions at `axes` of the result (composite)";
+  let summary = "inserts size-1 dimensions at `axes` of the result";
   let arguments = (ins Tian_AnyTensor:$input, DenseI64ArrayAttr:$axes);
   let results = (outs Tian_AnyTensor:$result);
   let assemblyFormat = "$input `axes` `=` $axes attr-dict `:` type($input) "
@@ -352,7 +352,7 @@ def Tian_ExpandDimsOp : Tian_InferredOp<"expand_dims",
 
 def Tian_SqueezeOp : Tian_InferredOp<"squeeze",
     [DeclareOpInterfaceMethods<Tian_DecomposableOpInterface>]> {
-  let summary = "removes size-1 dimensions at `axes` (composite)";
+  let summary = "removes size-1 dimensions at `axes`";
   let arguments = (ins Tian_AnyTensor:$input, DenseI64ArrayAttr:$axes);
   let results = (outs Tian_AnyTensor:$result);
   let assemblyFormat = "$input `axes` `=` $axes attr-dict `:` type($input) "
