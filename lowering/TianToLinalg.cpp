@@ -1,0 +1,489 @@
+//===- TianToLinalg.cpp - primitive tian ops to linalg/tensor -------------===//
+//
+// Elementwise ops share one pattern: a linalg.generic over the result shape
+// whose body is the op's own buildScalar and whose indexing maps encode numpy
+// broadcasting. The other primitives map to linalg named ops, linalg.reduce
+// or tensor ops. Everything stays on tensors: bufferization comes later.
+//
+//===----------------------------------------------------------------------===//
+#include "lowering/Passes.h"
+
+#include "dialects/tian/TianOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
+
+namespace mlir::tian {
+#define GEN_PASS_DEF_CONVERTTIANTOLINALG
+#include "lowering/Passes.h.inc"
+} // namespace mlir::tian
+
+using namespace mlir;
+using namespace mlir::tian;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+/// The map that reads an operand of `operandShape` at each point of a loop
+/// nest over `resultShape`: trailing dimensions align, and a dimension of
+/// size 1 that the result stretches is read at index 0.
+AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operandShape,
+                       ArrayRef<int64_t> resultShape) {
+  unsigned rank = resultShape.size();
+  unsigned offset = rank - operandShape.size();
+  SmallVector<AffineExpr> exprs;
+  for (unsigned i = 0; i < operandShape.size(); ++i)
+    exprs.push_back(operandShape[i] == 1 && resultShape[offset + i] != 1
+                        ? getAffineConstantExpr(0, ctx)
+                        : getAffineDimExpr(offset + i, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType());
+}
+
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   TypedAttr value) {
+  Value scalar = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, scalar, emptyTensor(b, loc, type))
+      .getResult(0);
+}
+
+/// Reshape between static shapes with the same number of elements, through
+/// a rank-1 (or rank-0) form; canonicalization merges the pair.
+Value reshapeTo(OpBuilder &b, Location loc, Value value, RankedTensorType to) {
+  auto from = cast<RankedTensorType>(value.getType());
+  if (from == to)
+    return value;
+  auto allDims = [](int64_t rank) {
+    ReassociationIndices group;
+    for (int64_t i = 0; i < rank; ++i)
+      group.push_back(i);
+    return SmallVector<ReassociationIndices>{group};
+  };
+  if (from.getRank() == 0)
+    return tensor::ExpandShapeOp::create(b, loc, to, value,
+                                         SmallVector<ReassociationIndices>{});
+  if (to.getRank() == 0)
+    return tensor::CollapseShapeOp::create(b, loc, to, value,
+                                           SmallVector<ReassociationIndices>{});
+  Value flat = value;
+  if (from.getRank() != 1)
+    flat = tensor::CollapseShapeOp::create(
+        b, loc,
+        RankedTensorType::get({from.getNumElements()}, from.getElementType()),
+        value, allDims(from.getRank()));
+  if (to.getRank() == 1)
+    return flat;
+  return tensor::ExpandShapeOp::create(b, loc, to, flat, allDims(to.getRank()));
+}
+
+LogicalResult requireStatic(Operation *op, PatternRewriter &rewriter) {
+  for (Type type : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
+    if (auto ranked = dyn_cast<RankedTensorType>(type); !ranked || !ranked.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "dynamic shapes are not lowered yet");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise: one linalg.generic whose body is the op's buildScalar
+//===----------------------------------------------------------------------===//
+
+struct LowerElementwise : OpInterfaceRewritePattern<ElementwiseOpInterface> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+
+  LogicalResult matchAndRewrite(ElementwiseOpInterface op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    MLIRContext *ctx = op->getContext();
+    Location loc = op->getLoc();
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    SmallVector<AffineMap> maps;
+    for (Value operand : op->getOperands())
+      maps.push_back(broadcastMap(
+          ctx, cast<RankedTensorType>(operand.getType()).getShape(),
+          resultType.getShape()));
+    maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(), ctx));
+    SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, op->getOperands(),
+        ValueRange{emptyTensor(rewriter, loc, resultType)}, maps, iterators,
+        [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
+          Value element = op.buildScalar(b, bodyLoc, args.drop_back());
+          linalg::YieldOp::create(b, bodyLoc, element);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Constants and generators
+//===----------------------------------------------------------------------===//
+
+struct LowerConstant : OpRewritePattern<ConstantOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConstantOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, cast<TypedAttr>(op.getValueAttr()));
+    return success();
+  }
+};
+
+struct LowerIota : OpRewritePattern<IotaOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(IotaOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    auto type = op.getType();
+    Type elem = type.getElementType();
+    int64_t rank = type.getRank();
+    auto generic = linalg::GenericOp::create(
+        rewriter, op.getLoc(), TypeRange{type}, ValueRange{},
+        ValueRange{emptyTensor(rewriter, op.getLoc(), type)},
+        SmallVector<AffineMap>{
+            AffineMap::getMultiDimIdentityMap(rank, op.getContext())},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location loc, ValueRange) {
+          Value index = linalg::IndexOp::create(b, loc, op.getDim());
+          Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+          Value value;
+          if (isa<FloatType>(elem))
+            value = arith::SIToFPOp::create(b, loc, elem, asInt);
+          else if (elem.getIntOrFloatBitWidth() < 64)
+            value = arith::TruncIOp::create(b, loc, elem, asInt);
+          else
+            value = asInt;
+          linalg::YieldOp::create(b, loc, value);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+struct LowerMatmul : OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    auto resultType = op.getType();
+    Type elem = resultType.getElementType();
+    Value init = filledTensor(rewriter, loc, resultType,
+                              cast<TypedAttr>(rewriter.getZeroAttr(elem)));
+    auto lhsType = op.getLhs().getType(), rhsType = op.getRhs().getType();
+    if (lhsType.getRank() == 2 && rhsType.getRank() == 2) {
+      rewriter.replaceOp(op, linalg::MatmulOp::create(
+                                 rewriter, loc, TypeRange{resultType},
+                                 ValueRange{op.getLhs(), op.getRhs()},
+                                 ValueRange{init})
+                                 .getResults());
+      return success();
+    }
+    // Batched, with numpy broadcasting of the batch dimensions: loops are
+    // (batch..., m, n, k).
+    MLIRContext *ctx = op.getContext();
+    int64_t rank = resultType.getRank(), batch = rank - 2;
+    ArrayRef<int64_t> batchShape = resultType.getShape().drop_back(2);
+    auto operandMap = [&](RankedTensorType type, AffineExpr row, AffineExpr col) {
+      AffineMap batchMap =
+          broadcastMap(ctx, type.getShape().drop_back(2), batchShape);
+      SmallVector<AffineExpr> exprs(batchMap.getResults());
+      exprs.push_back(row);
+      exprs.push_back(col);
+      return AffineMap::get(rank + 1, 0, exprs, ctx);
+    };
+    AffineExpr m = getAffineDimExpr(batch, ctx), n = getAffineDimExpr(batch + 1, ctx),
+               k = getAffineDimExpr(batch + 2, ctx);
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < rank; ++i)
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    SmallVector<AffineMap> maps = {operandMap(lhsType, m, k),
+                                   operandMap(rhsType, k, n),
+                                   AffineMap::get(rank + 1, 0, outExprs, ctx)};
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    bool isFloat = isa<FloatType>(elem);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType},
+        ValueRange{op.getLhs(), op.getRhs()}, ValueRange{init}, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value product =
+              isFloat ? Value(arith::MulFOp::create(b, l, args[0], args[1]))
+                      : Value(arith::MulIOp::create(b, l, args[0], args[1]));
+          Value sum = isFloat
+                          ? Value(arith::AddFOp::create(b, l, args[2], product))
+                          : Value(arith::AddIOp::create(b, l, args[2], product));
+          linalg::YieldOp::create(b, l, sum);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+enum class ReduceKind { Sum, Prod, Max, Min };
+
+TypedAttr reductionIdentity(OpBuilder &b, Type elem, ReduceKind kind) {
+  if (auto floatType = dyn_cast<FloatType>(elem)) {
+    const llvm::fltSemantics &sem = floatType.getFloatSemantics();
+    switch (kind) {
+    case ReduceKind::Sum: return b.getFloatAttr(elem, APFloat::getZero(sem));
+    case ReduceKind::Prod: return b.getFloatAttr(elem, APFloat::getOne(sem));
+    case ReduceKind::Max:
+      return b.getFloatAttr(elem, APFloat::getInf(sem, /*Negative=*/true));
+    case ReduceKind::Min: return b.getFloatAttr(elem, APFloat::getInf(sem));
+    }
+  }
+  unsigned width = elem.getIntOrFloatBitWidth();
+  switch (kind) {
+  case ReduceKind::Sum: return b.getIntegerAttr(elem, 0);
+  case ReduceKind::Prod: return b.getIntegerAttr(elem, 1);
+  case ReduceKind::Max:
+    return b.getIntegerAttr(elem, APInt::getSignedMinValue(width));
+  case ReduceKind::Min:
+    return b.getIntegerAttr(elem, APInt::getSignedMaxValue(width));
+  }
+  llvm_unreachable("unknown reduction");
+}
+
+Value combine(OpBuilder &b, Location loc, ReduceKind kind, Value x, Value acc) {
+  bool isFloat = isa<FloatType>(x.getType());
+  switch (kind) {
+  case ReduceKind::Sum:
+    return isFloat ? Value(arith::AddFOp::create(b, loc, x, acc))
+                   : Value(arith::AddIOp::create(b, loc, x, acc));
+  case ReduceKind::Prod:
+    return isFloat ? Value(arith::MulFOp::create(b, loc, x, acc))
+                   : Value(arith::MulIOp::create(b, loc, x, acc));
+  case ReduceKind::Max:
+    return isFloat ? Value(arith::MaximumFOp::create(b, loc, x, acc))
+                   : Value(arith::MaxSIOp::create(b, loc, x, acc));
+  case ReduceKind::Min:
+    return isFloat ? Value(arith::MinimumFOp::create(b, loc, x, acc))
+                   : Value(arith::MinSIOp::create(b, loc, x, acc));
+  }
+  llvm_unreachable("unknown reduction");
+}
+
+template <typename OpTy, ReduceKind Kind>
+struct LowerReduce : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    auto inputType = op.getInput().getType();
+    Type elem = inputType.getElementType();
+    ArrayRef<int64_t> axes = op.getAxes();
+    SmallVector<int64_t> reducedShape;
+    for (int64_t i = 0; i < inputType.getRank(); ++i)
+      if (!llvm::is_contained(axes, i))
+        reducedShape.push_back(inputType.getDimSize(i));
+    auto reducedType = RankedTensorType::get(reducedShape, elem);
+    Value init = filledTensor(rewriter, loc, reducedType,
+                              reductionIdentity(rewriter, elem, Kind));
+    auto reduce = linalg::ReduceOp::create(
+        rewriter, loc, ValueRange{op.getInput()}, ValueRange{init}, axes,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, combine(b, l, Kind, args[0], args[1]));
+        });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduce.getResult(0),
+                                     op.getType()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+struct LowerReshape : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    rewriter.replaceOp(op, reshapeTo(rewriter, op.getLoc(), op.getInput(),
+                                     op.getType()));
+    return success();
+  }
+};
+
+struct LowerTranspose : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    auto transpose = linalg::TransposeOp::create(
+        rewriter, op.getLoc(), op.getInput(),
+        emptyTensor(rewriter, op.getLoc(), op.getType()), op.getPerm());
+    rewriter.replaceOp(op, transpose.getResults());
+    return success();
+  }
+};
+
+struct LowerBroadcastTo : OpRewritePattern<BroadcastToOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BroadcastToOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    auto type = op.getType();
+    MLIRContext *ctx = op.getContext();
+    SmallVector<AffineMap> maps = {
+        broadcastMap(ctx, op.getInput().getType().getShape(), type.getShape()),
+        AffineMap::getMultiDimIdentityMap(type.getRank(), ctx)};
+    auto generic = linalg::GenericOp::create(
+        rewriter, op.getLoc(), TypeRange{type}, ValueRange{op.getInput()},
+        ValueRange{emptyTensor(rewriter, op.getLoc(), type)}, maps,
+        SmallVector<utils::IteratorType>(type.getRank(),
+                                         utils::IteratorType::parallel),
+        [](OpBuilder &b, Location loc, ValueRange args) {
+          linalg::YieldOp::create(b, loc, args[0]);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
+  return llvm::map_to_vector(values, [&](int64_t v) -> OpFoldResult {
+    return b.getIndexAttr(v);
+  });
+}
+
+struct LowerSlice : OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SliceOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, op.getType(), op.getInput(), indexAttrs(rewriter, op.getStarts()),
+        indexAttrs(rewriter, op.getType().getShape()),
+        indexAttrs(rewriter, op.getSteps()));
+    return success();
+  }
+};
+
+struct LowerPad : OpRewritePattern<PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(PadOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    Type elem = op.getType().getElementType();
+    double value = op.getValue().convertToDouble();
+    TypedAttr padAttr =
+        isa<FloatType>(elem)
+            ? TypedAttr(rewriter.getFloatAttr(elem, value))
+            : TypedAttr(rewriter.getIntegerAttr(elem, static_cast<int64_t>(value)));
+    Value padValue = arith::ConstantOp::create(rewriter, loc, padAttr);
+    rewriter.replaceOpWithNewOp<tensor::PadOp>(
+        op, op.getType(), op.getInput(), indexAttrs(rewriter, op.getLow()),
+        indexAttrs(rewriter, op.getHigh()), padValue);
+    return success();
+  }
+};
+
+struct LowerConcat : OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConcatOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    int64_t axis = static_cast<int64_t>(op.getAxis()), rank = type.getRank();
+    Value result = emptyTensor(rewriter, loc, type);
+    int64_t offset = 0;
+    for (Value input : op.getInputs()) {
+      auto inputType = cast<RankedTensorType>(input.getType());
+      SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+      offsets[axis] = offset;
+      result = tensor::InsertSliceOp::create(
+          rewriter, loc, input, result, indexAttrs(rewriter, offsets),
+          indexAttrs(rewriter, inputType.getShape()),
+          indexAttrs(rewriter, strides));
+      offset += inputType.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct ConvertTianToLinalgPass
+    : public tian::impl::ConvertTianToLinalgBase<ConvertTianToLinalgPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateTianToLinalgPatterns(patterns);
+    GreedyRewriteConfig config;
+    // Lowering patterns only: tian folders already ran in canonicalize.
+    config.enableFolding(false);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config))) {
+      getOperation()->emitError("convert-tian-to-linalg did not converge");
+      return signalPassFailure();
+    }
+    // Whatever is left has no lowering: say which op, where, and why.
+    bool leftOver = false;
+    getOperation()->walk([&](Operation *op) {
+      if (!isa<TianDialect>(op->getDialect()))
+        return;
+      leftOver = true;
+      InFlightDiagnostic diag = op->emitOpError();
+      if (isa<DecomposableOpInterface>(op))
+        diag << "is a composite op: run tian-decompose before lowering";
+      else if (llvm::any_of(op->getOperandTypes(), [](Type t) {
+                 return !cast<ShapedType>(t).hasStaticShape();
+               }))
+        diag << "has dynamic shapes, which are not lowered yet";
+      else
+        diag << "has no lowering to linalg yet";
+    });
+    if (leftOver)
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::tian::populateTianToLinalgPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<LowerElementwise>(ctx);
+  patterns.add<LowerConstant, LowerIota, LowerMatmul, LowerReshape,
+               LowerTranspose, LowerBroadcastTo, LowerSlice, LowerPad,
+               LowerConcat>(ctx);
+  patterns.add<LowerReduce<ReduceSumOp, ReduceKind::Sum>,
+               LowerReduce<ReduceProdOp, ReduceKind::Prod>,
+               LowerReduce<ReduceMaxOp, ReduceKind::Max>,
+               LowerReduce<ReduceMinOp, ReduceKind::Min>>(ctx);
+}

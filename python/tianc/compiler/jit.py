@@ -1,0 +1,88 @@
+"""JIT compilation of tian functions through the upstream ExecutionEngine.
+
+The compiled entry takes one bare data pointer per input and per output
+(static shapes, results as out-parameters), so a call packs pointers and
+nothing else.
+"""
+
+import ctypes
+
+import numpy as np
+from mlir import ir
+from mlir.execution_engine import ExecutionEngine
+
+from .pipeline import lower
+
+_NUMPY_DTYPES = {
+    "f32": np.float32, "f16": np.float16, "i1": np.bool_, "i8": np.int8,
+    "i32": np.int32, "i64": np.int64,
+}
+
+
+def numpy_dtype(element_type: ir.Type):
+    """The numpy dtype that holds an MLIR element type."""
+    name = str(element_type)
+    if name == "bf16":
+        import ml_dtypes
+
+        return np.dtype(ml_dtypes.bfloat16)
+    try:
+        return np.dtype(_NUMPY_DTYPES[name])
+    except KeyError:
+        raise TypeError(f"tianc has no numpy dtype for element type {name}") from None
+
+
+class CompiledFunction:
+    """A compiled tian function: call it with numpy arrays, get numpy arrays."""
+
+    def __init__(self, module: ir.Module, entry: str, opt_level: int = 3, dump_dir=None):
+        function = _find_function(module, entry)
+        ftype = function.type
+        self.name = entry
+        self.input_specs = [_spec(t) for t in ftype.inputs]
+        self.output_specs = [_spec(t) for t in ftype.results]
+        self.stages = lower(module, dump_dir=dump_dir, keep_stages=True)
+        self._engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[])
+        self._call = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(self._engine.raw_lookup(entry))
+        count = len(self.input_specs) + len(self.output_specs)
+        # One slot per argument holding its data pointer, and the packed
+        # array of pointers to those slots, built once.
+        self._slots = (ctypes.c_void_p * count)()
+        self._packed = (ctypes.c_void_p * count)(
+            *[ctypes.addressof(self._slots) + i * ctypes.sizeof(ctypes.c_void_p)
+              for i in range(count)])
+
+    def __call__(self, *inputs):
+        if len(inputs) != len(self.input_specs):
+            raise TypeError(f"{self.name} takes {len(self.input_specs)} inputs, got {len(inputs)}")
+        arrays = []
+        for index, (value, (shape, dtype)) in enumerate(zip(inputs, self.input_specs)):
+            array = np.ascontiguousarray(value, dtype=dtype)
+            if array.shape != shape:
+                raise ValueError(f"{self.name}: input #{index} has shape {list(array.shape)}, "
+                                 f"the compiled function expects {list(shape)}")
+            arrays.append(array)
+        outputs = [np.empty(shape, dtype) for shape, dtype in self.output_specs]
+        for slot, array in enumerate(arrays + outputs):
+            self._slots[slot] = array.ctypes.data
+        self._call(self._packed)
+        return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+def compile_module(module: ir.Module, entry: str, **options) -> CompiledFunction:
+    """Compiles ``entry`` of a module of tian ops (consumed: lowered in place)."""
+    return CompiledFunction(module, entry, **options)
+
+
+def _find_function(module, name):
+    for op in module.body.operations:
+        if op.operation.name == "func.func" and op.attributes["sym_name"].value == name:
+            return op
+    raise KeyError(f"no function @{name} in the module")
+
+
+def _spec(type_):
+    tensor = ir.RankedTensorType(type_)
+    if not tensor.has_static_shape:
+        raise NotImplementedError(f"dynamic shapes are not compiled yet: {tensor}")
+    return tuple(tensor.shape), numpy_dtype(tensor.element_type)

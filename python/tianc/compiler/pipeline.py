@@ -1,0 +1,74 @@
+"""The CPU compiler's stages, named as in ``traced.ir(stage)`` and
+``TIANC_DUMP_IR``. Each runs a pipeline registered in C++
+(targets/cpu/CpuPipeline.cpp), so tian-opt runs exactly the same passes:
+
+    tian-opt model.mlir --tian-optimize --tian-lower-to-linalg --tian-cpu-codegen
+"""
+
+import os
+import subprocess
+from pathlib import Path
+
+from mlir import ir
+from mlir.passmanager import PassManager
+
+#: (stage name, the registered pipeline that produces it from the previous stage)
+STAGES = (
+    ("tian-optimized", "tian-optimize"),
+    ("linalg", "tian-lower-to-linalg"),
+    ("llvm-dialect", "tian-cpu-codegen"),
+)
+STAGE_NAMES = ("tian",) + tuple(name for name, _ in STAGES) + ("llvm-ir",)
+
+
+class CompileError(RuntimeError):
+    """A stage failed. The message carries MLIR's diagnostics, each with the
+    location of the op (the user's file:line when the graph was traced)."""
+
+
+def _diagnostics_text(error: ir.MLIRError) -> str:
+    lines = []
+    for diag in error.error_diagnostics:
+        lines.append(f"{diag.location}: {diag.message}")
+        lines.extend(f"  note: {note.location}: {note.message}" for note in diag.notes)
+    return "\n".join(lines) or str(error)
+
+
+def lower(module: ir.Module, dump_dir=None, keep_stages=False) -> dict:
+    """Runs every stage on ``module`` in place. Returns {stage: IR text} when
+    ``keep_stages`` or ``dump_dir`` (default: $TIANC_DUMP_IR) asks for it."""
+    dump_dir = dump_dir or os.environ.get("TIANC_DUMP_IR")
+    texts = {}
+    if keep_stages or dump_dir:
+        texts["tian"] = str(module)
+    try:
+        module.operation.verify()
+    except ir.MLIRError as error:
+        raise CompileError("the tian function is invalid:\n" + _diagnostics_text(error)) from None
+    for stage, pipeline in STAGES:
+        try:
+            PassManager.parse(f"builtin.module({pipeline})", module.context).run(module.operation)
+        except ir.MLIRError as error:
+            raise CompileError(f"stage '{stage}' failed:\n" + _diagnostics_text(error)) from None
+        if keep_stages or dump_dir:
+            texts[stage] = str(module)
+    if dump_dir:
+        directory = Path(dump_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        texts["llvm-ir"] = translate_to_llvm_ir(texts["llvm-dialect"])
+        for index, name in enumerate(STAGE_NAMES):
+            suffix = "ll" if name == "llvm-ir" else "mlir"
+            (directory / f"{index}-{name}.{suffix}").write_text(texts[name])
+    return texts
+
+
+def translate_to_llvm_ir(llvm_dialect_text: str) -> str:
+    """LLVM IR for a module in the LLVM dialect, via the wheel's mlir-translate."""
+    import mlir
+
+    tool = Path(mlir.__path__[0]) / "bin" / "mlir-translate"
+    result = subprocess.run([str(tool), "--mlir-to-llvmir"], input=llvm_dialect_text,
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise CompileError("mlir-translate failed:\n" + result.stderr)
+    return result.stdout
