@@ -20,4 +20,28 @@ def ConvertTianToLinalg : Pass<"convert-tian-to-linalg"> {
   ];
 }
 
+def StoreBoolsAsBytes : Pass<"tian-store-bools-as-bytes", "::mlir::ModuleOp"> {
+  let summary = "Give i1 tensors i8 storage before bufferization";
+  let description = [{
+    LLVM has no addressable i1 memory (MemRefToLLVM rejects sub-byte loads
+    and stores), and numpy stores a bool in a byte. On linalg-on-tensors IR,
+    this pass retypes every `tensor<...xi1>` to `tensor<...xi8>` holding 0 or
+    1, function signatures included; scalar i1 computations inside linalg
+    bodies stay i1, with `arith.trunci` after each widened block argument
+    and `arith.extui` before each i1 yield.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def ExpandStridedCopies : Pass<"tian-expand-strided-copies"> {
+  let summary = "Turn memref.copy of strided memrefs into linalg.copy";
+  let description = [{
+    MemRef-to-LLVM lowers a copy between identity-layout memrefs to a
+    memcpy, but any other copy to a call of the `memrefCopy` runtime function,
+    which a JIT-compiled or AOT-compiled tianc module does not link. This pass
+    rewrites those copies as `linalg.copy`, which becomes plain loops.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // TIAN_LOWERING_PASSES

@@ -26,11 +26,12 @@ constexpr const char *kLowerToLinalg =
     "func.func(convert-tian-to-linalg),canonicalize,cse";
 
 constexpr const char *kCpuCodegen =
+    "tian-store-bools-as-bytes,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
     "buffer-deallocation-pipeline,"
-    "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
+    "func.func(tian-expand-strided-copies,convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
     "expand-strided-metadata,finalize-memref-to-llvm,convert-math-to-llvm,"
     "convert-math-to-libm,convert-arith-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"

@@ -57,7 +57,8 @@ class CompiledFunction:
             raise TypeError(f"{self.name} takes {len(self.input_specs)} inputs, got {len(inputs)}")
         arrays = []
         for index, (value, (shape, dtype)) in enumerate(zip(inputs, self.input_specs)):
-            array = np.ascontiguousarray(value, dtype=dtype)
+            # np.asarray, not ascontiguousarray: the latter turns 0-d into 1-d.
+            array = np.asarray(value, dtype=dtype, order="C")
             if array.shape != shape:
                 raise ValueError(f"{self.name}: input #{index} has shape {list(array.shape)}, "
                                  f"the compiled function expects {list(shape)}")
