@@ -437,6 +437,277 @@ struct LowerConcat : OpRewritePattern<ConcatOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// Convolution and pooling (NCHW)
+//===----------------------------------------------------------------------===//
+
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                 ArrayRef<int64_t> high, TypedAttr value) {
+  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(high, [](int64_t v) { return v == 0; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> lows = {0, 0, low[0], low[1]};
+  SmallVector<int64_t> highs = {0, 0, high[0], high[1]};
+  SmallVector<int64_t> shape(type.getShape());
+  for (int i = 0; i < 2; ++i)
+    shape[2 + i] += low[i] + high[i];
+  Value padValue = arith::ConstantOp::create(b, loc, value);
+  return tensor::PadOp::create(b, loc, type.clone(shape), input,
+                               indexAttrs(b, lows), indexAttrs(b, highs),
+                               padValue);
+}
+
+DenseIntElementsAttr i64Pair(OpBuilder &b, ArrayRef<int64_t> values) {
+  return b.getI64TensorAttr(values);
+}
+
+struct LowerConv2d : OpRewritePattern<Conv2dOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(Conv2dOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    auto resultType = op.getType();
+    Type elem = resultType.getElementType();
+    ArrayRef<int64_t> padding = op.getPadding();
+    Value input = padSpatial(rewriter, loc, op.getInput(), padding.take_front(2),
+                             padding.drop_front(2),
+                             cast<TypedAttr>(rewriter.getZeroAttr(elem)));
+    auto zero = cast<TypedAttr>(rewriter.getZeroAttr(elem));
+    int64_t groups = static_cast<int64_t>(op.getGroups());
+    if (groups == 1) {
+      auto conv = linalg::Conv2DNchwFchwOp::create(
+          rewriter, loc, TypeRange{resultType}, ValueRange{input, op.getWeight()},
+          ValueRange{filledTensor(rewriter, loc, resultType, zero)},
+          i64Pair(rewriter, op.getStrides()), i64Pair(rewriter, op.getDilations()));
+      rewriter.replaceOp(op, conv.getResults());
+      return success();
+    }
+    // Grouped: split channels into [G, C/G] and run the grouped named op.
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto weightType = op.getWeight().getType();
+    ArrayRef<int64_t> x = inputType.getShape(), w = weightType.getShape(),
+                      y = resultType.getShape();
+    auto groupedInput = tensor::ExpandShapeOp::create(
+        rewriter, loc, inputType.clone({x[0], groups, x[1] / groups, x[2], x[3]}),
+        input, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    auto groupedWeight = tensor::ExpandShapeOp::create(
+        rewriter, loc, weightType.clone({groups, w[0] / groups, w[1], w[2], w[3]}),
+        op.getWeight(), SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+    auto groupedResultType =
+        resultType.clone({y[0], groups, y[1] / groups, y[2], y[3]});
+    auto conv = linalg::Conv2DNgchwGfchwOp::create(
+        rewriter, loc, TypeRange{groupedResultType},
+        ValueRange{groupedInput, groupedWeight},
+        ValueRange{filledTensor(rewriter, loc, groupedResultType, zero)},
+        i64Pair(rewriter, op.getStrides()), i64Pair(rewriter, op.getDilations()));
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, resultType, conv.getResult(0),
+        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+    return success();
+  }
+};
+
+/// Extra bottom/right padding that ceil_mode windows reach beyond the
+/// declared padding; those positions never count as input.
+SmallVector<int64_t> ceilOverhang(ArrayRef<int64_t> inputShape,
+                                  ArrayRef<int64_t> outputShape,
+                                  ArrayRef<int64_t> kernel,
+                                  ArrayRef<int64_t> strides,
+                                  ArrayRef<int64_t> dilations,
+                                  ArrayRef<int64_t> padding) {
+  SmallVector<int64_t> extra;
+  for (int i = 0; i < 2; ++i) {
+    int64_t needed = (outputShape[2 + i] - 1) * strides[i] +
+                     dilations[i] * (kernel[i] - 1) + 1;
+    int64_t available = inputShape[2 + i] + padding[i] + padding[2 + i];
+    extra.push_back(std::max<int64_t>(0, needed - available));
+  }
+  return extra;
+}
+
+struct LowerMaxPool2d : OpRewritePattern<MaxPool2dOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaxPool2dOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    auto resultType = op.getType();
+    auto floatType = cast<FloatType>(resultType.getElementType());
+    ArrayRef<int64_t> padding = op.getPadding();
+    SmallVector<int64_t> extra = ceilOverhang(
+        op.getInput().getType().getShape(), resultType.getShape(),
+        op.getKernelSize(), op.getStrides(), op.getDilations(), padding);
+    auto negInf = rewriter.getFloatAttr(
+        floatType, APFloat::getInf(floatType.getFloatSemantics(), true));
+    Value input = padSpatial(rewriter, loc, op.getInput(), padding.take_front(2),
+                             {padding[2] + extra[0], padding[3] + extra[1]},
+                             negInf);
+    Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernelSize(),
+                                           floatType);
+    auto pool = linalg::PoolingNchwMaxOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{input, window},
+        ValueRange{filledTensor(rewriter, loc, resultType, negInf)},
+        i64Pair(rewriter, op.getStrides()), i64Pair(rewriter, op.getDilations()));
+    rewriter.replaceOp(op, pool.getResults());
+    return success();
+  }
+};
+
+struct LowerAvgPool2d : OpRewritePattern<AvgPool2dOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AvgPool2dOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    auto resultType = op.getType();
+    auto inputType = op.getInput().getType();
+    Type elem = resultType.getElementType();
+    ArrayRef<int64_t> padding = op.getPadding(), kernel = op.getKernelSize();
+    static const int64_t noDilation[] = {1, 1};
+    SmallVector<int64_t> extra =
+        ceilOverhang(inputType.getShape(), resultType.getShape(), kernel,
+                     op.getStrides(), noDilation, padding);
+    auto zero = cast<TypedAttr>(rewriter.getZeroAttr(elem));
+    SmallVector<int64_t> high = {padding[2] + extra[0], padding[3] + extra[1]};
+    auto sumWindows = [&](Value padded, RankedTensorType outType) {
+      Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elem);
+      return linalg::PoolingNchwSumOp::create(
+                 rewriter, loc, TypeRange{outType}, ValueRange{padded, window},
+                 ValueRange{filledTensor(rewriter, loc, outType, zero)},
+                 i64Pair(rewriter, op.getStrides()), i64Pair(rewriter, noDilation))
+          .getResult(0);
+    };
+    Value sum = sumWindows(padSpatial(rewriter, loc, op.getInput(),
+                                      padding.take_front(2), high, zero),
+                           resultType);
+    // The divisor per output position: the same windows summed over ones,
+    // where declared padding counts as 1 only with count_include_pad and
+    // the ceil_mode overhang never counts.
+    auto onesType = RankedTensorType::get({1, 1, inputType.getDimSize(2),
+                                           inputType.getDimSize(3)}, elem);
+    Value ones = filledTensor(rewriter, loc, onesType,
+                              cast<TypedAttr>(rewriter.getFloatAttr(elem, 1.0)));
+    auto padCount = op.getCountIncludePad() ? rewriter.getFloatAttr(elem, 1.0)
+                                            : rewriter.getFloatAttr(elem, 0.0);
+    Value countInput = padSpatial(rewriter, loc, ones, padding.take_front(2),
+                                  padding.drop_front(2), padCount);
+    countInput = padSpatial(rewriter, loc, countInput, {0, 0}, extra, zero);
+    Value counts = sumWindows(
+        countInput, RankedTensorType::get({1, 1, resultType.getDimSize(2),
+                                           resultType.getDimSize(3)}, elem));
+    rewriter.replaceOpWithNewOp<DivOp>(op, sum, counts);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Indexing
+//===----------------------------------------------------------------------===//
+
+struct LowerGather : OpRewritePattern<GatherOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GatherOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto resultType = op.getType();
+    auto inputType = op.getInput().getType();
+    auto indicesType = op.getIndices().getType();
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    int64_t rank = resultType.getRank(), indexRank = indicesType.getRank();
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t i = 0; i < indexRank; ++i)
+      indexExprs.push_back(getAffineDimExpr(axis + i, ctx));
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(rank, 0, indexExprs, ctx),
+        AffineMap::getMultiDimIdentityMap(rank, ctx)};
+    Value input = op.getInput();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{op.getIndices()},
+        ValueRange{emptyTensor(rewriter, loc, resultType)}, maps,
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          // Clamp into [0, size): an out-of-range index never reads outside.
+          Value index = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          Value last = arith::ConstantIndexOp::create(
+              b, l, inputType.getDimSize(axis) - 1);
+          index = arith::MaxSIOp::create(b, l, index, zero);
+          index = arith::MinSIOp::create(b, l, index, last);
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < axis; ++d)
+            coords.push_back(linalg::IndexOp::create(b, l, d));
+          coords.push_back(index);
+          for (int64_t d = axis + indexRank; d < rank; ++d)
+            coords.push_back(linalg::IndexOp::create(b, l, d));
+          Value element = tensor::ExtractOp::create(b, l, input, coords);
+          linalg::YieldOp::create(b, l, element);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+struct LowerArgmax : OpRewritePattern<ArgmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ArgmaxOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    auto inputType = op.getInput().getType();
+    Type elem = inputType.getElementType();
+    int64_t axis = static_cast<int64_t>(op.getAxis()), rank = inputType.getRank();
+    SmallVector<int64_t> reducedShape;
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis) {
+        reducedShape.push_back(inputType.getDimSize(d));
+        outExprs.push_back(getAffineDimExpr(d, ctx));
+      }
+    auto valuesType = RankedTensorType::get(reducedShape, elem);
+    auto indicesType = RankedTensorType::get(reducedShape, rewriter.getI64Type());
+    Value values = filledTensor(rewriter, loc, valuesType,
+                                reductionIdentity(rewriter, elem, ReduceKind::Max));
+    Value indices = filledTensor(rewriter, loc, indicesType,
+                                 rewriter.getI64IntegerAttr(0));
+    AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators[axis] = utils::IteratorType::reduction;
+    bool isFloat = isa<FloatType>(elem);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valuesType, indicesType},
+        ValueRange{op.getInput()}, ValueRange{values, indices},
+        SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx),
+                               outMap, outMap},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          // Strictly greater: the first maximum wins, as in numpy.
+          Value greater =
+              isFloat ? Value(arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
+                                                    args[0], args[1]))
+                      : Value(arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt,
+                                                    args[0], args[1]));
+          Value position = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, greater, args[0], args[1]),
+                         arith::SelectOp::create(b, l, greater, position, args[2])});
+        });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, generic.getResult(1),
+                                     op.getType()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
 
@@ -481,7 +752,8 @@ void mlir::tian::populateTianToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerElementwise>(ctx);
   patterns.add<LowerConstant, LowerIota, LowerMatmul, LowerReshape,
                LowerTranspose, LowerBroadcastTo, LowerSlice, LowerPad,
-               LowerConcat>(ctx);
+               LowerConcat, LowerConv2d, LowerMaxPool2d, LowerAvgPool2d,
+               LowerGather, LowerArgmax>(ctx);
   patterns.add<LowerReduce<ReduceSumOp, ReduceKind::Sum>,
                LowerReduce<ReduceProdOp, ReduceKind::Prod>,
                LowerReduce<ReduceMaxOp, ReduceKind::Max>,

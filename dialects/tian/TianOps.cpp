@@ -99,6 +99,23 @@ LogicalResult checkArraySize(std::optional<Location> loc, StringRef opName,
   return success();
 }
 
+/// An array attribute's values, or `fallback` when it is absent. Inference
+/// must not call the adaptor's default-value getters: when the Python
+/// bindings infer types, the attribute dictionary they would take the
+/// context from can be null.
+ArrayRef<int64_t> arrayOr(DenseI64ArrayAttr attr, ArrayRef<int64_t> fallback) {
+  return attr ? attr.asArrayRef() : fallback;
+}
+
+/// An integer attribute's value, or `fallback` when it is absent (a missing
+/// required attribute is reported by the ODS verifier).
+int64_t intOr(IntegerAttr attr, int64_t fallback) {
+  return attr ? attr.getInt() : fallback;
+}
+
+constexpr int64_t kOnes[] = {1, 1};
+constexpr int64_t kZeros[] = {0, 0, 0, 0};
+
 bool isTianElementType(Type type) {
   return type.isF32() || type.isF16() || type.isBF16() ||
          type.isSignlessInteger(1) || type.isSignlessInteger(8) ||
@@ -312,9 +329,10 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
                           "expects input [N, C, H, W] and weight [O, C/groups, "
                           "KH, KW], got input " +
                               formatShape(x) + " and weight " + formatShape(w));
-  ArrayRef<int64_t> strides = adaptor.getStrides(), padding = adaptor.getPadding(),
-                    dilations = adaptor.getDilations();
-  int64_t groups = static_cast<int64_t>(adaptor.getGroups());
+  ArrayRef<int64_t> strides = arrayOr(adaptor.getStridesAttr(), kOnes),
+                    padding = arrayOr(adaptor.getPaddingAttr(), kZeros),
+                    dilations = arrayOr(adaptor.getDilationsAttr(), kOnes);
+  int64_t groups = intOr(adaptor.getGroupsAttr(), 1);
   if (failed(checkArraySize(loc, op, "strides", strides, 2, 1)) ||
       failed(checkArraySize(loc, op, "padding", padding, 4, 0)) ||
       failed(checkArraySize(loc, op, "dilations", dilations, 2, 1)))
@@ -365,9 +383,9 @@ LogicalResult inferPool(std::optional<Location> loc, StringRef op,
   if (x.size() != 4)
     return inferenceError(loc, op, "expects input [N, C, H, W], got " +
                                        formatShape(x));
-  ArrayRef<int64_t> kernel = adaptor.getKernelSize(),
-                    strides = adaptor.getStrides(),
-                    padding = adaptor.getPadding();
+  ArrayRef<int64_t> kernel = arrayOr(adaptor.getKernelSizeAttr(), {}),
+                    strides = arrayOr(adaptor.getStridesAttr(), {}),
+                    padding = arrayOr(adaptor.getPaddingAttr(), kZeros);
   if (failed(checkArraySize(loc, op, "kernel_size", kernel, 2, 1)) ||
       failed(checkArraySize(loc, op, "strides", strides, 2, 1)) ||
       failed(checkArraySize(loc, op, "padding", padding, 4, 0)) ||
@@ -382,7 +400,7 @@ LogicalResult inferPool(std::optional<Location> loc, StringRef op,
                                 formatShape(kernel));
     auto size = windowOutputSize(x[2 + i], padding[i], padding[2 + i],
                                  kernel[i], strides[i], dilations[i],
-                                 adaptor.getCeilMode());
+                                 static_cast<bool>(adaptor.getCeilModeAttr()));
     if (!size)
       return inferenceError(loc, op,
                             "kernel " + formatShape(kernel) +
@@ -399,16 +417,15 @@ LogicalResult MaxPool2dOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
-  return inferPool(loc, getOperationName(), adaptor, adaptor.getDilations(),
-                   inferred);
+  return inferPool(loc, getOperationName(), adaptor,
+                   arrayOr(adaptor.getDilationsAttr(), kOnes), inferred);
 }
 
 LogicalResult AvgPool2dOp::inferReturnTypes(MLIRContext *,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
-  static const int64_t noDilation[] = {1, 1};
-  return inferPool(loc, getOperationName(), adaptor, noDilation, inferred);
+  return inferPool(loc, getOperationName(), adaptor, kOnes, inferred);
 }
 
 LogicalResult GlobalAvgPool2dOp::inferReturnTypes(
@@ -449,13 +466,14 @@ LogicalResult inferReduce(std::optional<Location> loc, StringRef op,
   auto input = rankedOperand(loc, op, "input", adaptor.getInput());
   if (failed(input))
     return failure();
-  ArrayRef<int64_t> axes = adaptor.getAxes();
+  ArrayRef<int64_t> axes = arrayOr(adaptor.getAxesAttr(), {});
   if (axes.empty())
     return inferenceError(loc, op, "needs at least one axis to reduce");
   if (failed(checkAxes(loc, op, axes, input->getRank())))
     return failure();
   inferred.push_back(withShape(
-      *input, reducedShape(input->getShape(), axes, adaptor.getKeepdims())));
+      *input, reducedShape(input->getShape(), axes,
+                           static_cast<bool>(adaptor.getKeepdimsAttr()))));
   return success();
 }
 } // namespace
@@ -482,11 +500,12 @@ LogicalResult ArgmaxOp::inferReturnTypes(MLIRContext *ctx,
   auto input = rankedOperand(loc, op, "input", adaptor.getInput());
   if (failed(input))
     return failure();
-  int64_t axis = adaptor.getAxisAttr().getInt();
+  int64_t axis = intOr(adaptor.getAxisAttr(), -1);
   if (failed(checkAxis(loc, op, axis, input->getRank())))
     return failure();
   inferred.push_back(RankedTensorType::get(
-      reducedShape(input->getShape(), {axis}, adaptor.getKeepdims()),
+      reducedShape(input->getShape(), {axis},
+                   static_cast<bool>(adaptor.getKeepdimsAttr())),
       IntegerType::get(ctx, 64)));
   return success();
 }
@@ -502,7 +521,7 @@ LogicalResult inferSoftmaxLike(std::optional<Location> loc, StringRef op,
                                SmallVectorImpl<Type> &inferred) {
   auto input = rankedOperand(loc, op, "input", adaptor.getInput());
   if (failed(input) ||
-      failed(checkAxis(loc, op, adaptor.getAxisAttr().getInt(),
+      failed(checkAxis(loc, op, intOr(adaptor.getAxisAttr(), -1),
                        input->getRank())))
     return failure();
   inferred.push_back(*input);
@@ -532,7 +551,7 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
   auto input = rankedOperand(loc, op, "input", adaptor.getInput());
   if (failed(input))
     return failure();
-  int64_t axis = adaptor.getAxisAttr().getInt();
+  int64_t axis = intOr(adaptor.getAxisAttr(), -1);
   if (failed(checkAxis(loc, op, axis, input->getRank())))
     return failure();
   ArrayRef<int64_t> normalized = input->getShape().drop_front(axis);
@@ -602,7 +621,7 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
   auto input = rankedOperand(loc, op, "input", adaptor.getInput());
   if (failed(input))
     return failure();
-  ArrayRef<int64_t> shape = adaptor.getShape();
+  ArrayRef<int64_t> shape = arrayOr(adaptor.getShapeAttr(), {});
   for (int64_t dim : shape)
     if (dim < 0)
       return inferenceError(loc, op,
@@ -628,7 +647,7 @@ LogicalResult ExpandDimsOp::inferReturnTypes(MLIRContext *,
   auto input = rankedOperand(loc, op, "input", adaptor.getInput());
   if (failed(input))
     return failure();
-  ArrayRef<int64_t> axes = adaptor.getAxes();
+  ArrayRef<int64_t> axes = arrayOr(adaptor.getAxesAttr(), {});
   int64_t rank = input->getRank() + axes.size();
   if (failed(checkAxes(loc, op, axes, rank)))
     return failure();
@@ -648,7 +667,7 @@ LogicalResult SqueezeOp::inferReturnTypes(MLIRContext *,
   auto input = rankedOperand(loc, op, "input", adaptor.getInput());
   if (failed(input))
     return failure();
-  ArrayRef<int64_t> axes = adaptor.getAxes();
+  ArrayRef<int64_t> axes = arrayOr(adaptor.getAxesAttr(), {});
   if (failed(checkAxes(loc, op, axes, input->getRank())))
     return failure();
   for (int64_t axis : axes)
@@ -670,7 +689,7 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   auto input = rankedOperand(loc, op, "input", adaptor.getInput());
   if (failed(input))
     return failure();
-  ArrayRef<int64_t> perm = adaptor.getPerm();
+  ArrayRef<int64_t> perm = arrayOr(adaptor.getPermAttr(), {});
   int64_t rank = input->getRank();
   llvm::SmallSet<int64_t, 8> seen;
   bool valid = static_cast<int64_t>(perm.size()) == rank;
@@ -697,7 +716,7 @@ LogicalResult BroadcastToOp::inferReturnTypes(MLIRContext *,
   auto input = rankedOperand(loc, op, "input", adaptor.getInput());
   if (failed(input))
     return failure();
-  ArrayRef<int64_t> shape = adaptor.getShape();
+  ArrayRef<int64_t> shape = arrayOr(adaptor.getShapeAttr(), {});
   if (!broadcastsTo(input->getShape(), shape))
     return inferenceError(loc, op,
                           "cannot broadcast " + formatShape(input->getShape()) +
@@ -717,7 +736,7 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   auto first = rankedOperand(loc, op, "input #0", inputs.front());
   if (failed(first))
     return failure();
-  int64_t axis = adaptor.getAxisAttr().getInt();
+  int64_t axis = intOr(adaptor.getAxisAttr(), -1);
   if (failed(checkAxis(loc, op, axis, first->getRank())))
     return failure();
   SmallVector<int64_t> shape(first->getShape());
@@ -756,8 +775,8 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
   if (failed(input))
     return failure();
   size_t rank = input->getRank();
-  ArrayRef<int64_t> starts = adaptor.getStarts(), limits = adaptor.getLimits(),
-                    steps = adaptor.getSteps();
+  ArrayRef<int64_t> starts = arrayOr(adaptor.getStartsAttr(), {}), limits = arrayOr(adaptor.getLimitsAttr(), {}),
+                    steps = arrayOr(adaptor.getStepsAttr(), {});
   if (failed(checkArraySize(loc, op, "starts", starts, rank, 0)) ||
       failed(checkArraySize(loc, op, "limits", limits, rank, 0)) ||
       failed(checkArraySize(loc, op, "steps", steps, rank, 1)))
@@ -787,7 +806,7 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
   if (failed(input))
     return failure();
   size_t rank = input->getRank();
-  ArrayRef<int64_t> low = adaptor.getLow(), high = adaptor.getHigh();
+  ArrayRef<int64_t> low = arrayOr(adaptor.getLowAttr(), {}), high = arrayOr(adaptor.getHighAttr(), {});
   if (failed(checkArraySize(loc, op, "low", low, rank, 0)) ||
       failed(checkArraySize(loc, op, "high", high, rank, 0)))
     return failure();
@@ -813,7 +832,7 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
       !indices->getElementType().isSignlessInteger(64))
     return inferenceError(loc, op, "indices must be i32 or i64, got " +
                                        typeName(indices->getElementType()));
-  int64_t axis = adaptor.getAxisAttr().getInt();
+  int64_t axis = intOr(adaptor.getAxisAttr(), -1);
   if (failed(checkAxis(loc, op, axis, input->getRank())))
     return failure();
   ArrayRef<int64_t> x = input->getShape();

@@ -123,3 +123,20 @@ def test_constant_folding_through_passmanager():
 
 def test_version():
     assert tianc.__version__
+
+
+def test_builders_with_default_attributes():
+    """Regression: inference used the adaptor's default getters, which crash
+    when the Python bindings infer types (no attribute dictionary)."""
+    with ir.Context(), ir.Location.unknown():
+        module = ir.Module.create()
+        with ir.InsertionPoint(module.body):
+
+            @func.FuncOp.from_py_func(f32(1, 3, 8, 8), f32(4, 3, 3, 3))
+            def defaults(x, w):
+                y = tian.Conv2dOp(x, w).result
+                y = tian.MaxPool2dOp(y, [2, 2], [2, 2]).result
+                y = tian.AvgPool2dOp(y, [1, 1], [1, 1]).result
+                return tian.ReduceSumOp(y, [1]).result
+
+        assert str(defaults.func_op.type.results[0]) == "tensor<1x3x3xf32>"
