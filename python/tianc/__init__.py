@@ -1,5 +1,10 @@
 """tianc: a compiler-first deep-learning framework on MLIR.
 
+    import tianc as tc
+    x = tc.randn(4, 8)
+    y = tc.functional.relu(x @ tc.randn(8, 2))     # eager: runs at once
+    f = tc.jit.trace(lambda x: (x @ x.T).softmax()) # static: one compiled graph
+
 Importing tianc makes the ``tian`` dialect and tianc's passes known to every
 ``mlir.ir.Context`` created afterwards, and to ``mlir.passmanager``.
 """
@@ -7,3 +12,11 @@ Importing tianc makes the ``tian`` dialect and tianc's passes known to every
 from . import _mlir_setup as _mlir_setup  # noqa: F401  (registers tian)
 
 __version__ = "0.1.0"
+
+from . import dtypes  # noqa: E402
+from . import functional  # noqa: E402
+from . import jit  # noqa: E402
+from ._dispatch import TianError  # noqa: E402
+from .dtypes import bool_, float16, float32, int8, int32, int64  # noqa: E402
+from .functional import cat, concat, where  # noqa: E402
+from .tensor import Tensor, arange, manual_seed, ones, rand, randn, tensor, zeros  # noqa: E402

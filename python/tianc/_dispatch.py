@@ -1,0 +1,138 @@
+"""Where every tianc op runs: one definition, two modes.
+
+An op is a function that builds tian ops from MLIR values (the ``build``
+callable). In eager mode that function becomes a one-op tian function,
+compiled through the same pipeline as traced code and cached by the op, its
+attributes and its input signature; in tracing mode it is inserted into the
+function being traced. Shape errors come from the op's own verifier either
+way, and name the user's line.
+"""
+
+import os
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+from mlir import ir
+from mlir.dialects import func
+
+from . import dtypes
+from .compiler import compile_module
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+
+
+class TianError(ValueError):
+    """A user-facing error from a tianc op: names the op, the shapes, and the
+    user's source line."""
+
+
+def _user_frame():
+    """(file, line) of the innermost stack frame outside tianc, or None."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+    return None if frame is None else (frame.f_code.co_filename, frame.f_lineno)
+
+
+def user_location() -> ir.Location:
+    """The user's file:line as an MLIR location (needs an active Context)."""
+    where = _user_frame()
+    return ir.Location.unknown() if where is None else ir.Location.file(where[0], where[1], 0)
+
+
+def user_line() -> str:
+    """The user's file:line, for messages."""
+    where = _user_frame()
+    return "<unknown>" if where is None else f"{where[0]}:{where[1]}"
+
+
+def _format_location(location) -> str:
+    text = str(location)
+    return text[len('loc("'):-1].replace('":', ":", 1) if text.startswith('loc("') else text
+
+
+def diagnostics_error(op_name: str, error: ir.MLIRError, input_shapes) -> TianError:
+    lines = [f"{_format_location(d.location)}: {d.message}" for d in error.error_diagnostics]
+    lines = [line for line in lines if "failed to infer returned types" not in line]
+    shapes = ", ".join(f"{list(s)}" for s in input_shapes)
+    return TianError(f"{op_name} with inputs of shapes {shapes}:\n  " + "\n  ".join(lines))
+
+
+# ---------------------------------------------------------------------------
+# Tracing state
+# ---------------------------------------------------------------------------
+
+class _TraceState(threading.local):
+    def __init__(self):
+        self.active = None  # the Trace being recorded, if any
+
+
+_state = _TraceState()
+
+
+def tracing():
+    return _state.active
+
+
+# ---------------------------------------------------------------------------
+# Eager kernels
+# ---------------------------------------------------------------------------
+
+_context = None
+_kernels = {}
+
+
+def _eager_context() -> ir.Context:
+    global _context
+    if _context is None:
+        _context = ir.Context()
+    return _context
+
+
+def kernel_cache_size() -> int:
+    return len(_kernels)
+
+
+def apply(op_name, build, inputs, key, num_results=1):
+    """Runs ``build`` (MLIR values -> MLIR value(s)) on tianc tensors.
+
+    ``key`` identifies the op and its attributes for the kernel cache."""
+    from .tensor import Tensor
+
+    trace = tracing()
+    if trace is not None:
+        values = [trace.value_of(t) for t in inputs]
+        with trace.context, user_location(), ir.InsertionPoint(trace.block):
+            try:
+                result = build(*values)
+            except ir.MLIRError as error:
+                raise diagnostics_error(op_name, error, [t.shape for t in inputs]) from None
+        results = result if isinstance(result, (list, tuple)) else [result]
+        outs = [trace.new_tensor(value) for value in results]
+        return outs if num_results > 1 else outs[0]
+
+    arrays = [t._data for t in inputs]
+    signature = tuple((a.shape, a.dtype.str) for a in arrays)
+    kernel = _kernels.get((key, signature))
+    if kernel is None:
+        kernel = _compile_kernel(op_name, build, arrays)
+        _kernels[(key, signature)] = kernel
+    outputs = kernel(*arrays)
+    if num_results == 1:
+        return Tensor._wrap(outputs)
+    return [Tensor._wrap(o) for o in outputs]
+
+
+def _compile_kernel(op_name, build, arrays):
+    ctx = _eager_context()
+    with ctx, user_location():
+        module = ir.Module.create()
+        arg_types = [dtypes.mlir_tensor_type(a.shape, a.dtype) for a in arrays]
+        with ir.InsertionPoint(module.body):
+            try:
+                func.FuncOp.from_py_func(*arg_types, name="kernel")(build)
+            except ir.MLIRError as error:
+                raise diagnostics_error(op_name, error, [a.shape for a in arrays]) from None
+    return compile_module(module, "kernel")

@@ -1,0 +1,43 @@
+"""tianc's element types and their numpy and MLIR names."""
+
+import numpy as np
+from mlir import ir
+
+float32 = np.dtype(np.float32)
+float16 = np.dtype(np.float16)
+int8 = np.dtype(np.int8)
+int32 = np.dtype(np.int32)
+int64 = np.dtype(np.int64)
+bool_ = np.dtype(np.bool_)
+
+_TO_MLIR = {float32: "f32", float16: "f16", int8: "i8", int32: "i32", int64: "i64", bool_: "i1"}
+_FROM_MLIR = {name: dtype for dtype, name in _TO_MLIR.items()}
+
+
+def canonical(dtype) -> np.dtype:
+    """numpy dtype for anything numpy understands; float64 and Python floats
+    become float32 (tianc's default), and int types become int64."""
+    dtype = np.dtype(dtype)
+    if dtype == np.float64:
+        return float32
+    if dtype.kind == "i" and dtype not in _TO_MLIR:
+        return int64
+    if dtype not in _TO_MLIR:
+        raise TypeError(f"tianc does not support dtype {dtype}")
+    return dtype
+
+
+def mlir_element_type(dtype) -> ir.Type:
+    return ir.Type.parse(_TO_MLIR[np.dtype(dtype)])
+
+
+def mlir_tensor_type(shape, dtype) -> ir.RankedTensorType:
+    return ir.RankedTensorType.get(list(shape), mlir_element_type(dtype))
+
+
+def from_mlir(element_type: ir.Type) -> np.dtype:
+    return _FROM_MLIR[str(element_type)]
+
+
+def is_floating(dtype) -> bool:
+    return np.dtype(dtype).kind == "f"

@@ -1,0 +1,545 @@
+"""tianc.functional (import as F): every tian op as a PyTorch-style function.
+
+Each function normalizes its arguments (negative axes, scalars, dtype
+promotion) and hands one builder of tian ops to the dispatcher, which runs it
+eagerly or records it into a trace. Composites (linear, cross_entropy, ...)
+are written in terms of these.
+"""
+
+import builtins
+import math
+
+import numpy as np
+from mlir import ir
+
+from . import dtypes
+from ._dispatch import TianError, apply
+from .dialects import tian
+from .tensor import Tensor
+
+# ---------------------------------------------------------------------------
+# Arguments
+# ---------------------------------------------------------------------------
+
+
+def _as_tensor(value, like=None):
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (bool, int, float)) and like is not None:
+        dtype = like.dtype
+        if isinstance(value, float) and not dtypes.is_floating(dtype):
+            dtype = dtypes.float32
+        literal = Tensor(np.array(value, dtype=dtype))
+    else:
+        literal = Tensor(value)
+    literal._literal = True
+    return literal
+
+
+def _promote(*values):
+    """Tensors of one dtype: Python scalars take the tensors' dtype, mixed
+    tensor dtypes promote as numpy does (float64 becomes float32)."""
+    like = next((v for v in values if isinstance(v, Tensor)), None)
+    tensors = [_as_tensor(v, like) for v in values]
+    target = dtypes.canonical(np.result_type(*[t.dtype for t in tensors]))
+    return [t if t.dtype == target else cast(t, target) for t in tensors]
+
+
+def _axis(dim, ndim):
+    if not -ndim <= dim < builtins.max(ndim, 1):
+        raise TianError(f"dimension {dim} is out of range for a tensor of rank {ndim}")
+    return dim % ndim if ndim else 0
+
+
+def _axes(dim, ndim):
+    if dim is None:
+        return list(range(ndim))
+    dims = [dim] if isinstance(dim, int) else list(dim)
+    return sorted({_axis(d, ndim) for d in dims})
+
+
+def _pair(value):
+    return [value, value] if isinstance(value, int) else list(value)
+
+
+def _padding4(padding):
+    """int, (h, w) or (top, left, bottom, right) -> [top, left, bottom, right]."""
+    if isinstance(padding, int):
+        return [padding] * 4
+    padding = list(padding)
+    return padding * 2 if len(padding) == 2 else padding
+
+
+# ---------------------------------------------------------------------------
+# Elementwise
+# ---------------------------------------------------------------------------
+
+
+def _unary(name, op_class):
+    def op(x):
+        x = _as_tensor(x)
+        return apply(f"tian.{name}", lambda v: op_class(v).result, [x], key=(name,))
+    op.__name__ = name
+    op.__doc__ = f"Elementwise tian.{name}."
+    return op
+
+
+neg = _unary("neg", tian.NegOp)
+abs = _unary("abs", tian.AbsOp)
+relu = _unary("relu", tian.ReluOp)
+exp = _unary("exp", tian.ExpOp)
+log = _unary("log", tian.LogOp)
+sqrt = _unary("sqrt", tian.SqrtOp)
+rsqrt = _unary("rsqrt", tian.RsqrtOp)
+tanh = _unary("tanh", tian.TanhOp)
+sigmoid = _unary("sigmoid", tian.SigmoidOp)
+erf = _unary("erf", tian.ErfOp)
+sin = _unary("sin", tian.SinOp)
+cos = _unary("cos", tian.CosOp)
+floor = _unary("floor", tian.FloorOp)
+ceil = _unary("ceil", tian.CeilOp)
+logical_not = _unary("not", tian.NotOp)
+
+
+def gelu(x, approximate="none"):
+    """GELU, exact (erf) or with approximate='tanh'."""
+    if approximate not in ("none", "tanh"):
+        raise TianError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    mode = approximate
+    return apply("tian.gelu",
+                 lambda v: tian.GeluOp(v, approximate=getattr(tian.GeluApproximation, mode)).result,
+                 [_as_tensor(x)], key=("gelu", mode))
+
+
+def _binary(name, op_class):
+    def op(a, b):
+        a, b = _promote(a, b)
+        return apply(f"tian.{name}", lambda x, y: op_class(x, y).result, [a, b], key=(name,))
+    op.__name__ = name
+    op.__doc__ = f"Elementwise tian.{name} with numpy broadcasting."
+    return op
+
+
+add = _binary("add", tian.AddOp)
+sub = _binary("sub", tian.SubOp)
+mul = _binary("mul", tian.MulOp)
+maximum = _binary("max", tian.MaxOp)
+minimum = _binary("min", tian.MinOp)
+
+
+def div(a, b):
+    """True division: integer inputs are divided as float32, as in PyTorch."""
+    a, b = _promote(a, b)
+    if not dtypes.is_floating(a.dtype):
+        a, b = cast(a, dtypes.float32), cast(b, dtypes.float32)
+    return apply("tian.div", lambda x, y: tian.DivOp(x, y).result, [a, b], key=("div",))
+
+
+def pow(a, b):
+    a, b = _promote(a, b)
+    if not dtypes.is_floating(a.dtype):
+        a, b = cast(a, dtypes.float32), cast(b, dtypes.float32)
+    return apply("tian.pow", lambda x, y: tian.PowOp(x, y).result, [a, b], key=("pow",))
+
+
+def _compare(predicate):
+    def op(a, b):
+        a, b = _promote(a, b)
+        pred = getattr(tian.ComparePredicate, predicate)
+        return apply(f"tian.compare {predicate}", lambda x, y: tian.CompareOp(pred, x, y).result,
+                     [a, b], key=("compare", predicate))
+    op.__name__ = predicate
+    return op
+
+
+eq, ne, lt, le, gt, ge = (_compare(p) for p in ("eq", "ne", "lt", "le", "gt", "ge"))
+
+
+def where(condition, x, y):
+    """numpy.where: condition ? x : y, broadcasting all three."""
+    condition = _as_tensor(condition)
+    if condition.dtype != dtypes.bool_:
+        condition = ne(condition, 0)
+    x, y = _promote(x, y)
+    return apply("tian.select", lambda c, a, b: tian.SelectOp(c, a, b).result,
+                 [condition, x, y], key=("select",))
+
+
+def cast(x, dtype):
+    """Converts the element type (float -> int truncates toward zero)."""
+    x = _as_tensor(x)
+    dtype = dtypes.canonical(dtype)
+    if x.dtype == dtype:
+        return x
+    return apply("tian.cast", lambda v: tian.CastOp(v, dtypes.mlir_element_type(dtype)).result,
+                 [x], key=("cast", dtype.str))
+
+
+def clamp(x, min=None, max=None):
+    if min is not None:
+        x = maximum(x, min)
+    if max is not None:
+        x = minimum(x, max)
+    return x
+
+
+# ---------------------------------------------------------------------------
+# Contractions and windows
+# ---------------------------------------------------------------------------
+
+
+def matmul(a, b):
+    """Batched matrix product; 1-D operands are promoted as in numpy."""
+    a, b = _promote(a, b)
+    squeeze = []
+    if a.ndim == 1:
+        a, squeeze = unsqueeze(a, 0), squeeze + [-2]
+    if b.ndim == 1:
+        b, squeeze = unsqueeze(b, 1), squeeze + [-1]
+    out = apply("tian.matmul", lambda x, y: tian.MatmulOp(x, y).result, [a, b], key=("matmul",))
+    for dim in squeeze:
+        out = globals()["squeeze"](out, dim)
+    return out
+
+
+def linear(x, weight, bias=None):
+    """x @ weight.T + bias, weight of shape [out, in]."""
+    out = matmul(x, permute(weight, 1, 0))
+    return out if bias is None else add(out, bias)
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    strides, pads, dilations = _pair(stride), _padding4(padding), _pair(dilation)
+    out = apply("tian.conv2d",
+                lambda v, w: tian.Conv2dOp(v, w, strides=strides, padding=pads,
+                                           dilations=dilations, groups=groups).result,
+                [_as_tensor(x), _as_tensor(weight)],
+                key=("conv2d", tuple(strides), tuple(pads), tuple(dilations), groups))
+    if bias is not None:
+        out = add(out, reshape(bias, -1, 1, 1))
+    return out
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    kernel = _pair(kernel_size)
+    strides = _pair(stride) if stride is not None else kernel
+    pads, dilations = _padding4(padding), _pair(dilation)
+    return apply("tian.max_pool2d",
+                 lambda v: tian.MaxPool2dOp(v, kernel, strides, padding=pads,
+                                            dilations=dilations, ceil_mode=ceil_mode).result,
+                 [_as_tensor(x)],
+                 key=("max_pool2d", tuple(kernel), tuple(strides), tuple(pads), tuple(dilations),
+                      ceil_mode))
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    kernel = _pair(kernel_size)
+    strides = _pair(stride) if stride is not None else kernel
+    pads = _padding4(padding)
+    return apply("tian.avg_pool2d",
+                 lambda v: tian.AvgPool2dOp(v, kernel, strides, padding=pads, ceil_mode=ceil_mode,
+                                            count_include_pad=count_include_pad).result,
+                 [_as_tensor(x)],
+                 key=("avg_pool2d", tuple(kernel), tuple(strides), tuple(pads), ceil_mode,
+                      count_include_pad))
+
+
+def adaptive_avg_pool2d(x, output_size):
+    if _pair(output_size) != [1, 1]:
+        raise TianError(f"adaptive_avg_pool2d supports output_size 1 only, got {output_size}")
+    return apply("tian.global_avg_pool2d", lambda v: tian.GlobalAvgPool2dOp(v).result,
+                 [_as_tensor(x)], key=("global_avg_pool2d",))
+
+
+# ---------------------------------------------------------------------------
+# Reductions and normalizations
+# ---------------------------------------------------------------------------
+
+
+def _reduce(name, op_class):
+    def op(x, dim=None, keepdim=False):
+        x = _as_tensor(x)
+        axes = _axes(dim, x.ndim)
+        if not axes:
+            return x
+        return apply(f"tian.{name}", lambda v: op_class(v, axes, keepdims=keepdim).result, [x],
+                     key=(name, tuple(axes), keepdim))
+    op.__name__ = name
+    return op
+
+
+sum = _reduce("reduce_sum", tian.ReduceSumOp)
+amax = _reduce("reduce_max", tian.ReduceMaxOp)
+amin = _reduce("reduce_min", tian.ReduceMinOp)
+prod = _reduce("reduce_prod", tian.ReduceProdOp)
+_mean = _reduce("reduce_mean", tian.ReduceMeanOp)
+
+
+def mean(x, dim=None, keepdim=False):
+    x = _as_tensor(x)
+    if not dtypes.is_floating(x.dtype):
+        x = cast(x, dtypes.float32)
+    return _mean(x, dim, keepdim)
+
+
+def argmax(x, dim=None, keepdim=False):
+    x = _as_tensor(x)
+    if dim is None:
+        return argmax(reshape(x, -1), 0)
+    axis = _axis(dim, x.ndim)
+    return apply("tian.argmax", lambda v: tian.ArgmaxOp(v, axis, keepdims=keepdim).result, [x],
+                 key=("argmax", axis, keepdim))
+
+
+def softmax(x, dim=-1):
+    x = _as_tensor(x)
+    axis = _axis(dim, x.ndim)
+    return apply("tian.softmax", lambda v: tian.SoftmaxOp(v, axis).result, [x], key=("softmax", axis))
+
+
+def log_softmax(x, dim=-1):
+    x = _as_tensor(x)
+    axis = _axis(dim, x.ndim)
+    return apply("tian.log_softmax", lambda v: tian.LogSoftmaxOp(v, axis).result, [x],
+                 key=("log_softmax", axis))
+
+
+def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    x = _as_tensor(x)
+    normalized = [normalized_shape] if isinstance(normalized_shape, int) else list(normalized_shape)
+    if list(x.shape[x.ndim - len(normalized):]) != normalized:
+        raise TianError(f"layer_norm: normalized_shape {normalized} does not match the trailing "
+                        f"dimensions of input {list(x.shape)}")
+    axis = x.ndim - len(normalized)
+    inputs = [x] + [t for t in (weight, bias) if t is not None]
+    has_weight, has_bias = weight is not None, bias is not None
+
+    def build(v, *params):
+        params = list(params)
+        w = params.pop(0) if has_weight else None
+        b = params.pop(0) if has_bias else None
+        return tian.LayerNormOp(v, axis, weight=w, bias=b, epsilon=eps).result
+
+    return apply("tian.layer_norm", build, inputs, key=("layer_norm", axis, has_weight, has_bias, eps))
+
+
+def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Batch normalization over dimension 1; with training=True it normalizes
+    with the batch's statistics (the running buffers are not updated here)."""
+    x = _as_tensor(x)
+    channels = x.shape[1]
+    if training:
+        axes = [0] + list(range(2, x.ndim))
+        shape = [1, channels] + [1] * (x.ndim - 2)
+        mu = mean(x, axes, keepdim=True)
+        centered = sub(x, mu)
+        var = mean(mul(centered, centered), axes, keepdim=True)
+        out = mul(centered, rsqrt(add(var, eps)))
+        if weight is not None:
+            out = mul(out, reshape(weight, *shape))
+        if bias is not None:
+            out = add(out, reshape(bias, *shape))
+        return out
+    weight = weight if weight is not None else Tensor(np.ones(channels, x.dtype))
+    bias = bias if bias is not None else Tensor(np.zeros(channels, x.dtype))
+    return apply("tian.batch_norm",
+                 lambda v, s, b, m, var: tian.BatchNormOp(v, s, b, m, var, epsilon=eps).result,
+                 [x, _as_tensor(weight), _as_tensor(bias), _as_tensor(running_mean),
+                  _as_tensor(running_var)], key=("batch_norm", eps))
+
+
+# ---------------------------------------------------------------------------
+# Data movement
+# ---------------------------------------------------------------------------
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return list(shape[0])
+    return list(shape)
+
+
+def reshape(x, *shape):
+    x = _as_tensor(x)
+    shape = _shape_arg(shape)
+    if shape.count(-1) > 1:
+        raise TianError(f"reshape: at most one dimension can be -1, got {shape}")
+    if -1 in shape:
+        known = int(np.prod([d for d in shape if d != -1]))
+        if known == 0 or x.numel() % known:
+            raise TianError(f"reshape: cannot reshape {list(x.shape)} to {shape}")
+        shape[shape.index(-1)] = x.numel() // known
+    if list(x.shape) == shape:
+        return x
+    return apply("tian.reshape", lambda v: tian.ReshapeOp(v, shape).result, [x],
+                 key=("reshape", tuple(shape)))
+
+
+def permute(x, *dims):
+    x = _as_tensor(x)
+    perm = [_axis(d, x.ndim) for d in _shape_arg(dims)]
+    if perm == list(range(x.ndim)):
+        return x
+    return apply("tian.transpose", lambda v: tian.TransposeOp(v, perm).result, [x],
+                 key=("transpose", tuple(perm)))
+
+
+def transpose(x, dim0=0, dim1=1):
+    x = _as_tensor(x)
+    perm = list(range(x.ndim))
+    a, b = _axis(dim0, x.ndim), _axis(dim1, x.ndim)
+    perm[a], perm[b] = perm[b], perm[a]
+    return permute(x, perm)
+
+
+def broadcast_to(x, *shape):
+    x = _as_tensor(x)
+    shape = _shape_arg(shape)
+    shape = [x.shape[i - (len(shape) - x.ndim)] if d == -1 else d for i, d in enumerate(shape)]
+    if list(x.shape) == shape:
+        return x
+    return apply("tian.broadcast_to", lambda v: tian.BroadcastToOp(v, shape).result, [x],
+                 key=("broadcast_to", tuple(shape)))
+
+
+def unsqueeze(x, dim):
+    x = _as_tensor(x)
+    axis = dim % (x.ndim + 1)
+    shape = list(x.shape)
+    shape.insert(axis, 1)
+    return reshape(x, shape)
+
+
+def squeeze(x, dim=None):
+    x = _as_tensor(x)
+    axes = [i for i, d in enumerate(x.shape) if d == 1] if dim is None else _axes(dim, x.ndim)
+    shape = [d for i, d in enumerate(x.shape) if i not in axes or d != 1]
+    return reshape(x, shape)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    x = _as_tensor(x)
+    if x.ndim == 0:
+        return reshape(x, 1)
+    start, end = _axis(start_dim, x.ndim), _axis(end_dim, x.ndim)
+    shape = list(x.shape[:start]) + [int(np.prod(x.shape[start:end + 1]))] + list(x.shape[end + 1:])
+    return reshape(x, shape)
+
+
+def concat(tensors, dim=0):
+    tensors = _promote(*tensors)
+    axis = _axis(dim, tensors[0].ndim)
+    return apply("tian.concat", lambda *vs: tian.ConcatOp(list(vs), axis).result, tensors,
+                 key=("concat", axis, len(tensors)))
+
+
+cat = concat
+
+
+def stack(tensors, dim=0):
+    return concat([unsqueeze(t, dim) for t in tensors], dim)
+
+
+def pad(x, pads, value=0.0):
+    """pads in PyTorch order: (last_begin, last_end, second_last_begin, ...)."""
+    x = _as_tensor(x)
+    low, high = [0] * x.ndim, [0] * x.ndim
+    for i in range(len(pads) // 2):
+        low[x.ndim - 1 - i], high[x.ndim - 1 - i] = pads[2 * i], pads[2 * i + 1]
+    return apply("tian.pad", lambda v: tian.PadOp(v, low, high, value=float(value)).result, [x],
+                 key=("pad", tuple(low), tuple(high), float(value)))
+
+
+def slice(x, starts, limits, steps):
+    x = _as_tensor(x)
+    return apply("tian.slice", lambda v: tian.SliceOp(v, starts, limits, steps).result, [x],
+                 key=("slice", tuple(starts), tuple(limits), tuple(steps)))
+
+
+def getitem(x, index):
+    """Basic indexing: integers, slices with positive steps, None, Ellipsis;
+    an integer Tensor indexes dimension 0 (gather)."""
+    if isinstance(index, Tensor):
+        return embedding(index, x)
+    index = index if isinstance(index, tuple) else (index,)
+    if builtins.sum(i is Ellipsis for i in index) > 1:
+        raise TianError("an index can only have one ellipsis")
+    consumed = builtins.sum(1 for i in index if i is not None and i is not Ellipsis)
+    if consumed > x.ndim:
+        raise TianError(f"too many indices for a tensor of rank {x.ndim}")
+    expanded = []
+    for i in index:
+        expanded.extend([builtins.slice(None)] * (x.ndim - consumed) if i is Ellipsis else [i])
+    expanded += [builtins.slice(None)] * (x.ndim - builtins.sum(1 for i in expanded if i is not None))
+    starts, limits, steps, out_shape = [], [], [], []
+    dim = 0
+    for i in expanded:
+        if i is None:
+            out_shape.append(1)
+            continue
+        size = x.shape[dim]
+        if isinstance(i, builtins.slice):
+            start, stop, step = i.indices(size)
+            if step <= 0:
+                raise TianError("negative slice steps are not supported yet")
+            stop = builtins.max(stop, start)
+            starts.append(start), limits.append(stop), steps.append(step)
+            out_shape.append(len(range(start, stop, step)))
+        elif isinstance(i, (int, np.integer)):
+            if not -size <= i < size:
+                raise TianError(f"index {i} is out of bounds for dimension {dim} of size {size}")
+            starts.append(int(i) % size), limits.append(int(i) % size + 1), steps.append(1)
+        else:
+            raise TianError(f"unsupported index {i!r}")
+        dim += 1
+    out = x
+    if (starts, limits, steps) != ([0] * x.ndim, list(x.shape), [1] * x.ndim):
+        out = slice(x, starts, limits, steps)
+    return reshape(out, out_shape)
+
+
+def embedding(indices, weight):
+    """Rows of ``weight`` at ``indices`` (out-of-range indices are clamped)."""
+    indices = _as_tensor(indices)
+    if indices.dtype not in (dtypes.int32, dtypes.int64):
+        raise TianError(f"embedding: indices must be int32 or int64, got {indices.dtype}")
+    return apply("tian.gather", lambda w, i: tian.GatherOp(w, i, 0).result,
+                 [_as_tensor(weight), indices], key=("gather", 0))
+
+
+def one_hot(indices, num_classes, dtype=dtypes.float32):
+    indices = _as_tensor(indices)
+    classes = Tensor(np.arange(num_classes, dtype=indices.dtype))
+    classes._literal = True
+    return cast(eq(unsqueeze(indices, -1), classes), dtype)
+
+
+# ---------------------------------------------------------------------------
+# Losses
+# ---------------------------------------------------------------------------
+
+
+def cross_entropy(logits, target):
+    """Mean negative log-likelihood of integer class targets."""
+    log_probs = log_softmax(logits, -1)
+    picked = sum(mul(log_probs, one_hot(target, logits.shape[-1], log_probs.dtype)), -1)
+    return neg(mean(picked))
+
+
+def mse_loss(prediction, target):
+    diff = sub(prediction, target)
+    return mean(mul(diff, diff))
+
+
+def dropout(x, p=0.5, training=True):
+    """Inverted dropout; identity when not training or p == 0."""
+    if not training or p == 0:
+        return x
+    from .tensor import _rng
+
+    keep = Tensor((_rng.random(x.shape) >= p).astype(np.float32) / (1 - p))
+    return mul(x, keep)
+
+
+del math

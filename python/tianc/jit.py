@@ -1,0 +1,169 @@
+"""Static mode: ``tc.jit.trace`` records a Python function into one tian
+function, compiles it and runs the compiled code on later calls.
+
+    step = tc.jit.trace(model_forward)
+    y = step(x)                    # first call per input signature: trace + compile
+    print(step.ir("linalg"))       # the IR at any stage
+
+Parameters and other tensors the function reads from outside become extra
+arguments of the compiled function (read afresh on every call), or constants
+with ``capture_as_const=True``. Every op carries the user's file:line.
+"""
+
+import logging
+
+import numpy as np
+from mlir import ir
+from mlir.dialects import func
+
+from . import dtypes
+from ._dispatch import TianError, _state, diagnostics_error, user_line, user_location
+from .compiler import compile_module
+from .compiler.pipeline import STAGE_NAMES, translate_to_llvm_ir
+from .dialects import tian
+from .tensor import Tensor
+
+log = logging.getLogger("tianc")
+
+
+class Trace:
+    """The function being recorded: MLIR context, module and entry block."""
+
+    def __init__(self, name, inputs, capture_as_const):
+        self.context = ir.Context()
+        self.capture_as_const = capture_as_const
+        self.captured = []  # eager tensors read from outside, as extra arguments
+        self._captured_values = {}
+        with self.context, user_location():
+            self.module = ir.Module.create()
+            types = [dtypes.mlir_tensor_type(t.shape, t.dtype) for t in inputs]
+            with ir.InsertionPoint(self.module.body):
+                self.function = func.FuncOp(name, ir.FunctionType.get(types, []))
+            self.block = self.function.add_entry_block()
+        self.inputs = [Tensor._traced(arg, self) for arg in self.block.arguments]
+
+    def new_tensor(self, value):
+        return Tensor._traced(value, self)
+
+    def value_of(self, tensor):
+        if tensor._trace is self:
+            return tensor._value
+        if tensor._value is not None:
+            raise TianError("a tensor from another traced function was used here "
+                            f"({user_line()})")
+        key = id(tensor)
+        if key in self._captured_values:
+            return self._captured_values[key][1]
+        with self.context, user_location():
+            if tensor._literal or self.capture_as_const:
+                with ir.InsertionPoint(self.block):
+                    attr = ir.DenseElementsAttr.get(np.ascontiguousarray(tensor._data),
+                                                    type=dtypes.mlir_tensor_type(tensor.shape, tensor.dtype))
+                    value = tian.ConstantOp(attr).result
+            else:
+                value = self.block.add_argument(
+                    dtypes.mlir_tensor_type(tensor.shape, tensor.dtype), user_location())
+                self.captured.append(tensor)
+        # Hold the tensor so id() stays unique while the trace lives.
+        self._captured_values[key] = (tensor, value)
+        return value
+
+    def finish(self, results):
+        values = [self.value_of(r) for r in results]
+        with self.context, user_location():
+            with ir.InsertionPoint(self.block):
+                func.ReturnOp(values)
+            self.function.attributes["function_type"] = ir.TypeAttr.get(ir.FunctionType.get(
+                [arg.type for arg in self.block.arguments], [v.type for v in values]))
+
+
+class _Variant:
+    """One compiled signature of a traced function."""
+
+    def __init__(self, kernel, captured, structure, stages):
+        self.kernel, self.captured, self.structure, self.stages = kernel, captured, structure, stages
+
+
+def _flatten(result):
+    if isinstance(result, Tensor):
+        return [result], None
+    if isinstance(result, (tuple, list)) and all(isinstance(r, Tensor) for r in result):
+        return list(result), (type(result), len(result))
+    raise TianError("a traced function must return a Tensor or a tuple/list of Tensors, "
+                    f"got {type(result).__name__}")
+
+
+def _unflatten(outputs, structure):
+    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+    tensors = [Tensor._wrap(o) for o in outputs]
+    if structure is None:
+        return tensors[0]
+    kind, _ = structure
+    return kind(tensors)
+
+
+class TracedFunction:
+    def __init__(self, fn, capture_as_const=False, name=None):
+        self.fn = fn
+        self.capture_as_const = capture_as_const
+        self.name = name or getattr(fn, "__name__", "traced").replace("<", "").replace(">", "")
+        self._variants = {}
+        self._last = None
+
+    def __call__(self, *args):
+        inputs = [a if isinstance(a, Tensor) else Tensor(a) for a in args]
+        for index, t in enumerate(inputs):
+            if t._data is None:
+                raise TianError(f"argument #{index} of {self.name} is a traced tensor: "
+                                "nested tracing is not supported")
+        signature = tuple((t.shape, t.dtype.str) for t in inputs)
+        variant = self._variants.get(signature)
+        if variant is None:
+            if self._variants:
+                log.info("tianc: %s called with a new input signature %s: compiling a new variant",
+                         self.name, [(list(s), d) for s, d in signature])
+            variant = self._compile(inputs)
+            self._variants[signature] = variant
+        self._last = variant
+        arrays = [t._data for t in inputs] + [c._data for c in variant.captured]
+        return _unflatten(variant.kernel(*arrays), variant.structure)
+
+    def _compile(self, inputs):
+        trace = Trace(self.name, inputs, self.capture_as_const)
+        _state.active = trace
+        try:
+            result = self.fn(*trace.inputs)
+        finally:
+            _state.active = None
+        results, structure = _flatten(result)
+        trace.finish(results)
+        try:
+            trace.module.operation.verify()
+        except ir.MLIRError as error:
+            raise diagnostics_error(self.name, error, [t.shape for t in inputs]) from None
+        kernel = compile_module(trace.module, self.name)
+        return _Variant(kernel, list(trace.captured), structure, kernel.stages)
+
+    def ir(self, stage="tian-optimized"):
+        """The IR of the most recently called variant at ``stage``, one of
+        tian, tian-optimized, linalg, llvm-dialect, llvm-ir."""
+        if self._last is None:
+            raise TianError(f"{self.name} has not been called yet: call it once to trace it")
+        if stage not in STAGE_NAMES:
+            raise TianError(f"unknown stage {stage!r}; stages are {', '.join(STAGE_NAMES)}")
+        if stage == "llvm-ir":
+            return translate_to_llvm_ir(self._last.stages["llvm-dialect"])
+        return self._last.stages[stage]
+
+    @property
+    def num_variants(self):
+        return len(self._variants)
+
+
+def trace(fn=None, *, capture_as_const=False, name=None):
+    """Compiles ``fn`` on its first call for each input signature.
+
+    Usable as ``tc.jit.trace(fn)`` or as a decorator (``@tc.jit.trace``)."""
+    if fn is None:
+        return lambda f: TracedFunction(f, capture_as_const, name)
+    return TracedFunction(fn, capture_as_const, name)

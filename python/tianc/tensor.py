@@ -1,0 +1,217 @@
+"""tianc.Tensor: an n-d array whose every operation is a tian op.
+
+Outside tracing a Tensor holds a numpy array and each op runs at once as a
+compiled kernel. While ``tc.jit.trace`` records a function, Tensors stand for
+MLIR values of the function being built.
+"""
+
+import numpy as np
+from mlir import ir
+
+from . import dtypes
+from ._dispatch import TianError, user_line
+
+
+class Tensor:
+    __slots__ = ("_data", "_value", "_trace", "_literal", "requires_grad", "grad", "__weakref__")
+    __array_priority__ = 1000  # numpy defers to our operators
+
+    def __init__(self, data, dtype=None, requires_grad=False):
+        if isinstance(data, Tensor):
+            data = data.numpy()
+        array = np.asarray(data)
+        array = np.ascontiguousarray(array.astype(dtypes.canonical(dtype or array.dtype), copy=False)) \
+            if array.ndim else array.astype(dtypes.canonical(dtype or array.dtype), copy=False)
+        self._data = array
+        self._value = None
+        self._trace = None
+        self._literal = False
+        self.requires_grad = requires_grad
+        self.grad = None
+
+    @classmethod
+    def _wrap(cls, array):
+        tensor = cls.__new__(cls)
+        tensor._data, tensor._value, tensor._trace, tensor._literal = array, None, None, False
+        tensor.requires_grad, tensor.grad = False, None
+        return tensor
+
+    @classmethod
+    def _traced(cls, value, trace):
+        tensor = cls._wrap(None)
+        tensor._value, tensor._trace = value, trace
+        return tensor
+
+    # -- properties ---------------------------------------------------------
+    @property
+    def shape(self):
+        if self._data is not None:
+            return tuple(self._data.shape)
+        return tuple(ir.RankedTensorType(self._value.type).shape)
+
+    @property
+    def dtype(self):
+        if self._data is not None:
+            return self._data.dtype
+        return dtypes.from_mlir(ir.RankedTensorType(self._value.type).element_type)
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def size(self, dim=None):
+        return self.shape if dim is None else self.shape[dim]
+
+    def numel(self):
+        return int(np.prod(self.shape))
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    # -- leaving tianc ------------------------------------------------------
+    def _concrete(self, what):
+        if self._data is None:
+            raise TianError(
+                f"{what} needs the value of a tensor, but this tensor is being traced "
+                f"(at {user_line()}): Python control flow or conversions that depend on "
+                "tensor values cannot be captured into a graph. Use tc.where(...) for "
+                "data-dependent choices, or call the function eagerly.")
+        return self._data
+
+    def numpy(self):
+        return self._concrete("numpy()")
+
+    def item(self):
+        return self._concrete("item()").item()
+
+    def tolist(self):
+        return self._concrete("tolist()").tolist()
+
+    def __bool__(self):
+        return bool(self._concrete("bool(tensor)"))
+
+    def __float__(self):
+        return float(self._concrete("float(tensor)"))
+
+    def __int__(self):
+        return int(self._concrete("int(tensor)"))
+
+    def __array__(self, dtype=None, copy=None):
+        data = self._concrete("numpy conversion")
+        return data if dtype is None else data.astype(dtype)
+
+    def __repr__(self):
+        if self._data is None:
+            return f"tensor(<traced {list(self.shape)} {self.dtype}>)"
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
+        suffix = "" if self.dtype == dtypes.float32 else f", dtype={self.dtype}"
+        grad = ", requires_grad=True" if self.requires_grad else ""
+        return f"tensor({body}{suffix}{grad})"
+
+    # -- operators (defined in functional; bound here) -----------------------
+    def __add__(self, other): return F.add(self, other)
+    def __radd__(self, other): return F.add(other, self)
+    def __sub__(self, other): return F.sub(self, other)
+    def __rsub__(self, other): return F.sub(other, self)
+    def __mul__(self, other): return F.mul(self, other)
+    def __rmul__(self, other): return F.mul(other, self)
+    def __truediv__(self, other): return F.div(self, other)
+    def __rtruediv__(self, other): return F.div(other, self)
+    def __pow__(self, other): return F.pow(self, other)
+    def __rpow__(self, other): return F.pow(other, self)
+    def __matmul__(self, other): return F.matmul(self, other)
+    def __rmatmul__(self, other): return F.matmul(other, self)
+    def __neg__(self): return F.neg(self)
+    def __abs__(self): return F.abs(self)
+    def __invert__(self): return F.logical_not(self)
+    def __eq__(self, other): return F.eq(self, other)
+    def __ne__(self, other): return F.ne(self, other)
+    def __lt__(self, other): return F.lt(self, other)
+    def __le__(self, other): return F.le(self, other)
+    def __gt__(self, other): return F.gt(self, other)
+    def __ge__(self, other): return F.ge(self, other)
+    __hash__ = object.__hash__
+
+    def __getitem__(self, index): return F.getitem(self, index)
+
+    # -- methods --------------------------------------------------------------
+    def reshape(self, *shape): return F.reshape(self, *shape)
+    def view(self, *shape): return F.reshape(self, *shape)
+    def transpose(self, dim0=0, dim1=1): return F.transpose(self, dim0, dim1)
+    def permute(self, *dims): return F.permute(self, *dims)
+    @property
+    def T(self): return F.permute(self, *reversed(range(self.ndim)))
+    def flatten(self, start_dim=0, end_dim=-1): return F.flatten(self, start_dim, end_dim)
+    def unsqueeze(self, dim): return F.unsqueeze(self, dim)
+    def squeeze(self, dim=None): return F.squeeze(self, dim)
+    def expand(self, *shape): return F.broadcast_to(self, *shape)
+    def sum(self, dim=None, keepdim=False): return F.sum(self, dim, keepdim)
+    def mean(self, dim=None, keepdim=False): return F.mean(self, dim, keepdim)
+    def max(self, dim=None, keepdim=False): return F.amax(self, dim, keepdim)
+    def min(self, dim=None, keepdim=False): return F.amin(self, dim, keepdim)
+    def prod(self, dim=None, keepdim=False): return F.prod(self, dim, keepdim)
+    def argmax(self, dim=None, keepdim=False): return F.argmax(self, dim, keepdim)
+    def exp(self): return F.exp(self)
+    def log(self): return F.log(self)
+    def sqrt(self): return F.sqrt(self)
+    def tanh(self): return F.tanh(self)
+    def sigmoid(self): return F.sigmoid(self)
+    def relu(self): return F.relu(self)
+    def softmax(self, dim=-1): return F.softmax(self, dim)
+    def float(self): return F.cast(self, dtypes.float32)
+    def long(self): return F.cast(self, dtypes.int64)
+    def int(self): return F.cast(self, dtypes.int32)
+    def to(self, dtype): return F.cast(self, dtype)
+    def detach(self):
+        tensor = Tensor._wrap(self._data) if self._data is not None else Tensor._traced(self._value, self._trace)
+        return tensor
+
+
+def tensor(data, dtype=None, requires_grad=False) -> Tensor:
+    """A tensor from nested lists, a numpy array or a scalar (float64 -> float32)."""
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+def _factory(make):
+    def factory(*shape, dtype=None, requires_grad=False):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return Tensor(make(shape, dtypes.canonical(dtype or np.float32)), requires_grad=requires_grad)
+    return factory
+
+
+zeros = _factory(lambda shape, dtype: np.zeros(shape, dtype))
+ones = _factory(lambda shape, dtype: np.ones(shape, dtype))
+_rng = np.random.default_rng(0)
+
+
+def manual_seed(seed: int):
+    """Seeds tianc's random number generator (randn, rand, layer init)."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+
+
+def randn(*shape, dtype=None, requires_grad=False):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return Tensor(_rng.standard_normal(shape).astype(dtypes.canonical(dtype or np.float32)),
+                  requires_grad=requires_grad)
+
+
+def rand(*shape, dtype=None, requires_grad=False):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return Tensor(_rng.random(shape).astype(dtypes.canonical(dtype or np.float32)),
+                  requires_grad=requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None):
+    if end is None:
+        start, end = 0, start
+    values = np.arange(start, end, step)
+    return Tensor(values, dtype=dtype or (np.int64 if values.dtype.kind == "i" else np.float32))
+
+
+from . import functional as F  # noqa: E402  (operators above resolve at call time)

@@ -1,0 +1,272 @@
+"""tianc's Python frontend: eager ops, tracing, and their agreement with torch."""
+
+import inspect
+import logging
+
+import numpy as np
+import pytest
+import torch
+
+import tianc as tc
+from tianc import functional as F
+
+torch.manual_seed(0)
+
+
+def t(x):
+    return torch.from_numpy(np.asarray(x))
+
+
+def close(a, b, rtol=1e-5, atol=1e-5):
+    np.testing.assert_allclose(np.asarray(a.numpy() if isinstance(a, tc.Tensor) else a),
+                               b.detach().numpy() if isinstance(b, torch.Tensor) else b,
+                               rtol=rtol, atol=atol)
+
+
+# ---------------------------------------------------------------------------
+# Eager
+# ---------------------------------------------------------------------------
+
+def test_tensor_basics():
+    x = tc.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert x.shape == (2, 2) and x.dtype == tc.float32 and x.ndim == 2
+    assert tc.tensor([1, 2]).dtype == tc.int64
+    assert "tensor([[1., 2.]," in repr(x)
+    assert (x + 1).tolist() == [[2.0, 3.0], [4.0, 5.0]]
+    assert (2 * x - x / 2).tolist() == [[1.5, 3.0], [4.5, 6.0]]
+    assert (x @ x).tolist() == [[7.0, 10.0], [15.0, 22.0]]
+    assert (x > 2).tolist() == [[False, False], [True, True]]
+    assert x.sum().item() == 10.0 and x.mean(0).tolist() == [2.0, 3.0]
+    assert x.T.tolist() == [[1.0, 3.0], [2.0, 4.0]]
+
+
+def test_type_promotion_follows_numpy():
+    i = tc.tensor([1, 2, 3])
+    assert (i + 1).dtype == tc.int64
+    assert (i + 0.5).dtype == tc.float32 and (i + 0.5).tolist() == [1.5, 2.5, 3.5]
+    assert (i / 2).tolist() == [0.5, 1.0, 1.5]  # true division
+    assert (i * tc.tensor([1.0, 2.0, 3.0])).dtype == tc.float32
+
+
+def test_indexing_matches_numpy():
+    a = np.arange(60, dtype=np.float32).reshape(3, 4, 5)
+    x = tc.tensor(a)
+    for index in [1, -1, (1, 2), (slice(None), 1), (slice(0, 3, 2), slice(1, None)),
+                  (Ellipsis, 2), (None, 0), (1, None, slice(None, None, 2))]:
+        np.testing.assert_array_equal(x[index].numpy(), a[index], err_msg=str(index))
+    ids = tc.tensor([2, 0])
+    np.testing.assert_array_equal(x[ids].numpy(), a[[2, 0]])
+
+
+ACTIVATIONS = [
+    (F.relu, torch.relu), (F.sigmoid, torch.sigmoid), (F.tanh, torch.tanh),
+    (F.exp, torch.exp), (F.neg, torch.neg), (F.abs, torch.abs),
+    (lambda x: F.gelu(x), torch.nn.functional.gelu),
+    (lambda x: F.gelu(x, "tanh"), lambda x: torch.nn.functional.gelu(x, approximate="tanh")),
+    (lambda x: F.softmax(x, -1), lambda x: torch.softmax(x, -1)),
+    (lambda x: F.log_softmax(x, 0), lambda x: torch.log_softmax(x, 0)),
+    (lambda x: F.clamp(x, -0.5, 0.5), lambda x: torch.clamp(x, -0.5, 0.5)),
+    (lambda x: x.sum(1, keepdim=True), lambda x: x.sum(1, keepdim=True)),
+    (lambda x: x.max(0), lambda x: x.amax(0)),
+    (lambda x: F.layer_norm(x, [7]), lambda x: torch.nn.functional.layer_norm(x, [7])),
+]
+
+
+@pytest.mark.parametrize("ours,theirs", ACTIVATIONS)
+def test_eager_ops_match_torch(ours, theirs):
+    x = np.random.default_rng(3).standard_normal((5, 7)).astype(np.float32)
+    close(ours(tc.tensor(x)), theirs(t(x)))
+
+
+def test_eager_conv_pool_match_torch():
+    x = np.random.default_rng(4).standard_normal((2, 3, 12, 12)).astype(np.float32)
+    w = np.random.default_rng(5).standard_normal((8, 3, 3, 3)).astype(np.float32)
+    b = np.random.default_rng(6).standard_normal(8).astype(np.float32)
+    ours = F.max_pool2d(F.relu(F.conv2d(tc.tensor(x), tc.tensor(w), tc.tensor(b), padding=1)), 2)
+    theirs = torch.max_pool2d(torch.relu(torch.conv2d(t(x), t(w), t(b), padding=1)), 2)
+    close(ours, theirs, rtol=1e-4, atol=1e-4)
+
+
+def test_cross_entropy_matches_torch():
+    logits = np.random.default_rng(7).standard_normal((6, 10)).astype(np.float32)
+    target = np.array([1, 0, 9, 3, 3, 5])
+    close(F.cross_entropy(tc.tensor(logits), tc.tensor(target)),
+          torch.nn.functional.cross_entropy(t(logits), t(target)))
+
+
+def test_eager_kernels_are_cached():
+    from tianc import _dispatch
+
+    x = tc.randn(3, 3)
+    F.tanh(x)
+    before = _dispatch.kernel_cache_size()
+    for _ in range(3):
+        F.tanh(tc.randn(3, 3))
+    assert _dispatch.kernel_cache_size() == before
+
+
+def test_shape_error_names_op_shapes_and_user_line():
+    a, b = tc.randn(2, 3), tc.randn(4, 3)
+    line = inspect.currentframe().f_lineno + 2
+    with pytest.raises(tc.TianError) as info:
+        a + b
+    message = str(info.value)
+    assert "tian.add" in message
+    assert "operand shapes [2, 3] and [4, 3] are not broadcast-compatible" in message
+    assert f"test_frontend.py:{line}" in message
+
+
+def test_matmul_error():
+    with pytest.raises(tc.TianError, match=r"contracting dimensions differ: lhs \[2, 3\] has K = 3"):
+        tc.randn(2, 3) @ tc.randn(4, 5)
+
+
+# ---------------------------------------------------------------------------
+# Tracing
+# ---------------------------------------------------------------------------
+
+def mlp_params(sizes, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(tc.tensor(rng.standard_normal((o, i)).astype(np.float32) / np.sqrt(i)),
+             tc.tensor(rng.standard_normal(o).astype(np.float32) * 0.1))
+            for i, o in zip(sizes[:-1], sizes[1:])]
+
+
+def mlp(x, params):
+    for k, (w, b) in enumerate(params):
+        x = F.linear(x, w, b)
+        if k < len(params) - 1:
+            x = F.relu(x)
+    return x
+
+
+def test_traced_mlp_matches_eager_and_torch():
+    params = mlp_params([32, 64, 64, 10])
+    x = tc.randn(16, 32)
+    compiled = tc.jit.trace(lambda x: mlp(x, params))
+    out = compiled(x)
+    eager = mlp(x, params)
+    theirs = t(x.numpy())
+    for k, (w, b) in enumerate(params):
+        theirs = torch.nn.functional.linear(theirs, t(w.numpy()), t(b.numpy()))
+        if k < len(params) - 1:
+            theirs = torch.relu(theirs)
+    close(out, eager.numpy(), rtol=1e-5, atol=1e-6)
+    close(out, theirs, rtol=1e-4, atol=1e-5)
+
+
+def test_parameters_are_arguments_read_on_every_call():
+    w = tc.ones(3)
+    f = tc.jit.trace(lambda x: x * w)
+    assert f(tc.ones(3)).tolist() == [1.0, 1.0, 1.0]
+    w._data[:] = 2.0  # an optimizer updates parameters in place
+    assert f(tc.ones(3)).tolist() == [2.0, 2.0, 2.0]
+    assert "%arg1: tensor<3xf32>" in f.ir("tian")
+
+
+def test_capture_as_const_folds_parameters():
+    w = tc.tensor([[1.0, 2.0], [3.0, 4.0]])
+    f = tc.jit.trace(lambda x: x @ w.T, capture_as_const=True)
+    assert f(tc.ones(1, 2)).tolist() == [[3.0, 7.0]]
+    optimized = f.ir("tian-optimized")
+    assert "%arg1" not in optimized and "tian.transpose" not in optimized  # folded
+
+
+def test_small_cnn_traced_matches_torch():
+    rng = np.random.default_rng(1)
+    w1 = tc.tensor(rng.standard_normal((8, 1, 3, 3)).astype(np.float32) * 0.3)
+    b1 = tc.tensor(rng.standard_normal(8).astype(np.float32) * 0.1)
+    gamma, beta = tc.tensor(rng.uniform(0.5, 1.5, 8).astype(np.float32)), tc.tensor(rng.standard_normal(8).astype(np.float32))
+    mean, var = tc.tensor(rng.standard_normal(8).astype(np.float32) * 0.1), tc.tensor(rng.uniform(0.5, 2, 8).astype(np.float32))
+    wf = tc.tensor(rng.standard_normal((10, 8)).astype(np.float32) * 0.3)
+
+    def net(x):
+        y = F.conv2d(x, w1, b1, padding=1)
+        y = F.relu(F.batch_norm(y, mean, var, gamma, beta))
+        y = F.max_pool2d(y, 2)
+        y = F.adaptive_avg_pool2d(y, 1).flatten(1)
+        return F.linear(y, wf)
+
+    x = tc.randn(4, 1, 8, 8)
+    out = tc.jit.trace(net)(x)
+    tt = lambda v: t(v.numpy())  # noqa: E731
+    ref = torch.conv2d(tt(x), tt(w1), tt(b1), padding=1)
+    ref = torch.relu(torch.nn.functional.batch_norm(ref, tt(mean), tt(var), tt(gamma), tt(beta)))
+    ref = torch.nn.functional.adaptive_avg_pool2d(torch.max_pool2d(ref, 2), 1).flatten(1)
+    ref = torch.nn.functional.linear(ref, tt(wf))
+    close(out, ref, rtol=1e-4, atol=1e-5)
+    close(out, net(x).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_attention_block_traced_matches_torch():
+    rng = np.random.default_rng(2)
+    d, heads, seq = 16, 2, 6
+    wq, wk, wv, wo = (tc.tensor(rng.standard_normal((d, d)).astype(np.float32) / 4) for _ in range(4))
+
+    def block(x):
+        h = F.layer_norm(x, [d])
+        q, k, v = (F.linear(h, w).reshape(1, seq, heads, d // heads).permute(0, 2, 1, 3)
+                   for w in (wq, wk, wv))
+        scores = F.softmax(q @ k.transpose(-2, -1) * (1.0 / np.sqrt(d // heads)), -1)
+        attn = (scores @ v).permute(0, 2, 1, 3).reshape(1, seq, d)
+        return x + F.gelu(F.linear(attn, wo), "tanh")
+
+    x = tc.randn(1, seq, d)
+    out = tc.jit.trace(block)(x)
+    mha = torch.nn.functional
+    tx = t(x.numpy())
+    h = mha.layer_norm(tx, [d])
+    q, k, v = (mha.linear(h, t(w.numpy())).reshape(1, seq, heads, d // heads).permute(0, 2, 1, 3)
+               for w in (wq, wk, wv))
+    ref_attn = mha.scaled_dot_product_attention(q, k, v).permute(0, 2, 1, 3).reshape(1, seq, d)
+    ref = tx + mha.gelu(mha.linear(ref_attn, t(wo.numpy())), approximate="tanh")
+    close(out, ref, rtol=1e-4, atol=1e-5)
+
+
+def test_new_shape_compiles_new_variant_and_says_so(caplog):
+    f = tc.jit.trace(lambda x: F.relu(x) * 2)
+    f(tc.randn(3))
+    f(tc.randn(3))
+    assert f.num_variants == 1
+    with caplog.at_level(logging.INFO, logger="tianc"):
+        assert f(tc.randn(2, 2)).shape == (2, 2)
+    assert f.num_variants == 2
+    assert any("new input signature" in r.message for r in caplog.records)
+
+
+def test_value_dependent_control_flow_is_reported_with_the_line():
+    def branchy(x):
+        if x.sum() > 0:  # needs a value while tracing
+            return x
+        return -x
+
+    with pytest.raises(tc.TianError) as info:
+        tc.jit.trace(branchy)(tc.randn(3))
+    message = str(info.value)
+    assert "bool(tensor) needs the value of a tensor" in message
+    assert "test_frontend.py" in message and "tc.where" in message
+
+
+def test_traced_shape_error_points_at_user_line():
+    def bad(x):
+        return x @ tc.randn(5, 2)
+
+    line = inspect.getsourcelines(bad)[1] + 1
+    with pytest.raises(tc.TianError) as info:
+        tc.jit.trace(bad)(tc.randn(2, 3))
+    assert f"test_frontend.py:{line}" in str(info.value)
+    assert "contracting dimensions differ" in str(info.value)
+
+
+def test_ir_stages():
+    f = tc.jit.trace(lambda x: F.softmax(x, -1))
+    with pytest.raises(tc.TianError, match="has not been called yet"):
+        f.ir()
+    f(tc.randn(2, 5))
+    assert "tian.softmax" in f.ir("tian")
+    assert "tian.reduce_max" in f.ir("tian-optimized")
+    assert "linalg.reduce" in f.ir("linalg")
+    assert "llvm.func" in f.ir("llvm-dialect")
+    assert "define void" in f.ir("llvm-ir")
+    with pytest.raises(tc.TianError, match="unknown stage 'asm'"):
+        f.ir("asm")
