@@ -44,4 +44,17 @@ def ExpandStridedCopies : Pass<"tian-expand-strided-copies"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def DistinctResults : Pass<"tian-distinct-results", "::mlir::func::FuncOp"> {
+  let summary = "Give a value returned more than once its own copy per result";
+  let description = [{
+    Each result of a compiled function becomes its own output buffer
+    (buffer-results-to-out-params); a tensor returned twice would need one
+    buffer to be two out-parameters, which upstream does not handle. Folding
+    can create such returns (`w * 1.0` returned next to `w`), so on
+    linalg-on-tensors IR this pass replaces every repeated return operand
+    with a `linalg.copy` of it.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
 #endif // TIAN_LOWERING_PASSES

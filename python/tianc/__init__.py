@@ -13,9 +13,9 @@ from . import _mlir_setup as _mlir_setup  # noqa: F401  (registers tian)
 
 __version__ = "0.1.0"
 
-from . import dtypes  # noqa: E402
-from . import functional  # noqa: E402
-from . import jit  # noqa: E402
+from . import autograd, dtypes, functional, jit, nn, optim  # noqa: E402
+from .autograd import enable_grad, no_grad  # noqa: E402
+from .nn.module import load, save  # noqa: E402
 from ._dispatch import TianError  # noqa: E402
 from .dtypes import bool_, float16, float32, int8, int32, int64  # noqa: E402
 from .functional import cat, concat, where  # noqa: E402

@@ -95,10 +95,20 @@ def kernel_cache_size() -> int:
     return len(_kernels)
 
 
-def apply(op_name, build, inputs, key, num_results=1):
-    """Runs ``build`` (MLIR values -> MLIR value(s)) on tianc tensors.
+def apply(op_name, build, inputs, key, vjp=None):
+    """Runs ``build`` (MLIR values -> one MLIR value) on tianc tensors.
 
-    ``key`` identifies the op and its attributes for the kernel cache."""
+    ``key`` identifies the op and its attributes for the kernel cache;
+    ``vjp(grad, output)`` returns the gradients of the inputs (autograd)."""
+    from .autograd import attach
+
+    out = _run(op_name, build, inputs, key)
+    if vjp is not None:
+        attach(out, op_name, inputs, lambda g: vjp(g, out))
+    return out
+
+
+def _run(op_name, build, inputs, key):
     from .tensor import Tensor
 
     trace = tracing()
@@ -109,9 +119,7 @@ def apply(op_name, build, inputs, key, num_results=1):
                 result = build(*values)
             except ir.MLIRError as error:
                 raise diagnostics_error(op_name, error, [t.shape for t in inputs]) from None
-        results = result if isinstance(result, (list, tuple)) else [result]
-        outs = [trace.new_tensor(value) for value in results]
-        return outs if num_results > 1 else outs[0]
+        return trace.new_tensor(result)
 
     arrays = [t._data for t in inputs]
     signature = tuple((a.shape, a.dtype.str) for a in arrays)
@@ -119,10 +127,7 @@ def apply(op_name, build, inputs, key, num_results=1):
     if kernel is None:
         kernel = _compile_kernel(op_name, build, arrays)
         _kernels[(key, signature)] = kernel
-    outputs = kernel(*arrays)
-    if num_results == 1:
-        return Tensor._wrap(outputs)
-    return [Tensor._wrap(o) for o in outputs]
+    return Tensor._wrap(kernel(*arrays))
 
 
 def _compile_kernel(op_name, build, arrays):

@@ -45,6 +45,36 @@ def _promote(*values):
     return [t if t.dtype == target else cast(t, target) for t in tensors]
 
 
+def ones_like(x):
+    literal = Tensor(np.ones(x.shape, x.dtype))
+    literal._literal = True
+    return literal
+
+
+def zeros_like(x):
+    literal = Tensor(np.zeros(x.shape, x.dtype))
+    literal._literal = True
+    return literal
+
+
+def _unbroadcast(g, shape):
+    """Sums a gradient over the dimensions that broadcasting stretched, so it
+    has the shape of the input it flows to."""
+    shape = tuple(shape)
+    if tuple(g.shape) == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = list(range(lead)) + [lead + i for i, d in enumerate(shape)
+                                if d == 1 and g.shape[lead + i] != 1]
+    return reshape(sum(g, axes, keepdim=True) if axes else g, list(shape))
+
+
+def _no_gradient(op_name):
+    def rule(g, out):
+        raise TianError(f"the gradient of {op_name} is not implemented yet")
+    return rule
+
+
 def _axis(dim, ndim):
     if not -ndim <= dim < builtins.max(ndim, 1):
         raise TianError(f"dimension {dim} is out of range for a tensor of rank {ndim}")
@@ -75,30 +105,52 @@ def _padding4(padding):
 # ---------------------------------------------------------------------------
 
 
-def _unary(name, op_class):
+def _unary(name, op_class, rule=None):
+    """An elementwise op; ``rule(x, out, g)`` is its gradient (None: no
+    gradient flows, as for floor or not)."""
     def op(x):
         x = _as_tensor(x)
-        return apply(f"tian.{name}", lambda v: op_class(v).result, [x], key=(name,))
+        vjp = (lambda g, out: [rule(x, out, g)]) if rule else None
+        return apply(f"tian.{name}", lambda v: op_class(v).result, [x], key=(name,), vjp=vjp)
     op.__name__ = name
     op.__doc__ = f"Elementwise tian.{name}."
     return op
 
 
-neg = _unary("neg", tian.NegOp)
-abs = _unary("abs", tian.AbsOp)
-relu = _unary("relu", tian.ReluOp)
-exp = _unary("exp", tian.ExpOp)
-log = _unary("log", tian.LogOp)
-sqrt = _unary("sqrt", tian.SqrtOp)
-rsqrt = _unary("rsqrt", tian.RsqrtOp)
-tanh = _unary("tanh", tian.TanhOp)
-sigmoid = _unary("sigmoid", tian.SigmoidOp)
-erf = _unary("erf", tian.ErfOp)
-sin = _unary("sin", tian.SinOp)
-cos = _unary("cos", tian.CosOp)
-floor = _unary("floor", tian.FloorOp)
-ceil = _unary("ceil", tian.CeilOp)
+def _sign(x):
+    return sub(cast(gt(x, 0), x.dtype), cast(lt(x, 0), x.dtype))
+
+
+neg = _unary("neg", tian.NegOp, lambda x, out, g: neg(g))
+abs = _unary("abs", tian.AbsOp, lambda x, out, g: mul(g, _sign(x)))
+relu = _unary("relu", tian.ReluOp, lambda x, out, g: where(gt(x, 0), g, 0.0))
+exp = _unary("exp", tian.ExpOp, lambda x, out, g: mul(g, out))
+log = _unary("log", tian.LogOp, lambda x, out, g: div(g, x))
+sqrt = _unary("sqrt", tian.SqrtOp, lambda x, out, g: div(mul(g, 0.5), out))
+rsqrt = _unary("rsqrt", tian.RsqrtOp, lambda x, out, g: mul(g, mul(mul(out, mul(out, out)), -0.5)))
+tanh = _unary("tanh", tian.TanhOp, lambda x, out, g: mul(g, sub(1.0, mul(out, out))))
+sigmoid = _unary("sigmoid", tian.SigmoidOp, lambda x, out, g: mul(g, mul(out, sub(1.0, out))))
+erf = _unary("erf", tian.ErfOp,
+             lambda x, out, g: mul(g, mul(exp(neg(mul(x, x))), 2.0 / math.sqrt(math.pi))))
+sin = _unary("sin", tian.SinOp, lambda x, out, g: mul(g, cos(x)))
+cos = _unary("cos", tian.CosOp, lambda x, out, g: neg(mul(g, sin(x))))
+floor = _unary("floor", tian.FloorOp, lambda x, out, g: zeros_like(x))
+ceil = _unary("ceil", tian.CeilOp, lambda x, out, g: zeros_like(x))
 logical_not = _unary("not", tian.NotOp)
+
+
+def _gelu_grad(x, g, approximate):
+    if approximate == "tanh":
+        c = math.sqrt(2.0 / math.pi)
+        inner = tanh(mul(add(x, mul(mul(x, mul(x, x)), 0.044715)), c))
+        d_inner = mul(add(mul(mul(x, x), 3 * 0.044715), 1.0), c)
+        slope = add(mul(add(inner, 1.0), 0.5),
+                    mul(mul(x, 0.5), mul(sub(1.0, mul(inner, inner)), d_inner)))
+    else:
+        cdf = mul(add(erf(mul(x, 1.0 / math.sqrt(2.0))), 1.0), 0.5)
+        pdf = mul(exp(mul(mul(x, x), -0.5)), 1.0 / math.sqrt(2.0 * math.pi))
+        slope = add(cdf, mul(x, pdf))
+    return mul(g, slope)
 
 
 def gelu(x, approximate="none"):
@@ -106,25 +158,44 @@ def gelu(x, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise TianError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     mode = approximate
+    x = _as_tensor(x)
     return apply("tian.gelu",
                  lambda v: tian.GeluOp(v, approximate=getattr(tian.GeluApproximation, mode)).result,
-                 [_as_tensor(x)], key=("gelu", mode))
+                 [x], key=("gelu", mode), vjp=lambda g, out: [_gelu_grad(x, g, mode)])
 
 
-def _binary(name, op_class):
+def _binary(name, op_class, rule):
+    """A broadcasting elementwise op; ``rule(a, b, out, g)`` gives the two
+    gradients before un-broadcasting (None where no gradient is needed)."""
     def op(a, b):
         a, b = _promote(a, b)
-        return apply(f"tian.{name}", lambda x, y: op_class(x, y).result, [a, b], key=(name,))
+
+        def vjp(g, out):
+            ga, gb = rule(a, b, out, g)
+            return [None if ga is None else _unbroadcast(ga, a.shape),
+                    None if gb is None else _unbroadcast(gb, b.shape)]
+        return apply(f"tian.{name}", lambda x, y: op_class(x, y).result, [a, b], key=(name,),
+                     vjp=vjp)
     op.__name__ = name
     op.__doc__ = f"Elementwise tian.{name} with numpy broadcasting."
     return op
 
 
-add = _binary("add", tian.AddOp)
-sub = _binary("sub", tian.SubOp)
-mul = _binary("mul", tian.MulOp)
-maximum = _binary("max", tian.MaxOp)
-minimum = _binary("min", tian.MinOp)
+add = _binary("add", tian.AddOp, lambda a, b, out, g: (g, g))
+sub = _binary("sub", tian.SubOp, lambda a, b, out, g: (g, neg(g) if b.requires_grad else None))
+mul = _binary("mul", tian.MulOp, lambda a, b, out, g: (mul(g, b) if a.requires_grad else None,
+                                                       mul(g, a) if b.requires_grad else None))
+# Ties send the gradient to lhs, as a mask on (lhs >= rhs) / (lhs <= rhs).
+maximum = _binary("max", tian.MaxOp, lambda a, b, out, g: (where(ge(a, b), g, 0.0),
+                                                           where(ge(a, b), 0.0, g)))
+minimum = _binary("min", tian.MinOp, lambda a, b, out, g: (where(le(a, b), g, 0.0),
+                                                           where(le(a, b), 0.0, g)))
+_div = _binary("div", tian.DivOp,
+               lambda a, b, out, g: (div(g, b) if a.requires_grad else None,
+                                     neg(div(mul(g, out), b)) if b.requires_grad else None))
+_pow = _binary("pow", tian.PowOp,
+               lambda a, b, out, g: (mul(g, mul(b, pow(a, sub(b, 1.0)))) if a.requires_grad else None,
+                                     mul(g, mul(out, log(a))) if b.requires_grad else None))
 
 
 def div(a, b):
@@ -132,14 +203,14 @@ def div(a, b):
     a, b = _promote(a, b)
     if not dtypes.is_floating(a.dtype):
         a, b = cast(a, dtypes.float32), cast(b, dtypes.float32)
-    return apply("tian.div", lambda x, y: tian.DivOp(x, y).result, [a, b], key=("div",))
+    return _div(a, b)
 
 
 def pow(a, b):
     a, b = _promote(a, b)
     if not dtypes.is_floating(a.dtype):
         a, b = cast(a, dtypes.float32), cast(b, dtypes.float32)
-    return apply("tian.pow", lambda x, y: tian.PowOp(x, y).result, [a, b], key=("pow",))
+    return _pow(a, b)
 
 
 def _compare(predicate):
@@ -161,8 +232,14 @@ def where(condition, x, y):
     if condition.dtype != dtypes.bool_:
         condition = ne(condition, 0)
     x, y = _promote(x, y)
+
+    def vjp(g, out):
+        zero = zeros_like(g)
+        return [None,
+                _unbroadcast(where(condition, g, zero), x.shape) if x.requires_grad else None,
+                _unbroadcast(where(condition, zero, g), y.shape) if y.requires_grad else None]
     return apply("tian.select", lambda c, a, b: tian.SelectOp(c, a, b).result,
-                 [condition, x, y], key=("select",))
+                 [condition, x, y], key=("select",), vjp=vjp)
 
 
 def cast(x, dtype):
@@ -171,8 +248,11 @@ def cast(x, dtype):
     dtype = dtypes.canonical(dtype)
     if x.dtype == dtype:
         return x
+    source = x.dtype
+    differentiable = dtypes.is_floating(source) and dtypes.is_floating(dtype)
     return apply("tian.cast", lambda v: tian.CastOp(v, dtypes.mlir_element_type(dtype)).result,
-                 [x], key=("cast", dtype.str))
+                 [x], key=("cast", dtype.str),
+                 vjp=(lambda g, out: [cast(g, source)]) if differentiable else None)
 
 
 def clamp(x, min=None, max=None):
@@ -196,7 +276,11 @@ def matmul(a, b):
         a, squeeze = unsqueeze(a, 0), squeeze + [-2]
     if b.ndim == 1:
         b, squeeze = unsqueeze(b, 1), squeeze + [-1]
-    out = apply("tian.matmul", lambda x, y: tian.MatmulOp(x, y).result, [a, b], key=("matmul",))
+    def vjp(g, out, a=a, b=b):
+        return [_unbroadcast(matmul(g, transpose(b, -2, -1)), a.shape) if a.requires_grad else None,
+                _unbroadcast(matmul(transpose(a, -2, -1), g), b.shape) if b.requires_grad else None]
+    out = apply("tian.matmul", lambda x, y: tian.MatmulOp(x, y).result, [a, b], key=("matmul",),
+                vjp=vjp)
     for dim in squeeze:
         out = globals()["squeeze"](out, dim)
     return out
@@ -214,7 +298,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                 lambda v, w: tian.Conv2dOp(v, w, strides=strides, padding=pads,
                                            dilations=dilations, groups=groups).result,
                 [_as_tensor(x), _as_tensor(weight)],
-                key=("conv2d", tuple(strides), tuple(pads), tuple(dilations), groups))
+                key=("conv2d", tuple(strides), tuple(pads), tuple(dilations), groups),
+                vjp=_no_gradient("tian.conv2d"))
     if bias is not None:
         out = add(out, reshape(bias, -1, 1, 1))
     return out
@@ -229,7 +314,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
                                             dilations=dilations, ceil_mode=ceil_mode).result,
                  [_as_tensor(x)],
                  key=("max_pool2d", tuple(kernel), tuple(strides), tuple(pads), tuple(dilations),
-                      ceil_mode))
+                      ceil_mode), vjp=_no_gradient("tian.max_pool2d"))
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
@@ -241,14 +326,17 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
                                             count_include_pad=count_include_pad).result,
                  [_as_tensor(x)],
                  key=("avg_pool2d", tuple(kernel), tuple(strides), tuple(pads), ceil_mode,
-                      count_include_pad))
+                      count_include_pad), vjp=_no_gradient("tian.avg_pool2d"))
 
 
 def adaptive_avg_pool2d(x, output_size):
     if _pair(output_size) != [1, 1]:
         raise TianError(f"adaptive_avg_pool2d supports output_size 1 only, got {output_size}")
+    x = _as_tensor(x)
+    count = x.shape[2] * x.shape[3]
     return apply("tian.global_avg_pool2d", lambda v: tian.GlobalAvgPool2dOp(v).result,
-                 [_as_tensor(x)], key=("global_avg_pool2d",))
+                 [x], key=("global_avg_pool2d",),
+                 vjp=lambda g, out: [broadcast_to(mul(g, 1.0 / count), x.shape)])
 
 
 # ---------------------------------------------------------------------------
@@ -256,23 +344,37 @@ def adaptive_avg_pool2d(x, output_size):
 # ---------------------------------------------------------------------------
 
 
-def _reduce(name, op_class):
+def _reduce(name, op_class, rule):
+    """A reduction; ``rule(x, out_kept, g_kept, axes)`` gets the output and
+    gradient reshaped with the reduced dimensions kept as size 1."""
     def op(x, dim=None, keepdim=False):
         x = _as_tensor(x)
         axes = _axes(dim, x.ndim)
         if not axes:
             return x
+        kept = [1 if i in axes else d for i, d in enumerate(x.shape)]
+
+        def vjp(g, out):
+            return [rule(x, reshape(out, kept), reshape(g, kept), axes)]
         return apply(f"tian.{name}", lambda v: op_class(v, axes, keepdims=keepdim).result, [x],
-                     key=(name, tuple(axes), keepdim))
+                     key=(name, tuple(axes), keepdim), vjp=vjp)
     op.__name__ = name
     return op
 
 
-sum = _reduce("reduce_sum", tian.ReduceSumOp)
-amax = _reduce("reduce_max", tian.ReduceMaxOp)
-amin = _reduce("reduce_min", tian.ReduceMinOp)
-prod = _reduce("reduce_prod", tian.ReduceProdOp)
-_mean = _reduce("reduce_mean", tian.ReduceMeanOp)
+def _extremum_grad(x, out, g, axes):
+    # Ties share the gradient equally, as in PyTorch's amax/amin.
+    mask = cast(eq(x, out), x.dtype)
+    return div(mul(mask, g), sum(mask, axes, keepdim=True))
+
+
+sum = _reduce("reduce_sum", tian.ReduceSumOp, lambda x, out, g, axes: broadcast_to(g, x.shape))
+amax = _reduce("reduce_max", tian.ReduceMaxOp, _extremum_grad)
+amin = _reduce("reduce_min", tian.ReduceMinOp, _extremum_grad)
+prod = _reduce("reduce_prod", tian.ReduceProdOp, lambda x, out, g, axes: div(mul(g, out), x))
+_mean = _reduce("reduce_mean", tian.ReduceMeanOp,
+                lambda x, out, g, axes: broadcast_to(
+                    mul(g, 1.0 / int(np.prod([x.shape[a] for a in axes]))), x.shape))
 
 
 def mean(x, dim=None, keepdim=False):
@@ -294,14 +396,16 @@ def argmax(x, dim=None, keepdim=False):
 def softmax(x, dim=-1):
     x = _as_tensor(x)
     axis = _axis(dim, x.ndim)
-    return apply("tian.softmax", lambda v: tian.SoftmaxOp(v, axis).result, [x], key=("softmax", axis))
+    return apply("tian.softmax", lambda v: tian.SoftmaxOp(v, axis).result, [x], key=("softmax", axis),
+                 vjp=lambda g, out: [mul(out, sub(g, sum(mul(g, out), axis, keepdim=True)))])
 
 
 def log_softmax(x, dim=-1):
     x = _as_tensor(x)
     axis = _axis(dim, x.ndim)
     return apply("tian.log_softmax", lambda v: tian.LogSoftmaxOp(v, axis).result, [x],
-                 key=("log_softmax", axis))
+                 key=("log_softmax", axis),
+                 vjp=lambda g, out: [sub(g, mul(exp(out), sum(g, axis, keepdim=True)))])
 
 
 def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -320,7 +424,25 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
         b = params.pop(0) if has_bias else None
         return tian.LayerNormOp(v, axis, weight=w, bias=b, epsilon=eps).result
 
-    return apply("tian.layer_norm", build, inputs, key=("layer_norm", axis, has_weight, has_bias, eps))
+    def vjp(g, out):
+        axes = list(range(axis, x.ndim))
+        lead = list(range(axis))
+        mu = mean(x, axes, keepdim=True)
+        centered = sub(x, mu)
+        rstd = rsqrt(add(mean(mul(centered, centered), axes, keepdim=True), eps))
+        xhat = mul(centered, rstd)
+        gxhat = mul(g, weight) if has_weight else g
+        gx = mul(rstd, sub(sub(gxhat, mean(gxhat, axes, keepdim=True)),
+                           mul(xhat, mean(mul(gxhat, xhat), axes, keepdim=True))))
+        grads = [gx]
+        if has_weight:
+            grads.append(sum(mul(g, xhat), lead) if weight.requires_grad else None)
+        if has_bias:
+            grads.append(sum(g, lead) if bias.requires_grad else None)
+        return grads
+
+    return apply("tian.layer_norm", build, inputs, key=("layer_norm", axis, has_weight, has_bias, eps),
+                 vjp=vjp)
 
 
 def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=False,
@@ -341,12 +463,22 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
         if bias is not None:
             out = add(out, reshape(bias, *shape))
         return out
-    weight = weight if weight is not None else Tensor(np.ones(channels, x.dtype))
-    bias = bias if bias is not None else Tensor(np.zeros(channels, x.dtype))
+    weight = _as_tensor(weight if weight is not None else np.ones(channels, x.dtype))
+    bias = _as_tensor(bias if bias is not None else np.zeros(channels, x.dtype))
+    running_mean, running_var = _as_tensor(running_mean), _as_tensor(running_var)
+
+    def vjp(g, out):
+        shape = [channels] + [1] * (x.ndim - 2)
+        axes = [0] + list(range(2, x.ndim))
+        rstd = rsqrt(add(running_var, eps))
+        xhat = mul(sub(x, reshape(running_mean, shape)), reshape(rstd, shape))
+        return [mul(g, reshape(mul(weight, rstd), shape)) if x.requires_grad else None,
+                sum(mul(g, xhat), axes) if weight.requires_grad else None,
+                sum(g, axes) if bias.requires_grad else None, None, None]
+
     return apply("tian.batch_norm",
                  lambda v, s, b, m, var: tian.BatchNormOp(v, s, b, m, var, epsilon=eps).result,
-                 [x, _as_tensor(weight), _as_tensor(bias), _as_tensor(running_mean),
-                  _as_tensor(running_var)], key=("batch_norm", eps))
+                 [x, weight, bias, running_mean, running_var], key=("batch_norm", eps), vjp=vjp)
 
 
 # ---------------------------------------------------------------------------
@@ -373,7 +505,7 @@ def reshape(x, *shape):
     if list(x.shape) == shape:
         return x
     return apply("tian.reshape", lambda v: tian.ReshapeOp(v, shape).result, [x],
-                 key=("reshape", tuple(shape)))
+                 key=("reshape", tuple(shape)), vjp=lambda g, out: [reshape(g, list(x.shape))])
 
 
 def permute(x, *dims):
@@ -381,8 +513,9 @@ def permute(x, *dims):
     perm = [_axis(d, x.ndim) for d in _shape_arg(dims)]
     if perm == list(range(x.ndim)):
         return x
+    inverse = list(np.argsort(perm))
     return apply("tian.transpose", lambda v: tian.TransposeOp(v, perm).result, [x],
-                 key=("transpose", tuple(perm)))
+                 key=("transpose", tuple(perm)), vjp=lambda g, out: [permute(g, inverse)])
 
 
 def transpose(x, dim0=0, dim1=1):
@@ -400,7 +533,7 @@ def broadcast_to(x, *shape):
     if list(x.shape) == shape:
         return x
     return apply("tian.broadcast_to", lambda v: tian.BroadcastToOp(v, shape).result, [x],
-                 key=("broadcast_to", tuple(shape)))
+                 key=("broadcast_to", tuple(shape)), vjp=lambda g, out: [_unbroadcast(g, x.shape)])
 
 
 def unsqueeze(x, dim):
@@ -430,8 +563,19 @@ def flatten(x, start_dim=0, end_dim=-1):
 def concat(tensors, dim=0):
     tensors = _promote(*tensors)
     axis = _axis(dim, tensors[0].ndim)
+
+    def vjp(g, out):
+        grads, offset = [], 0
+        for t in tensors:
+            starts = [0] * g.ndim
+            limits = list(g.shape)
+            starts[axis], limits[axis] = offset, offset + t.shape[axis]
+            grads.append(slice(g, starts, limits, [1] * g.ndim) if t.requires_grad else None)
+            offset += t.shape[axis]
+        return grads
+
     return apply("tian.concat", lambda *vs: tian.ConcatOp(list(vs), axis).result, tensors,
-                 key=("concat", axis, len(tensors)))
+                 key=("concat", axis, len(tensors)), vjp=vjp)
 
 
 cat = concat
@@ -447,14 +591,27 @@ def pad(x, pads, value=0.0):
     low, high = [0] * x.ndim, [0] * x.ndim
     for i in range(len(pads) // 2):
         low[x.ndim - 1 - i], high[x.ndim - 1 - i] = pads[2 * i], pads[2 * i + 1]
+    return _pad_dims(x, low, high, value)
+
+
+def _pad_dims(x, low, high, value=0.0):
+    def vjp(g, out):
+        limits = [lo + d for lo, d in zip(low, x.shape)]
+        return [slice(g, list(low), limits, [1] * x.ndim)]
     return apply("tian.pad", lambda v: tian.PadOp(v, low, high, value=float(value)).result, [x],
-                 key=("pad", tuple(low), tuple(high), float(value)))
+                 key=("pad", tuple(low), tuple(high), float(value)), vjp=vjp)
 
 
 def slice(x, starts, limits, steps):
     x = _as_tensor(x)
+
+    def vjp(g, out):
+        if any(step != 1 for step in steps):
+            raise TianError("the gradient of a strided tian.slice is not implemented yet")
+        high = [d - lim for d, lim in zip(x.shape, limits)]
+        return [_pad_dims(g, list(starts), high)]
     return apply("tian.slice", lambda v: tian.SliceOp(v, starts, limits, steps).result, [x],
-                 key=("slice", tuple(starts), tuple(limits), tuple(steps)))
+                 key=("slice", tuple(starts), tuple(limits), tuple(steps)), vjp=vjp)
 
 
 def getitem(x, index):
@@ -504,8 +661,16 @@ def embedding(indices, weight):
     indices = _as_tensor(indices)
     if indices.dtype not in (dtypes.int32, dtypes.int64):
         raise TianError(f"embedding: indices must be int32 or int64, got {indices.dtype}")
+    weight = _as_tensor(weight)
+
+    def vjp(g, out):
+        # Scatter-add as a product: one_hot(indices)^T @ g.
+        rows = weight.shape[0]
+        hot = reshape(one_hot(indices, rows, g.dtype), -1, rows)
+        flat = reshape(g, hot.shape[0], -1)
+        return [reshape(matmul(permute(hot, 1, 0), flat), list(weight.shape)), None]
     return apply("tian.gather", lambda w, i: tian.GatherOp(w, i, 0).result,
-                 [_as_tensor(weight), indices], key=("gather", 0))
+                 [weight, indices], key=("gather", 0), vjp=vjp)
 
 
 def one_hot(indices, num_classes, dtype=dtypes.float32):
@@ -542,4 +707,3 @@ def dropout(x, p=0.5, training=True):
     return mul(x, keep)
 
 
-del math

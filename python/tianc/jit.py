@@ -34,6 +34,7 @@ class Trace:
         self.capture_as_const = capture_as_const
         self.captured = []  # eager tensors read from outside, as extra arguments
         self._captured_values = {}
+        self.updates = {}  # id -> (captured tensor, traced new value): in-place updates
         with self.context, user_location():
             self.module = ir.Module.create()
             types = [dtypes.mlir_tensor_type(t.shape, t.dtype) for t in inputs]
@@ -68,20 +69,52 @@ class Trace:
         self._captured_values[key] = (tensor, value)
         return value
 
-    def finish(self, results):
-        values = [self.value_of(r) for r in results]
+    def record_update(self, tensor, value):
+        """``tensor.assign_(value)`` inside the trace: later reads in the trace
+        see ``value``; the compiled function returns it for write-back."""
+        new_value = self.value_of(value)
+        self.value_of(tensor)  # make sure the tensor is known (captured) first
+        self._captured_values[id(tensor)] = (tensor, new_value)
+        self.updates[id(tensor)] = (tensor, new_value)
+
+    def state_outputs(self):
+        """What the step changes outside itself: (tensor, 'data' | 'grad', value)."""
+        state = [(tensor, "data", value) for tensor, value in self.updates.values()]
+        for tensor, _ in list(self._captured_values.values()):
+            grad = tensor.grad
+            if grad is not None and grad._trace is self:
+                state.append((tensor, "grad", grad._value))
+        return state
+
+    def finish(self, results, state):
+        """Returns each distinct value once (the same value can be a result,
+        a new parameter and a gradient); gives, per logical output, the index
+        of the compiled function's result that holds it."""
+        logical = [self.value_of(r) for r in results] + [value for _, _, value in state]
+        values, slots = [], []
+        for value in logical:
+            for index, seen in enumerate(values):
+                if seen == value:
+                    slots.append(index)
+                    break
+            else:
+                slots.append(len(values))
+                values.append(value)
         with self.context, user_location():
             with ir.InsertionPoint(self.block):
                 func.ReturnOp(values)
             self.function.attributes["function_type"] = ir.TypeAttr.get(ir.FunctionType.get(
                 [arg.type for arg in self.block.arguments], [v.type for v in values]))
+        return slots
 
 
 class _Variant:
     """One compiled signature of a traced function."""
 
-    def __init__(self, kernel, captured, structure, stages):
+    def __init__(self, kernel, captured, structure, state, slots, stages):
         self.kernel, self.captured, self.structure, self.stages = kernel, captured, structure, stages
+        self.slots = slots  # logical output i is compiled result slots[i]
+        self.state = state  # [(tensor, "data" | "grad")], outputs after the user's results
 
 
 def _flatten(result):
@@ -94,8 +127,12 @@ def _flatten(result):
 
 
 def _unflatten(outputs, structure):
-    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
-    tensors = [Tensor._wrap(o) for o in outputs]
+    # Copies where one compiled result serves several outputs.
+    seen = set()
+    tensors = []
+    for o in outputs:
+        tensors.append(Tensor._wrap(o.copy() if id(o) in seen else o))
+        seen.add(id(o))
     if structure is None:
         return tensors[0]
     kind, _ = structure
@@ -126,23 +163,44 @@ class TracedFunction:
             self._variants[signature] = variant
         self._last = variant
         arrays = [t._data for t in inputs] + [c._data for c in variant.captured]
-        return _unflatten(variant.kernel(*arrays), variant.structure)
+        results = variant.kernel(*arrays)
+        results = results if isinstance(results, tuple) else (results,)
+        outputs = [results[slot] for slot in variant.slots]
+        if variant.state:
+            # Write back parameter updates and gradients, after the whole
+            # step has read the old values.
+            for (tensor, kind), array in zip(variant.state, outputs[-len(variant.state):]):
+                if kind == "data":
+                    np.copyto(tensor._data, array)
+                else:
+                    tensor.grad = Tensor._wrap(array.copy())
+            outputs = outputs[:-len(variant.state)]
+        return _unflatten(outputs, variant.structure)
 
     def _compile(self, inputs):
         trace = Trace(self.name, inputs, self.capture_as_const)
+        for placeholder, tensor in zip(trace.inputs, inputs):
+            placeholder.requires_grad = tensor.requires_grad
         _state.active = trace
         try:
             result = self.fn(*trace.inputs)
+            results, structure = _flatten(result)
+            state = trace.state_outputs()
+            slots = trace.finish(results, state)
         finally:
             _state.active = None
-        results, structure = _flatten(result)
-        trace.finish(results)
+            # Traced gradients must not leak out of the trace: restore them;
+            # the first call's write-back sets the real ones.
+            for tensor, value in list(trace._captured_values.values()):
+                if tensor.grad is not None and tensor.grad._trace is trace:
+                    tensor.grad = None
         try:
             trace.module.operation.verify()
         except ir.MLIRError as error:
             raise diagnostics_error(self.name, error, [t.shape for t in inputs]) from None
         kernel = compile_module(trace.module, self.name)
-        return _Variant(kernel, list(trace.captured), structure, kernel.stages)
+        return _Variant(kernel, list(trace.captured), structure,
+                        [(tensor, kind) for tensor, kind, _ in state], slots, kernel.stages)
 
     def ir(self, stage="tian-optimized"):
         """The IR of the most recently called variant at ``stage``, one of

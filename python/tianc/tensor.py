@@ -13,7 +13,8 @@ from ._dispatch import TianError, user_line
 
 
 class Tensor:
-    __slots__ = ("_data", "_value", "_trace", "_literal", "requires_grad", "grad", "__weakref__")
+    __slots__ = ("_data", "_value", "_trace", "_literal", "_node", "requires_grad", "grad",
+                 "__weakref__")
     __array_priority__ = 1000  # numpy defers to our operators
 
     def __init__(self, data, dtype=None, requires_grad=False):
@@ -26,6 +27,7 @@ class Tensor:
         self._value = None
         self._trace = None
         self._literal = False
+        self._node = None
         self.requires_grad = requires_grad
         self.grad = None
 
@@ -33,7 +35,7 @@ class Tensor:
     def _wrap(cls, array):
         tensor = cls.__new__(cls)
         tensor._data, tensor._value, tensor._trace, tensor._literal = array, None, None, False
-        tensor.requires_grad, tensor.grad = False, None
+        tensor._node, tensor.requires_grad, tensor.grad = None, False, None
         return tensor
 
     @classmethod
@@ -165,8 +167,41 @@ class Tensor:
     def int(self): return F.cast(self, dtypes.int32)
     def to(self, dtype): return F.cast(self, dtype)
     def detach(self):
-        tensor = Tensor._wrap(self._data) if self._data is not None else Tensor._traced(self._value, self._trace)
-        return tensor
+        """The same values, cut from the gradient graph."""
+        if self._data is not None:
+            return Tensor._wrap(self._data)
+        return Tensor._traced(self._value, self._trace)
+
+    def backward(self, gradient=None, create_graph=False):
+        from .autograd import backward
+
+        backward(self, gradient, create_graph)
+
+    @property
+    def is_leaf(self):
+        return self._node is None
+
+    def requires_grad_(self, flag=True):
+        self.requires_grad = flag
+        return self
+
+    def assign_(self, value):
+        """Replaces this tensor's contents in place (an optimizer update). In a
+        traced function the update of a captured tensor becomes an output of
+        the compiled function, written back after every call."""
+        value = value if isinstance(value, Tensor) else Tensor(value)
+        if tuple(value.shape) != self.shape:
+            raise TianError(f"assign_: shape {list(value.shape)} does not match {list(self.shape)}")
+        from ._dispatch import tracing
+
+        trace = tracing()
+        if trace is not None and self._data is not None and not self._literal:
+            trace.record_update(self, value)
+        elif value._data is not None:
+            np.copyto(self._data, value._data.astype(self.dtype, copy=False))
+        else:
+            raise TianError("assign_ of a traced value to a tensor outside the trace")
+        return self
 
 
 def tensor(data, dtype=None, requires_grad=False) -> Tensor:

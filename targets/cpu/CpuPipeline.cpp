@@ -26,7 +26,7 @@ constexpr const char *kLowerToLinalg =
     "func.func(convert-tian-to-linalg),canonicalize,cse";
 
 constexpr const char *kCpuCodegen =
-    "tian-store-bools-as-bytes,"
+    "func.func(tian-distinct-results),tian-store-bools-as-bytes,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"

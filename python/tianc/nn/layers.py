@@ -1,0 +1,200 @@
+"""The layers."""
+
+import math
+
+import numpy as np
+
+from .. import functional as F
+from ..autograd import no_grad
+from ..tensor import Tensor
+from . import init
+from .module import Module, Parameter
+
+
+def _pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+class Identity(Module):
+    def forward(self, x):
+        return x
+
+
+class Linear(Module):
+    def __init__(self, in_features, out_features, bias=True):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = init.default_(Parameter(np.zeros((out_features, in_features), np.float32)), in_features)
+        self.bias = init.default_(Parameter(np.zeros(out_features, np.float32)), in_features) if bias else None
+
+    def forward(self, x):
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Conv2d(Module):
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True):
+        super().__init__()
+        kh, kw = _pair(kernel_size)
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+        fan = in_channels // groups * kh * kw
+        self.weight = init.default_(Parameter(np.zeros((out_channels, in_channels // groups, kh, kw), np.float32)), fan)
+        self.bias = init.default_(Parameter(np.zeros(out_channels, np.float32)), fan) if bias else None
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class BatchNorm2d(Module):
+    def __init__(self, num_features, eps=1e-5, momentum=0.1):
+        super().__init__()
+        self.eps, self.momentum = eps, momentum
+        self.weight = Parameter(np.ones(num_features, np.float32))
+        self.bias = Parameter(np.zeros(num_features, np.float32))
+        self.register_buffer("running_mean", Tensor(np.zeros(num_features, np.float32)))
+        self.register_buffer("running_var", Tensor(np.ones(num_features, np.float32)))
+
+    def forward(self, x):
+        if not self.training:
+            return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                                eps=self.eps)
+        with no_grad():
+            axes = [0, 2, 3]
+            count = x.shape[0] * x.shape[2] * x.shape[3]
+            batch_mean = F.mean(x.detach(), axes)
+            centered = x.detach() - F.reshape(batch_mean, 1, -1, 1, 1)
+            batch_var = F.mean(centered * centered, axes) * (count / max(count - 1, 1))
+            m = self.momentum
+            self.running_mean.assign_(self.running_mean * (1 - m) + batch_mean * m)
+            self.running_var.assign_(self.running_var * (1 - m) + batch_var * m)
+        return F.batch_norm(x, None, None, self.weight, self.bias, training=True, eps=self.eps)
+
+
+class LayerNorm(Module):
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True):
+        super().__init__()
+        self.normalized_shape = [normalized_shape] if isinstance(normalized_shape, int) else list(normalized_shape)
+        self.eps = eps
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, np.float32))
+            self.bias = Parameter(np.zeros(self.normalized_shape, np.float32))
+        else:
+            self.weight = self.bias = None
+
+    def forward(self, x):
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+
+class _Activation(Module):
+    fn = None
+
+    def forward(self, x):
+        return type(self).fn(x)
+
+
+class ReLU(_Activation):
+    fn = staticmethod(F.relu)
+
+
+class Sigmoid(_Activation):
+    fn = staticmethod(F.sigmoid)
+
+
+class Tanh(_Activation):
+    fn = staticmethod(F.tanh)
+
+
+class GELU(Module):
+    def __init__(self, approximate="none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, x):
+        return F.gelu(x, self.approximate)
+
+
+class Dropout(Module):
+    def __init__(self, p=0.5):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x):
+        return F.dropout(x, self.p, self.training)
+
+
+class MaxPool2d(Module):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+        super().__init__()
+        self.args = (kernel_size, stride, padding, dilation, ceil_mode)
+
+    def forward(self, x):
+        return F.max_pool2d(x, *self.args)
+
+
+class AvgPool2d(Module):
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        super().__init__()
+        self.args = (kernel_size, stride, padding, ceil_mode, count_include_pad)
+
+    def forward(self, x):
+        return F.avg_pool2d(x, *self.args)
+
+
+class AdaptiveAvgPool2d(Module):
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, x):
+        return F.adaptive_avg_pool2d(x, self.output_size)
+
+
+class Flatten(Module):
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x):
+        return F.flatten(x, self.start_dim, self.end_dim)
+
+
+class Embedding(Module):
+    def __init__(self, num_embeddings, embedding_dim):
+        super().__init__()
+        self.weight = init.normal_(Parameter(np.zeros((num_embeddings, embedding_dim), np.float32)))
+
+    def forward(self, indices):
+        return F.embedding(indices, self.weight)
+
+
+class MultiheadAttention(Module):
+    """Self/cross attention with batch_first layout [batch, seq, embed]."""
+
+    def __init__(self, embed_dim, num_heads, bias=True):
+        super().__init__()
+        if embed_dim % num_heads:
+            raise ValueError(f"embed_dim {embed_dim} is not divisible by num_heads {num_heads}")
+        self.embed_dim, self.num_heads = embed_dim, num_heads
+        self.q_proj = Linear(embed_dim, embed_dim, bias)
+        self.k_proj = Linear(embed_dim, embed_dim, bias)
+        self.v_proj = Linear(embed_dim, embed_dim, bias)
+        self.out_proj = Linear(embed_dim, embed_dim, bias)
+
+    def forward(self, query, key=None, value=None, attn_mask=None):
+        key = query if key is None else key
+        value = key if value is None else value
+        batch, seq, _ = query.shape
+        head_dim = self.embed_dim // self.num_heads
+
+        def heads(x, proj):
+            return proj(x).reshape(batch, x.shape[1], self.num_heads, head_dim).permute(0, 2, 1, 3)
+
+        q, k, v = heads(query, self.q_proj), heads(key, self.k_proj), heads(value, self.v_proj)
+        scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(head_dim))
+        if attn_mask is not None:
+            scores = F.where(attn_mask, scores, -1e9) if attn_mask.dtype == np.bool_ else scores + attn_mask
+        out = (F.softmax(scores, -1) @ v).permute(0, 2, 1, 3).reshape(batch, seq, self.embed_dim)
+        return self.out_proj(out)

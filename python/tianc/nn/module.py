@@ -1,0 +1,178 @@
+"""Module, Parameter and the containers."""
+
+from collections import OrderedDict
+
+import numpy as np
+
+from .. import dtypes
+from .._dispatch import TianError
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module trains: requires_grad by default."""
+
+    def __init__(self, data, requires_grad=True):
+        super().__init__(data, requires_grad=requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class Module:
+    """Base class of layers and models: holds parameters, buffers and
+    submodules, found by attribute assignment."""
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    def __setattr__(self, name, value):
+        if "_parameters" not in self.__dict__:
+            raise TianError(f"{type(self).__name__}.__init__ must call super().__init__() "
+                            "before assigning attributes")
+        for table in (self._parameters, self._buffers, self._modules):
+            table.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def register_buffer(self, name, tensor):
+        """A tensor saved in state_dict but not trained (BatchNorm's running stats)."""
+        self._buffers[name] = tensor
+        object.__setattr__(self, name, tensor)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} has no forward()")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # -- traversal -------------------------------------------------------------
+    def named_modules(self, prefix=""):
+        yield prefix, self
+        for name, module in self._modules.items():
+            yield from module.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self):
+        return (m for _, m in self.named_modules())
+
+    def children(self):
+        return iter(self._modules.values())
+
+    def named_parameters(self, prefix=""):
+        for module_name, module in self.named_modules(prefix):
+            for name, param in module._parameters.items():
+                yield (f"{module_name}.{name}" if module_name else name), param
+
+    def parameters(self):
+        return (p for _, p in self.named_parameters())
+
+    def named_buffers(self):
+        for module_name, module in self.named_modules():
+            for name, buf in module._buffers.items():
+                yield (f"{module_name}.{name}" if module_name else name), buf
+
+    # -- modes -----------------------------------------------------------------
+    def train(self, mode=True):
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def zero_grad(self):
+        for p in self.parameters():
+            p.grad = None
+
+    # -- state -----------------------------------------------------------------
+    def state_dict(self):
+        state = OrderedDict((name, p.numpy().copy()) for name, p in self.named_parameters())
+        state.update((name, b.numpy().copy()) for name, b in self.named_buffers())
+        return state
+
+    def load_state_dict(self, state, strict=True):
+        own = dict(self.named_parameters())
+        own.update(self.named_buffers())
+        missing = [k for k in own if k not in state]
+        unexpected = [k for k in state if k not in own]
+        if strict and (missing or unexpected):
+            raise TianError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
+        for name, value in state.items():
+            if name not in own:
+                continue
+            target = own[name]
+            value = np.asarray(value.numpy() if isinstance(value, Tensor) else value)
+            if value.shape != target.shape:
+                raise TianError(f"load_state_dict: {name} has shape {list(value.shape)}, "
+                                f"the module expects {list(target.shape)}")
+            np.copyto(target._data, value.astype(target.dtype))
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__}({self.extra_repr()}"]
+        for name, module in self._modules.items():
+            child = repr(module).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {child}")
+        return "\n".join(lines) + ("\n)" if self._modules else ")")
+
+    def extra_repr(self):
+        return ""
+
+
+class Sequential(Module):
+    def __init__(self, *modules):
+        super().__init__()
+        for index, module in enumerate(modules):
+            setattr(self, str(index), module)
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+    def __getitem__(self, index):
+        return list(self._modules.values())[index]
+
+    def __len__(self):
+        return len(self._modules)
+
+
+class ModuleList(Module):
+    def __init__(self, modules=()):
+        super().__init__()
+        for module in modules:
+            self.append(module)
+
+    def append(self, module):
+        setattr(self, str(len(self._modules)), module)
+        return self
+
+    def __getitem__(self, index):
+        return list(self._modules.values())[index]
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __len__(self):
+        return len(self._modules)
+
+
+def save(state_dict, path):
+    """Saves a state dict as a .npz archive: plain arrays, no pickled code."""
+    arrays = {name: (v.numpy() if isinstance(v, Tensor) else np.asarray(v)) for name, v in state_dict.items()}
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+
+
+def load(path):
+    """Loads a state dict saved by tianc.save (never unpickles)."""
+    with np.load(path, allow_pickle=False) as archive:
+        return OrderedDict((name, archive[name]) for name in archive.files)
+
+
+del dtypes
