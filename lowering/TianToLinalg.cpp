@@ -189,16 +189,10 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
     Value init = filledTensor(rewriter, loc, resultType,
                               cast<TypedAttr>(rewriter.getZeroAttr(elem)));
     auto lhsType = op.getLhs().getType(), rhsType = op.getRhs().getType();
-    if (lhsType.getRank() == 2 && rhsType.getRank() == 2) {
-      rewriter.replaceOp(op, linalg::MatmulOp::create(
-                                 rewriter, loc, TypeRange{resultType},
-                                 ValueRange{op.getLhs(), op.getRhs()},
-                                 ValueRange{init})
-                                 .getResults());
-      return success();
-    }
-    // Batched, with numpy broadcasting of the batch dimensions: loops are
-    // (batch..., m, n, k).
+    // One linalg.generic for every case, batch dimensions broadcast in the
+    // maps. Loops are ordered (batch..., m, k, n): loop lowering nests them in
+    // this order, so the innermost loop walks a row of rhs and of the result
+    // contiguously (a vectorizable AXPY) instead of a strided dot product.
     MLIRContext *ctx = op.getContext();
     int64_t rank = resultType.getRank(), batch = rank - 2;
     ArrayRef<int64_t> batchShape = resultType.getShape().drop_back(2);
@@ -210,16 +204,18 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
       exprs.push_back(col);
       return AffineMap::get(rank + 1, 0, exprs, ctx);
     };
-    AffineExpr m = getAffineDimExpr(batch, ctx), n = getAffineDimExpr(batch + 1, ctx),
-               k = getAffineDimExpr(batch + 2, ctx);
+    AffineExpr m = getAffineDimExpr(batch, ctx), k = getAffineDimExpr(batch + 1, ctx),
+               n = getAffineDimExpr(batch + 2, ctx);
     SmallVector<AffineExpr> outExprs;
-    for (int64_t i = 0; i < rank; ++i)
+    for (int64_t i = 0; i < batch; ++i)
       outExprs.push_back(getAffineDimExpr(i, ctx));
+    outExprs.push_back(m);
+    outExprs.push_back(n);
     SmallVector<AffineMap> maps = {operandMap(lhsType, m, k),
                                    operandMap(rhsType, k, n),
                                    AffineMap::get(rank + 1, 0, outExprs, ctx)};
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-    iterators.push_back(utils::IteratorType::reduction);
+    SmallVector<utils::IteratorType> iterators(rank + 1, utils::IteratorType::parallel);
+    iterators[batch + 1] = utils::IteratorType::reduction;
     bool isFloat = isa<FloatType>(elem);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType},

@@ -1,0 +1,1 @@
+"""tianc's benchmarks: ``.venv/bin/python -m bench [--quick] [--json FILE]``."""

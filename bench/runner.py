@@ -1,0 +1,304 @@
+"""Runs the workloads of shared/docs/BENCHMARKS.md for tianc and every
+installed peer in one process and prints tianc / best-peer ratios.
+
+    .venv/bin/python -m bench            # full: warm-up, then the median of 20 runs (5 for slow ones)
+    .venv/bin/python -m bench --quick    # sanity pass: median of 3
+    .venv/bin/python -m bench --only W1,W3 --json out.json
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+THREADS = 2
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+os.environ.setdefault("MKL_NUM_THREADS", str(THREADS))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import tianc as tc  # noqa: E402
+from tianc import functional as F  # noqa: E402
+
+from . import models  # noqa: E402
+
+torch.set_num_threads(THREADS)
+
+
+def median_ms(fn, runs, warmup=1):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times)
+
+
+# ----------------------------------------------------------------------------- limits
+def copy_bandwidth_gbs():
+    """Read + write bandwidth of a 256 MB copy: the memory floor's yardstick."""
+    src = np.ones(64 * 1024 * 1024, np.float32)
+    dst = np.empty_like(src)
+    ms = median_ms(lambda: np.copyto(dst, src), 5)
+    return 2 * src.nbytes / (ms / 1e3) / 1e9
+
+
+# ----------------------------------------------------------------------------- peers
+class Peers:
+    def __init__(self, names):
+        self.names = names
+        self.ort = None
+        if "onnxruntime" in names:
+            try:
+                import onnxruntime as ort
+
+                self.ort = ort
+            except ImportError:
+                self.names = [n for n in names if n != "onnxruntime"]
+
+    def callables(self, module, inputs):
+        """{peer: zero-argument callable} for a torch module in eval mode."""
+        out = {}
+        tensors = [torch.from_numpy(a) for a in inputs]
+        if "torch" in self.names:
+            out["torch"] = lambda: _no_grad(module, tensors)
+        if "torch.compile" in self.names:
+            compiled = torch.compile(module)
+            out["torch.compile"] = lambda: _no_grad(compiled, tensors)
+        if self.ort is not None:
+            path = os.path.join(tempfile.mkdtemp(), "model.onnx")
+            torch.onnx.export(module, tuple(tensors), path, dynamo=False, opset_version=17)
+            options = self.ort.SessionOptions()
+            options.intra_op_num_threads = THREADS
+            options.inter_op_num_threads = 1
+            session = self.ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+            feed = {i.name: a for i, a in zip(session.get_inputs(), inputs)}
+            out["onnxruntime"] = lambda: session.run(None, feed)
+        return out
+
+
+def _no_grad(module, tensors):
+    with torch.no_grad():
+        return module(*tensors)
+
+
+class Lambda(torch.nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, *args):
+        return self.fn(*args)
+
+
+# ----------------------------------------------------------------------------- workloads
+def gelu_tanh(x):
+    return F.gelu(x, "tanh")
+
+
+def workloads():
+    """(id, description, builder) where builder() returns a dict with
+    tianc_fn, eager_fn, torch_module, inputs and the work done."""
+    rng = np.random.default_rng(0)
+
+    def w1():
+        tm = models.mlp_torch().eval()
+        model = models.load_from_torch(models.mlp_tianc(), tm).eval()
+        x = rng.standard_normal((64, 784)).astype(np.float32)
+        return dict(model=model, torch_module=tm, inputs=[x],
+                    flops=2 * 64 * (784 * 1024 + 1024 * 1024 + 1024 * 10))
+
+    def w2():
+        x = rng.standard_normal(8 * 1024 * 1024).astype(np.float32)
+
+        def chain(x):
+            return gelu_tanh(x * 1.5 + 0.25) * F.sigmoid(x) + x
+
+        def torch_chain(x):
+            return torch.nn.functional.gelu(x * 1.5 + 0.25, approximate="tanh") * torch.sigmoid(x) + x
+        return dict(model=chain, torch_module=Lambda(torch_chain), inputs=[x], bytes=2 * x.nbytes)
+
+    def w3():
+        a = rng.standard_normal((1024, 1024)).astype(np.float32)
+        b = rng.standard_normal((1024, 1024)).astype(np.float32)
+        return dict(model=lambda a, b: a @ b, torch_module=Lambda(lambda a, b: a @ b),
+                    inputs=[a, b], flops=2 * 1024 ** 3)
+
+    def w4():
+        tm = models.randomize_batchnorm(models.TorchResNet18()).eval()
+        model = models.load_from_torch(models.ResNet18(), tm).eval()
+        x = rng.standard_normal((1, 3, 224, 224)).astype(np.float32)
+        return dict(model=model, torch_module=tm, inputs=[x], flops=2 * 1.82e9, slow=True)
+
+    def w5():
+        tm = models.TorchEncoderBlock().eval()
+        model = models.load_from_torch(models.EncoderBlock(), tm, models.torch_state_for_tianc_encoder).eval()
+        x = rng.standard_normal((1, 128, 256)).astype(np.float32)
+        return dict(model=model, torch_module=tm, inputs=[x])
+
+    def w6():
+        x = rng.standard_normal((4096, 1024)).astype(np.float32)
+        return dict(model=lambda x: F.layer_norm(F.softmax(x, -1), [1024]),
+                    torch_module=Lambda(lambda x: torch.nn.functional.layer_norm(torch.softmax(x, -1), [1024])),
+                    inputs=[x], bytes=2 * x.nbytes)
+
+    return [("W1", "MLP 784-1024-1024-10, batch 64", w1),
+            ("W2", "elementwise chain, 8M elements", w2),
+            ("W3", "matmul 1024^3", w3),
+            ("W4", "ResNet-18, batch 1, 224x224", w4),
+            ("W5", "transformer encoder block, seq 128, d 256", w5),
+            ("W6", "softmax + LayerNorm on (4096, 1024)", w6)]
+
+
+def run_inference(wid, spec, peers, runs, bandwidth, best_gflops, check):
+    inputs = [tc.tensor(a) for a in spec["inputs"]]
+    compiled = tc.jit.trace(spec["model"], capture_as_const=True, name=wid.lower())
+    start = time.perf_counter()
+    out = compiled(*inputs)
+    compile_s = time.perf_counter() - start
+    runs_here = max(3, runs // 4) if spec.get("slow") else runs
+    row = {"id": wid, "compile_s": compile_s}
+    row["tianc"] = median_ms(lambda: compiled(*inputs), runs_here)
+    if not spec.get("slow"):
+        row["tianc eager"] = median_ms(lambda: spec["model"](*inputs), max(3, runs_here // 4))
+    for name, fn in peers.callables(spec["torch_module"], spec["inputs"]).items():
+        row[name] = median_ms(fn, runs_here)
+    if check:
+        want = _no_grad(spec["torch_module"], [torch.from_numpy(a) for a in spec["inputs"]]).numpy()
+        row["max_rel_err"] = float(np.max(np.abs(out.numpy() - want)) / (np.max(np.abs(want)) + 1e-30))
+    if "flops" in spec:
+        row["gflops"] = spec["flops"] / (row["tianc"] / 1e3) / 1e9
+        if best_gflops:
+            row["fraction_of_limit"] = row["gflops"] / best_gflops
+    if "bytes" in spec:
+        floor_ms = spec["bytes"] / (bandwidth * 1e9) * 1e3
+        row["memory_floor_ms"] = floor_ms
+        row["fraction_of_limit"] = floor_ms / row["tianc"]
+    return row
+
+
+def run_training(peers, runs):
+    """T1: one SGD step of W1 (forward, backward, update) at batch 64."""
+    rng = np.random.default_rng(1)
+    tm = models.mlp_torch()
+    model = models.load_from_torch(models.mlp_tianc(), tm)
+    x, y = rng.standard_normal((64, 784)).astype(np.float32), rng.integers(0, 10, 64)
+    opt = tc.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    xs, ys = tc.tensor(x), tc.tensor(y)
+    compiled = tc.jit.trace(step, name="t1")
+    start = time.perf_counter()
+    compiled(xs, ys)
+    row = {"id": "T1", "compile_s": time.perf_counter() - start}
+    row["tianc"] = median_ms(lambda: compiled(xs, ys), runs)
+    row["tianc eager"] = median_ms(lambda: step(xs, ys), max(3, runs // 4))
+    topt = torch.optim.SGD(tm.parameters(), lr=0.01, momentum=0.9)
+    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+
+    def torch_step():
+        topt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(tm(tx), ty)
+        loss.backward()
+        topt.step()
+    if "torch" in peers.names:
+        row["torch"] = median_ms(torch_step, runs)
+    return row
+
+
+def dispatch_overhead(runs):
+    """Per-op cost of a cached eager kernel on a 1-element tensor."""
+    a, b = tc.tensor([1.0]), tc.tensor([2.0])
+    ta, tb = torch.tensor([1.0]), torch.tensor([2.0])
+    a + b  # compile once
+
+    def many(fn, n=1000):
+        return lambda: [fn() for _ in range(n)]
+    ours = median_ms(many(lambda: a + b), runs) / 1000 * 1e3
+    theirs = median_ms(many(lambda: ta + tb), runs) / 1000 * 1e3
+    return {"id": "eager op", "tianc eager us": ours, "torch us": theirs, "ratio": ours / theirs}
+
+
+PEER_NAMES = ["torch", "torch.compile", "onnxruntime"]
+
+
+def print_table(rows):
+    peers = [p for p in PEER_NAMES if any(p in r for r in rows)]
+    header = ["id", "tianc ms", "eager ms"] + [f"{p} ms" for p in peers] + ["tianc/best", "compile s",
+                                                                              "of limit", "rel err"]
+    print(" | ".join(f"{h:>13}" for h in header))
+    for r in rows:
+        if r["id"] == "eager op":
+            continue
+        best = min((r[p] for p in peers if p in r), default=None)
+        cells = [r["id"], _fmt(r.get("tianc")), _fmt(r.get("tianc eager"))]
+        cells += [_fmt(r.get(p)) for p in peers]
+        cells += [_fmt(r["tianc"] / best) if best else "-", _fmt(r.get("compile_s")),
+                  f"{100 * r['fraction_of_limit']:.1f}%" if "fraction_of_limit" in r else "-",
+                  f"{r['max_rel_err']:.1e}" if "max_rel_err" in r else "-"]
+        print(" | ".join(f"{c:>13}" for c in cells))
+    for r in rows:
+        if r["id"] == "eager op":
+            print(f"eager per-op overhead (1-element add): tianc {r['tianc eager us']:.2f} us, "
+                  f"torch {r['torch us']:.2f} us, ratio {r['ratio']:.2f}")
+
+
+def _fmt(value):
+    if value is None:
+        return "-"
+    return f"{value:.3g}" if value < 100 else f"{value:.0f}"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="median of 3 runs, for a sanity pass")
+    parser.add_argument("--only", help="comma-separated workload ids (W1..W6, T1, OP)")
+    parser.add_argument("--peers", default=",".join(PEER_NAMES), help="peers to run")
+    parser.add_argument("--json", help="write the numbers to this file")
+    args = parser.parse_args(argv)
+    runs = 3 if args.quick else 20
+    only = set(args.only.split(",")) if args.only else None
+    peers = Peers([p for p in args.peers.split(",") if p])
+    bandwidth = copy_bandwidth_gbs()
+    print(f"tianc {tc.__version__}; {THREADS} threads per framework; copy bandwidth {bandwidth:.1f} GB/s; "
+          f"{'quick: median of 3' if args.quick else 'median of 20 (5 for slow workloads)'}")
+    rows, best_gflops = [], None
+    for wid, description, build in workloads():
+        if only and wid not in only:
+            continue
+        print(f"  running {wid}: {description}", file=sys.stderr, flush=True)
+        spec = build()
+        row = run_inference(wid, spec, peers, runs, bandwidth, best_gflops, check=True)
+        if wid == "W3":
+            peer_ms = [row[p] for p in PEER_NAMES if p in row]
+            if peer_ms:
+                # The best peer's matmul rate stands for the attainable peak.
+                best_gflops = spec["flops"] / (min(peer_ms) / 1e3) / 1e9
+                row["fraction_of_limit"] = row["gflops"] / best_gflops
+                row["peak_gflops_reference"] = best_gflops
+        rows.append(row)
+    if not only or "T1" in only:
+        print("  running T1: training step of W1", file=sys.stderr, flush=True)
+        rows.append(run_training(peers, runs))
+    if not only or "OP" in only:
+        rows.append(dispatch_overhead(5 if args.quick else 20))
+    print_table(rows)
+    print("of limit: W2/W6 memory floor (2 x bytes / copy bandwidth) / tianc time; W1/W3/W4 tianc GFLOP/s "
+          "/ best peer's W3 GFLOP/s")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"bandwidth_gbs": bandwidth, "rows": rows}, f, indent=1)
+    return 0
