@@ -38,7 +38,46 @@ PyObject *registerPasses(PyObject *, PyObject *) {
   Py_RETURN_NONE;
 }
 
+/// invoke(address, arrays) -> None: calls a compiled entry point's packed
+/// wrapper (void(void**)) with the data pointers of C-contiguous buffers.
+/// This is the eager hot path: no ctypes objects per call.
+PyObject *invoke(PyObject *, PyObject *args) {
+  unsigned long long address;
+  PyObject *arrays;
+  if (!PyArg_ParseTuple(args, "KO!", &address, &PyTuple_Type, &arrays))
+    return nullptr;
+  constexpr Py_ssize_t kMaxArgs = 256;
+  Py_ssize_t count = PyTuple_GET_SIZE(arrays);
+  if (count > kMaxArgs) {
+    PyErr_SetString(PyExc_ValueError, "invoke: too many arguments");
+    return nullptr;
+  }
+  Py_buffer views[kMaxArgs];
+  void *pointers[kMaxArgs];
+  void *packed[kMaxArgs];
+  Py_ssize_t acquired = 0;
+  for (; acquired < count; ++acquired) {
+    if (PyObject_GetBuffer(PyTuple_GET_ITEM(arrays, acquired), &views[acquired],
+                           PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) != 0)
+      break;
+    pointers[acquired] = views[acquired].buf;
+    packed[acquired] = &pointers[acquired];
+  }
+  if (acquired == count) {
+    auto *entry = reinterpret_cast<void (*)(void **)>(address);
+    Py_BEGIN_ALLOW_THREADS entry(packed);
+    Py_END_ALLOW_THREADS
+  }
+  for (Py_ssize_t i = 0; i < acquired; ++i)
+    PyBuffer_Release(&views[i]);
+  if (acquired != count)
+    return nullptr;
+  Py_RETURN_NONE;
+}
+
 PyMethodDef methods[] = {
+    {"invoke", invoke, METH_VARARGS,
+     "Call a compiled function's packed wrapper with C-contiguous buffers."},
     {"register_dialects", registerDialects, METH_O,
      "Insert the tian dialect into an mlir.ir.DialectRegistry."},
     {"register_passes", registerPasses, METH_NOARGS,

@@ -14,6 +14,9 @@ from . import _mlir_setup as _mlir_setup  # noqa: F401  (registers tian)
 __version__ = "0.1.0"
 
 from . import autograd, dtypes, functional, jit, nn, optim  # noqa: E402
+from ._dispatch import _bind_late_imports  # noqa: E402
+
+_bind_late_imports()
 from .autograd import enable_grad, no_grad  # noqa: E402
 from .nn.module import load, save  # noqa: E402
 from ._dispatch import TianError  # noqa: E402

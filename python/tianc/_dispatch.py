@@ -100,18 +100,14 @@ def apply(op_name, build, inputs, key, vjp=None):
 
     ``key`` identifies the op and its attributes for the kernel cache;
     ``vjp(grad, output)`` returns the gradients of the inputs (autograd)."""
-    from .autograd import attach
-
     out = _run(op_name, build, inputs, key)
-    if vjp is not None:
-        attach(out, op_name, inputs, lambda g: vjp(g, out))
+    if vjp is not None and _autograd.is_grad_enabled():
+        _autograd.attach(out, op_name, inputs, lambda g: vjp(g, out))
     return out
 
 
 def _run(op_name, build, inputs, key):
-    from .tensor import Tensor
-
-    trace = tracing()
+    trace = _state.active
     if trace is not None:
         values = [trace.value_of(t) for t in inputs]
         with trace.context, user_location(), ir.InsertionPoint(trace.block):
@@ -122,12 +118,22 @@ def _run(op_name, build, inputs, key):
         return trace.new_tensor(result)
 
     arrays = [t._data for t in inputs]
-    signature = tuple((a.shape, a.dtype.str) for a in arrays)
-    kernel = _kernels.get((key, signature))
+    cache_key = (key, *[(a.shape, a.dtype) for a in arrays])
+    kernel = _kernels.get(cache_key)
     if kernel is None:
         kernel = _compile_kernel(op_name, build, arrays)
-        _kernels[(key, signature)] = kernel
-    return Tensor._wrap(kernel(*arrays))
+        _kernels[cache_key] = kernel
+    # The cache key guarantees shapes and dtypes; tensors hold contiguous arrays.
+    return _Tensor._wrap(kernel.call_unchecked(arrays))
+
+
+def _bind_late_imports():
+    """tensor.py and autograd.py import this module; bind them once loaded."""
+    global _Tensor, _autograd
+    from . import autograd as _autograd_module
+    from .tensor import Tensor as _tensor_class
+
+    _Tensor, _autograd = _tensor_class, _autograd_module
 
 
 def _compile_kernel(op_name, build, arrays):

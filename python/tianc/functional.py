@@ -39,6 +39,8 @@ def _as_tensor(value, like=None):
 def _promote(*values):
     """Tensors of one dtype: Python scalars take the tensors' dtype, mixed
     tensor dtypes promote as numpy does (float64 becomes float32)."""
+    if all(type(v) is Tensor for v in values) and len({v.dtype for v in values}) == 1:
+        return list(values)  # the common case, kept cheap for eager dispatch
     like = next((v for v in values if isinstance(v, Tensor)), None)
     tensors = [_as_tensor(v, like) for v in values]
     target = dtypes.canonical(np.result_type(*[t.dtype for t in tensors]))

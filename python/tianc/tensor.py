@@ -21,8 +21,11 @@ class Tensor:
         if isinstance(data, Tensor):
             data = data.numpy()
         array = np.asarray(data)
-        array = np.ascontiguousarray(array.astype(dtypes.canonical(dtype or array.dtype), copy=False)) \
-            if array.ndim else array.astype(dtypes.canonical(dtype or array.dtype), copy=False)
+        array = array.astype(dtypes.canonical(dtype or array.dtype), copy=False)
+        if array.ndim and not array.flags.c_contiguous:
+            array = np.ascontiguousarray(array)
+        if not array.flags.writeable:  # kernels take writable buffers
+            array = array.copy()
         self._data = array
         self._value = None
         self._trace = None

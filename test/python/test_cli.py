@@ -41,3 +41,15 @@ def test_tian_opt_is_installed_in_the_venv():
     tian_opt = ROOT / ".venv" / "bin" / "tian-opt"
     result = subprocess.run([str(tian_opt), "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "--tian-decompose" in result.stdout
+
+
+def test_readme_python_example_runs():
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    example = re.findall(r"```python\n(.*?)```", readme, re.S)[0]
+    namespace = {}
+    exec(compile(example.replace('print(train_step.ir("linalg"))', 'text = train_step.ir("linalg")'),
+                 "README.md", "exec"), namespace)
+    assert namespace["loss"].shape == ()
+    assert "linalg.generic" in namespace["text"]

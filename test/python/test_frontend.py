@@ -270,3 +270,12 @@ def test_ir_stages():
     assert "define void" in f.ir("llvm-ir")
     with pytest.raises(tc.TianError, match="unknown stage 'asm'"):
         f.ir("asm")
+
+
+def test_tensors_from_read_only_and_strided_arrays():
+    base = np.arange(12, dtype=np.float32).reshape(3, 4)
+    frozen = base.copy()
+    frozen.flags.writeable = False
+    assert (tc.tensor(frozen) + 1).tolist() == (base + 1).tolist()
+    assert (tc.tensor(base.T) * 2).tolist() == (base.T * 2).tolist()
+    assert (tc.tensor(np.broadcast_to(np.float32(3), (2, 2))) - 1).tolist() == [[2.0, 2.0], [2.0, 2.0]]

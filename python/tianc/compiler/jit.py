@@ -5,12 +5,11 @@ The compiled entry takes one bare data pointer per input and per output
 nothing else.
 """
 
-import ctypes
-
 import numpy as np
 from mlir import ir
 from mlir.execution_engine import ExecutionEngine
 
+from .._native._tian import invoke as _invoke
 from .pipeline import lower
 
 _NUMPY_DTYPES = {
@@ -43,30 +42,31 @@ class CompiledFunction:
         self.output_specs = [_spec(t) for t in ftype.results]
         self.stages = lower(module, dump_dir=dump_dir, keep_stages=True)
         self._engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[])
-        self._call = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(self._engine.raw_lookup(entry))
-        count = len(self.input_specs) + len(self.output_specs)
-        # One slot per argument holding its data pointer, and the packed
-        # array of pointers to those slots, built once.
-        self._slots = (ctypes.c_void_p * count)()
-        self._packed = (ctypes.c_void_p * count)(
-            *[ctypes.addressof(self._slots) + i * ctypes.sizeof(ctypes.c_void_p)
-              for i in range(count)])
+        self._address = self._engine.raw_lookup(entry)
 
     def __call__(self, *inputs):
         if len(inputs) != len(self.input_specs):
             raise TypeError(f"{self.name} takes {len(self.input_specs)} inputs, got {len(inputs)}")
         arrays = []
         for index, (value, (shape, dtype)) in enumerate(zip(inputs, self.input_specs)):
-            # np.asarray, not ascontiguousarray: the latter turns 0-d into 1-d.
-            array = np.asarray(value, dtype=dtype, order="C")
+            array = value
+            if (type(array) is not np.ndarray or array.dtype != dtype
+                    or not array.flags.c_contiguous):
+                # np.asarray, not ascontiguousarray: the latter turns 0-d into 1-d.
+                array = np.asarray(value, dtype=dtype, order="C")
             if array.shape != shape:
                 raise ValueError(f"{self.name}: input #{index} has shape {list(array.shape)}, "
                                  f"the compiled function expects {list(shape)}")
+            if not array.flags.writeable:  # the buffer protocol asks for writable buffers
+                array = array.copy()
             arrays.append(array)
+        return self.call_unchecked(arrays)
+
+    def call_unchecked(self, arrays):
+        """The call without argument checks, for callers that guarantee C-contiguous
+        writable numpy arrays of the compiled shapes and dtypes (the eager cache)."""
         outputs = [np.empty(shape, dtype) for shape, dtype in self.output_specs]
-        for slot, array in enumerate(arrays + outputs):
-            self._slots[slot] = array.ctypes.data
-        self._call(self._packed)
+        _invoke(self._address, (*arrays, *outputs))
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 
