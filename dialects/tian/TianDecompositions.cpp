@@ -59,25 +59,31 @@ Value GlobalAvgPool2dOp::decompose(OpBuilder &b) {
                               ArrayRef<int64_t>{2, 3}, /*keepdims=*/true);
 }
 
-Value SoftmaxOp::decompose(OpBuilder &b) {
-  Location loc = getLoc();
-  int64_t axis = static_cast<int64_t>(getAxis());
-  // Subtracting the maximum keeps exp from overflowing.
-  Value max = ReduceMaxOp::create(b, loc, getInput(), ArrayRef<int64_t>{axis}, true);
-  Value shifted = SubOp::create(b, loc, getInput(), max);
+namespace {
+/// The shared start of softmax and log_softmax along `axis`: x - max(x)
+/// (so exp cannot overflow), its exp, and the sum of that exp.
+struct ShiftedExp {
+  Value shifted, exp, sum;
+};
+
+ShiftedExp shiftedExp(OpBuilder &b, Location loc, Value x, int64_t axis) {
+  Value max = ReduceMaxOp::create(b, loc, x, ArrayRef<int64_t>{axis}, true);
+  Value shifted = SubOp::create(b, loc, x, max);
   Value exp = ExpOp::create(b, loc, shifted);
   Value sum = ReduceSumOp::create(b, loc, exp, ArrayRef<int64_t>{axis}, true);
-  return DivOp::create(b, loc, exp, sum);
+  return {shifted, exp, sum};
+}
+} // namespace
+
+Value SoftmaxOp::decompose(OpBuilder &b) {
+  ShiftedExp parts = shiftedExp(b, getLoc(), getInput(), getAxis());
+  return DivOp::create(b, getLoc(), parts.exp, parts.sum);
 }
 
 Value LogSoftmaxOp::decompose(OpBuilder &b) {
-  Location loc = getLoc();
-  int64_t axis = static_cast<int64_t>(getAxis());
-  Value max = ReduceMaxOp::create(b, loc, getInput(), ArrayRef<int64_t>{axis}, true);
-  Value shifted = SubOp::create(b, loc, getInput(), max);
-  Value exp = ExpOp::create(b, loc, shifted);
-  Value sum = ReduceSumOp::create(b, loc, exp, ArrayRef<int64_t>{axis}, true);
-  return SubOp::create(b, loc, shifted, LogOp::create(b, loc, sum));
+  ShiftedExp parts = shiftedExp(b, getLoc(), getInput(), getAxis());
+  return SubOp::create(b, getLoc(), parts.shifted,
+                       LogOp::create(b, getLoc(), parts.sum));
 }
 
 Value LayerNormOp::decompose(OpBuilder &b) {
