@@ -296,12 +296,20 @@ def linear(x, weight, bias=None):
 
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     strides, pads, dilations = _pair(stride), _padding4(padding), _pair(dilation)
+    x, weight = _as_tensor(x), _as_tensor(weight)
+
+    def vjp(g, out):
+        if groups != 1:
+            raise TianError("the gradient of a grouped tian.conv2d is not implemented yet")
+        return [_conv2d_input_grad(g, x, weight, strides, pads, dilations) if x.requires_grad else None,
+                _conv2d_weight_grad(g, x, weight, strides, pads, dilations)
+                if weight.requires_grad else None]
+
     out = apply("tian.conv2d",
                 lambda v, w: tian.Conv2dOp(v, w, strides=strides, padding=pads,
                                            dilations=dilations, groups=groups).result,
-                [_as_tensor(x), _as_tensor(weight)],
-                key=("conv2d", tuple(strides), tuple(pads), tuple(dilations), groups),
-                vjp=_no_gradient("tian.conv2d"))
+                [x, weight],
+                key=("conv2d", tuple(strides), tuple(pads), tuple(dilations), groups), vjp=vjp)
     if bias is not None:
         out = add(out, reshape(bias, -1, 1, 1))
     return out
@@ -311,24 +319,34 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     kernel = _pair(kernel_size)
     strides = _pair(stride) if stride is not None else kernel
     pads, dilations = _padding4(padding), _pair(dilation)
+    x = _as_tensor(x)
+
+    def vjp(g, out):
+        return [_max_pool2d_grad(g, out, x, kernel, strides, pads, dilations)]
     return apply("tian.max_pool2d",
                  lambda v: tian.MaxPool2dOp(v, kernel, strides, padding=pads,
                                             dilations=dilations, ceil_mode=ceil_mode).result,
-                 [_as_tensor(x)],
+                 [x],
                  key=("max_pool2d", tuple(kernel), tuple(strides), tuple(pads), tuple(dilations),
-                      ceil_mode), vjp=_no_gradient("tian.max_pool2d"))
+                      ceil_mode), vjp=vjp)
 
 
 def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     kernel = _pair(kernel_size)
     strides = _pair(stride) if stride is not None else kernel
     pads = _padding4(padding)
+    x = _as_tensor(x)
+
+    def vjp(g, out):
+        if ceil_mode:
+            raise TianError("the gradient of tian.avg_pool2d with ceil_mode is not implemented yet")
+        return [_avg_pool2d_grad(g, x, kernel, strides, pads, count_include_pad)]
     return apply("tian.avg_pool2d",
                  lambda v: tian.AvgPool2dOp(v, kernel, strides, padding=pads, ceil_mode=ceil_mode,
                                             count_include_pad=count_include_pad).result,
-                 [_as_tensor(x)],
+                 [x],
                  key=("avg_pool2d", tuple(kernel), tuple(strides), tuple(pads), ceil_mode,
-                      count_include_pad), vjp=_no_gradient("tian.avg_pool2d"))
+                      count_include_pad), vjp=vjp)
 
 
 def adaptive_avg_pool2d(x, output_size):
@@ -339,6 +357,118 @@ def adaptive_avg_pool2d(x, output_size):
     return apply("tian.global_avg_pool2d", lambda v: tian.GlobalAvgPool2dOp(v).result,
                  [x], key=("global_avg_pool2d",),
                  vjp=lambda g, out: [broadcast_to(mul(g, 1.0 / count), x.shape)])
+
+
+# Gradients of the window ops, built from the ops above: a gradient "scatters"
+# each output position back to the input positions its window read. With
+# stride s, output i of window offset p reads padded input i*s + p*d; moving a
+# [.., OH, OW] tensor onto those positions is a dilation by s (zeros between
+# rows), then a pad by the offset.
+
+def _spread(t, strides, offsets, size):
+    """Places t[.., i, j] at [.., i*s0 + o0, j*s1 + o1] of a zero tensor whose
+    last two dimensions are ``size``."""
+    n, c, oh, ow = t.shape
+    s0, s1 = strides
+    if (s0, s1) != (1, 1):
+        t = reshape(t, n, c, oh, 1, ow, 1)
+        t = _pad_dims(t, [0] * 6, [0, 0, 0, s0 - 1, 0, s1 - 1])
+        t = reshape(t, n, c, oh * s0, ow * s1)
+    h, w = (oh - 1) * s0 + 1, (ow - 1) * s1 + 1
+    t = slice(t, [0, 0, 0, 0], [n, c, h, w], [1, 1, 1, 1]) if (h, w) != t.shape[2:] else t
+    high = [size[0] - offsets[0] - h, size[1] - offsets[1] - w]
+    if min(high) < 0:
+        t = slice(t, [0, 0, 0, 0], [n, c, h + builtins.min(high[0], 0), w + builtins.min(high[1], 0)],
+                  [1, 1, 1, 1])
+        high = [builtins.max(v, 0) for v in high]
+    return _pad_dims(t, [0, 0, offsets[0], offsets[1]], [0, 0, high[0], high[1]])
+
+
+def _window(xp, offset, strides, out_hw):
+    """The [N, C, OH, OW] tensor of padded-input elements at one window offset."""
+    n, c = xp.shape[:2]
+    starts = [0, 0, offset[0], offset[1]]
+    limits = [n, c, offset[0] + (out_hw[0] - 1) * strides[0] + 1,
+              offset[1] + (out_hw[1] - 1) * strides[1] + 1]
+    return slice(xp, starts, limits, [1, 1, strides[0], strides[1]])
+
+
+def _unpad(t, pads, hw):
+    n, c = t.shape[:2]
+    return slice(t, [0, 0, pads[0], pads[1]], [n, c, pads[0] + hw[0], pads[1] + hw[1]], [1, 1, 1, 1])
+
+
+def _flip(t, axis):
+    index = Tensor(np.arange(t.shape[axis] - 1, -1, -1, dtype=np.int64))
+    index._literal = True
+    return apply("tian.gather", lambda v, i: tian.GatherOp(v, i, axis).result, [t, index],
+                 key=("gather", axis))
+
+
+def _conv2d_weight_grad(g, x, w, strides, pads, dilations):
+    # dW[o,c,p,q] = sum_{n,i,j} g[n,o,i,j] * xpad[n,c,i*s+p*d,j*s+q*d]: a
+    # convolution over (n, i, j), with stride and dilation swapped.
+    xp = _pad_dims(x, [0, 0, pads[0], pads[1]], [0, 0, pads[2], pads[3]])
+    grad = conv2d(transpose(xp, 0, 1), transpose(g, 0, 1), stride=dilations, dilation=strides)
+    kh, kw = w.shape[2:]
+    grad = slice(grad, [0, 0, 0, 0], [grad.shape[0], grad.shape[1], kh, kw], [1, 1, 1, 1])
+    return transpose(grad, 0, 1)
+
+
+def _conv2d_input_grad(g, x, w, strides, pads, dilations):
+    # Spread g onto the stride grid, pad by the dilated kernel extent, and
+    # correlate with the flipped, channel-transposed kernel.
+    kh, kw = w.shape[2:]
+    hp, wp = x.shape[2] + pads[0] + pads[2], x.shape[3] + pads[1] + pads[3]
+    span = [(kh - 1) * dilations[0], (kw - 1) * dilations[1]]
+    spread = _spread(g, strides, [0, 0], [(g.shape[2] - 1) * strides[0] + 1,
+                                         (g.shape[3] - 1) * strides[1] + 1])
+    kernel = transpose(_flip(_flip(w, 2), 3), 0, 1)
+    grad = conv2d(spread, kernel, padding=[span[0], span[1], span[0], span[1]], dilation=dilations)
+    # Positions of the padded input no window reached get no gradient.
+    grad = _pad_dims(grad, [0, 0, 0, 0], [0, 0, hp - grad.shape[2], wp - grad.shape[3]])
+    return _unpad(grad, pads, x.shape[2:])
+
+
+def _max_pool2d_grad(g, out, x, kernel, strides, pads, dilations):
+    # Each output's gradient goes to the first window position holding the
+    # maximum (as PyTorch does), found offset by offset.
+    neg_inf = float("-inf")
+    hp = x.shape[2] + pads[0] + pads[2] + (out.shape[2] - 1) * strides[0]
+    wp = x.shape[3] + pads[1] + pads[3] + (out.shape[3] - 1) * strides[1]
+    xp = _pad_dims(x, [0, 0, pads[0], pads[1]], [0, 0, hp - x.shape[2] - pads[0], wp - x.shape[3] - pads[1]],
+                   neg_inf)
+    taken = None
+    grad = None
+    for p in range(kernel[0]):
+        for q in range(kernel[1]):
+            offset = [p * dilations[0], q * dilations[1]]
+            hit = eq(_window(xp, offset, strides, out.shape[2:]), out)
+            if taken is not None:
+                hit = where(taken, False, hit)
+                taken = where(hit, True, taken)
+            else:
+                taken = hit
+            part = _spread(where(hit, g, 0.0), strides, offset, [hp, wp])
+            grad = part if grad is None else add(grad, part)
+    return _unpad(grad, pads, x.shape[2:])
+
+
+def _avg_pool2d_grad(g, x, kernel, strides, pads, count_include_pad):
+    hp, wp = x.shape[2] + pads[0] + pads[2], x.shape[3] + pads[1] + pads[3]
+    if count_include_pad:
+        share = mul(g, 1.0 / (kernel[0] * kernel[1]))
+    else:
+        # Divide by the number of real input elements in each window.
+        ones = ones_like(x)
+        counts = mul(avg_pool2d(ones, kernel, strides, pads), float(kernel[0] * kernel[1]))
+        share = div(g, counts)
+    grad = None
+    for p in range(kernel[0]):
+        for q in range(kernel[1]):
+            part = _spread(share, strides, [p, q], [hp, wp])
+            grad = part if grad is None else add(grad, part)
+    return _unpad(grad, pads, x.shape[2:])
 
 
 # ---------------------------------------------------------------------------

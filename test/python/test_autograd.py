@@ -141,6 +141,29 @@ def test_backward_errors():
     x = tc.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(tc.TianError, match=r"shape \[2\] needs a gradient argument"):
         (x * 2).backward()
-    w = tc.randn(4, 3, 3, 3, requires_grad=True)
-    with pytest.raises(tc.TianError, match="gradient of tian.conv2d is not implemented yet"):
-        F.conv2d(tc.randn(1, 3, 5, 5), w).sum().backward()
+    w = tc.randn(4, 1, 3, 3, requires_grad=True)
+    with pytest.raises(tc.TianError, match="gradient of a grouped tian.conv2d is not implemented yet"):
+        F.conv2d(tc.randn(1, 4, 5, 5), w, groups=4).sum().backward()
+
+
+@pytest.mark.parametrize("stride,padding,dilation", [(1, 0, 1), (2, 1, 1), (1, 2, 2), (3, 1, 1)])
+def test_conv2d(stride, padding, dilation):
+    check(lambda x, w, b: F.conv2d(x, w, b, stride, padding, dilation),
+          lambda x, w, b: torch.conv2d(x, w, b, stride, padding, dilation),
+          data(2, 3, 10, 9), data(4, 3, 3, 2), data(4), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("kernel,stride,padding", [(2, 2, 0), (3, 2, 1), (3, 1, 1)])
+def test_pools(kernel, stride, padding):
+    x = data(2, 3, 9, 8)
+    check(lambda a: F.max_pool2d(a, kernel, stride, padding),
+          lambda a: torch.max_pool2d(a, kernel, stride, padding), x)
+    for include in (True, False):
+        check(lambda a: F.avg_pool2d(a, kernel, stride, padding, count_include_pad=include),
+              lambda a: torch.nn.functional.avg_pool2d(a, kernel, stride, padding,
+                                                       count_include_pad=include), x)
+
+
+def test_max_pool_ties_go_to_the_first_maximum():
+    x = np.zeros((1, 1, 4, 4), np.float32)  # every window is all ties
+    check(lambda a: F.max_pool2d(a, 2, 1), lambda a: torch.max_pool2d(a, 2, 1), x)
