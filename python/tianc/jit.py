@@ -210,6 +210,9 @@ class TracedFunction:
         if stage not in STAGE_NAMES:
             raise TianError(f"unknown stage {stage!r}; stages are {', '.join(STAGE_NAMES)}")
         if stage == "llvm-ir":
+            if "__elided__" in self._last.stages["llvm-dialect"]:
+                raise TianError("this variant embeds large constants, elided from its stage texts: "
+                                "set TIANC_DUMP_IR=<dir> to get its LLVM IR")
             return translate_to_llvm_ir(self._last.stages["llvm-dialect"])
         return self._last.stages[stage]
 

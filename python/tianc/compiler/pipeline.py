@@ -34,13 +34,22 @@ def _diagnostics_text(error: ir.MLIRError) -> str:
     return "\n".join(lines) or str(error)
 
 
+#: Elements of a constant printed in stage texts; larger ones are elided
+#: (printing a model's weights at every stage costs seconds and says little).
+PRINT_ELEMENTS_LIMIT = 16
+
+
+def _text(module: ir.Module) -> str:
+    return module.operation.get_asm(large_elements_limit=PRINT_ELEMENTS_LIMIT)
+
+
 def lower(module: ir.Module, dump_dir=None, keep_stages=False) -> dict:
     """Runs every stage on ``module`` in place. Returns {stage: IR text} when
     ``keep_stages`` or ``dump_dir`` (default: $TIANC_DUMP_IR) asks for it."""
     dump_dir = dump_dir or os.environ.get("TIANC_DUMP_IR")
     texts = {}
     if keep_stages or dump_dir:
-        texts["tian"] = str(module)
+        texts["tian"] = _text(module)
     try:
         module.operation.verify()
     except ir.MLIRError as error:
@@ -51,11 +60,11 @@ def lower(module: ir.Module, dump_dir=None, keep_stages=False) -> dict:
         except ir.MLIRError as error:
             raise CompileError(f"stage '{stage}' failed:\n" + _diagnostics_text(error)) from None
         if keep_stages or dump_dir:
-            texts[stage] = str(module)
+            texts[stage] = _text(module)
     if dump_dir:
         directory = Path(dump_dir)
         directory.mkdir(parents=True, exist_ok=True)
-        texts["llvm-ir"] = translate_to_llvm_ir(texts["llvm-dialect"])
+        texts["llvm-ir"] = translate_to_llvm_ir(str(module))
         for index, name in enumerate(STAGE_NAMES):
             suffix = "ll" if name == "llvm-ir" else "mlir"
             (directory / f"{index}-{name}.{suffix}").write_text(texts[name])
