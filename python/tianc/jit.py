@@ -143,7 +143,7 @@ class TracedFunction:
     def __init__(self, fn, capture_as_const=False, name=None):
         self.fn = fn
         self.capture_as_const = capture_as_const
-        self.name = name or getattr(fn, "__name__", "traced").replace("<", "").replace(">", "")
+        self.name = name or getattr(fn, "__name__", type(fn).__name__).replace("<", "").replace(">", "")
         self._variants = {}
         self._last = None
 

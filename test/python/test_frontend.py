@@ -279,3 +279,23 @@ def test_tensors_from_read_only_and_strided_arrays():
     assert (tc.tensor(frozen) + 1).tolist() == (base + 1).tolist()
     assert (tc.tensor(base.T) * 2).tolist() == (base.T * 2).tolist()
     assert (tc.tensor(np.broadcast_to(np.float32(3), (2, 2))) - 1).tolist() == [[2.0, 2.0], [2.0, 2.0]]
+
+
+def test_compile_progress_shows_stages_when_slow(monkeypatch):
+    import io
+
+    from tianc.compiler.pipeline import CompileProgress
+
+    stream = io.StringIO()
+    monkeypatch.setenv("TIANC_PROGRESS", "1")
+    with CompileProgress("model", delay=0.0, stream=stream) as progress:
+        import time
+
+        time.sleep(0.05)
+        progress.set_stage("linalg")
+    text = stream.getvalue()
+    assert "tianc: compiling model: linalg" in text and "tianc: compiled model in" in text
+    quiet = io.StringIO()
+    with CompileProgress("fast", delay=10.0, stream=quiet):
+        pass
+    assert quiet.getvalue() == ""

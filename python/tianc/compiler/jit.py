@@ -10,7 +10,7 @@ from mlir import ir
 from mlir.execution_engine import ExecutionEngine
 
 from .._native._tian import invoke as _invoke
-from .pipeline import lower
+from .pipeline import CompileProgress, lower
 
 _NUMPY_DTYPES = {
     "f32": np.float32, "f16": np.float16, "i1": np.bool_, "i8": np.int8,
@@ -40,8 +40,10 @@ class CompiledFunction:
         self.name = entry
         self.input_specs = [_spec(t) for t in ftype.inputs]
         self.output_specs = [_spec(t) for t in ftype.results]
-        self.stages = lower(module, dump_dir=dump_dir, keep_stages=True)
-        self._engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[])
+        with CompileProgress(entry) as progress:
+            self.stages = lower(module, dump_dir=dump_dir, keep_stages=True, progress=progress)
+            progress.set_stage(f"LLVM -O{opt_level} codegen")
+            self._engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[])
         self._address = self._engine.raw_lookup(entry)
 
     def __call__(self, *inputs):

@@ -7,6 +7,9 @@
 
 import os
 import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 from mlir import ir
@@ -19,6 +22,47 @@ STAGES = (
     ("llvm-dialect", "tian-cpu-codegen"),
 )
 STAGE_NAMES = ("tian",) + tuple(name for name, _ in STAGES) + ("llvm-ir",)
+
+
+class CompileProgress:
+    """Shows which stage a compile is in, on a terminal, once it has taken
+    longer than ``delay`` seconds; quick compiles print nothing."""
+
+    def __init__(self, name, delay=1.0, stream=None):
+        self.name, self.delay = name, delay
+        self.stream = stream or sys.stderr
+        self.stage = "starting"
+        self.shown = False
+        self.start = time.perf_counter()
+        self._enabled = getattr(self.stream, "isatty", lambda: False)() or os.environ.get(
+            "TIANC_PROGRESS") == "1"
+        self._timer = None
+
+    def __enter__(self):
+        if self._enabled:
+            self._timer = threading.Timer(self.delay, self._show)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def set_stage(self, stage):
+        self.stage = stage
+        if self.shown:
+            self._show()
+
+    def _show(self):
+        self.shown = True
+        elapsed = time.perf_counter() - self.start
+        self.stream.write(f"\rtianc: compiling {self.name}: {self.stage} ({elapsed:.1f}s)\033[K")
+        self.stream.flush()
+
+    def __exit__(self, *exc):
+        if self._timer is not None:
+            self._timer.cancel()
+        if self.shown:
+            self.stream.write(f"\rtianc: compiled {self.name} in {time.perf_counter() - self.start:.1f}s"
+                              "\033[K\n")
+            self.stream.flush()
 
 
 class CompileError(RuntimeError):
@@ -43,7 +87,7 @@ def _text(module: ir.Module) -> str:
     return module.operation.get_asm(large_elements_limit=PRINT_ELEMENTS_LIMIT)
 
 
-def lower(module: ir.Module, dump_dir=None, keep_stages=False) -> dict:
+def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None) -> dict:
     """Runs every stage on ``module`` in place. Returns {stage: IR text} when
     ``keep_stages`` or ``dump_dir`` (default: $TIANC_DUMP_IR) asks for it."""
     dump_dir = dump_dir or os.environ.get("TIANC_DUMP_IR")
@@ -55,6 +99,8 @@ def lower(module: ir.Module, dump_dir=None, keep_stages=False) -> dict:
     except ir.MLIRError as error:
         raise CompileError("the tian function is invalid:\n" + _diagnostics_text(error)) from None
     for stage, pipeline in STAGES:
+        if progress is not None:
+            progress.set_stage(stage)
         try:
             PassManager.parse(f"builtin.module({pipeline})", module.context).run(module.operation)
         except ir.MLIRError as error:
