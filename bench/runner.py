@@ -185,6 +185,40 @@ def run_inference(wid, spec, peers, runs, bandwidth, best_gflops, check):
     return row
 
 
+WARM_START = r"""
+import json, sys, time
+start = time.perf_counter()
+import numpy as np
+import tianc as tc
+from tianc.compiler import cache
+sys.path.insert(0, sys.argv[1])
+from bench import models
+model = models.ResNet18().eval()
+x = tc.tensor(np.zeros((1, 3, 224, 224), np.float32))
+t = time.perf_counter()
+f = tc.jit.trace(model, name="w4")  # the name the bench process compiled
+f(x)
+first = time.perf_counter() - t
+t = time.perf_counter()
+f(x)
+run = time.perf_counter() - t
+print(json.dumps({"first_call_s": first, "run_s": run, "startup_s": t - start, "stats": cache.stats()}))
+"""
+
+
+def warm_start_w4():
+    """W4's first call in a second process, which finds it in the disk cache."""
+    import subprocess
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    result = subprocess.run([sys.executable, "-c", WARM_START, root], capture_output=True, text=True)
+    if result.returncode != 0:
+        return {"error": result.stderr[-500:]}
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    data["compile_s"] = max(data["first_call_s"] - data["run_s"], 0.0)
+    return data
+
+
 def run_training(peers, runs):
     """T1: one SGD step of W1 (forward, backward, update) at batch 64."""
     rng = np.random.default_rng(1)
@@ -292,6 +326,17 @@ def main(argv=None):
                 row["fraction_of_limit"] = row["gflops"] / best_gflops
                 row["peak_gflops_reference"] = best_gflops
         rows.append(row)
+        if wid == "W4":
+            from tianc.compiler import cache
+
+            cache.flush()
+            warm = warm_start_w4()
+            row["second_process"] = warm
+            if "error" in warm:
+                print(f"  W4 second process failed: {warm['error']}", file=sys.stderr)
+            else:
+                print(f"  W4 in a second process: {warm['compile_s']:.2f} s to trace and load "
+                      f"(cache {warm['stats']}), first call {warm['first_call_s']:.2f} s", file=sys.stderr)
     if not only or "T1" in only:
         print("  running T1: training step of W1", file=sys.stderr, flush=True)
         rows.append(run_training(peers, runs))

@@ -5,11 +5,14 @@ The compiled entry takes one bare data pointer per input and per output
 nothing else.
 """
 
+import os
+
 import numpy as np
 from mlir import ir
 from mlir.execution_engine import ExecutionEngine
 
 from .._native._tian import invoke as _invoke
+from . import cache
 from .pipeline import CompileProgress, lower
 
 _NUMPY_DTYPES = {
@@ -40,11 +43,22 @@ class CompiledFunction:
         self.name = entry
         self.input_specs = [_spec(t) for t in ftype.inputs]
         self.output_specs = [_spec(t) for t in ftype.results]
+        self.from_cache = False
+        use_cache = dump_dir is None and not os.environ.get("TIANC_DUMP_IR")
+        cache_key = cache.key(module, entry, opt_level) if use_cache and cache.directory() else None
+        cached = cache.load(cache_key, entry) if cache_key else None
+        if cached is not None:
+            self._address, self.stages = cached
+            self._engine = None
+            self.from_cache = True
+            return
         with CompileProgress(entry) as progress:
             self.stages = lower(module, dump_dir=dump_dir, keep_stages=True, progress=progress)
             progress.set_stage(f"LLVM -O{opt_level} codegen")
             self._engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[])
         self._address = self._engine.raw_lookup(entry)
+        if cache_key:
+            cache.store(cache_key, self._engine, self.stages)
 
     def __call__(self, *inputs):
         if len(inputs) != len(self.input_specs):
