@@ -11,6 +11,7 @@ way, and name the user's line.
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -123,6 +124,8 @@ def _run(op_name, build, inputs, key):
     if kernel is None:
         kernel = _compile_kernel(op_name, build, arrays)
         _kernels[cache_key] = kernel
+    elif _progress.open:
+        _progress.cached_kernel_ran()
     # The cache key guarantees shapes and dtypes; tensors hold contiguous arrays.
     return _Tensor._wrap(kernel.call_unchecked(arrays))
 
@@ -136,7 +139,49 @@ def _bind_late_imports():
     _Tensor, _autograd = _tensor_class, _autograd_module
 
 
+class _EagerCompileProgress:
+    """A burst of eager kernel compiles (a model's first forward) shows a
+    running count on a terminal once it has taken more than a second. A
+    burst ends when no kernel has compiled for half a second."""
+
+    def __init__(self):
+        self.count, self.seconds, self.open, self.last = 0, 0.0, False, 0.0
+
+    def compiled(self, op_name, seconds):
+        now = time.perf_counter()
+        if now - self.last > 2.0:  # a new burst
+            self.finish()
+        self.count += 1
+        self.seconds += seconds
+        self.last = now
+        if self.seconds > 1.0 and (sys.stderr.isatty() or os.environ.get("TIANC_PROGRESS") == "1"):
+            sys.stderr.write(f"\rtianc: compiled {self.count} eager kernels in {self.seconds:.1f}s "
+                             f"(last: {op_name})\033[K")
+            sys.stderr.flush()
+            self.open = True
+
+    def cached_kernel_ran(self):
+        if self.open and time.perf_counter() - self.last > 0.5:
+            self.finish()
+
+    def finish(self):
+        if self.open:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+        self.count, self.seconds, self.open = 0, 0.0, False
+
+
+_progress = _EagerCompileProgress()
+
+
 def _compile_kernel(op_name, build, arrays):
+    start = time.perf_counter()
+    kernel = _build_and_compile(op_name, build, arrays)
+    _progress.compiled(op_name, time.perf_counter() - start)
+    return kernel
+
+
+def _build_and_compile(op_name, build, arrays):
     ctx = _eager_context()
     with ctx, user_location():
         module = ir.Module.create()

@@ -299,3 +299,15 @@ def test_compile_progress_shows_stages_when_slow(monkeypatch):
     with CompileProgress("fast", delay=10.0, stream=quiet):
         pass
     assert quiet.getvalue() == ""
+
+
+def test_eager_compile_burst_shows_progress(monkeypatch, capsys):
+    from tianc._dispatch import _EagerCompileProgress
+
+    monkeypatch.setenv("TIANC_PROGRESS", "1")
+    progress = _EagerCompileProgress()
+    progress.compiled("tian.conv2d", 0.6)
+    assert capsys.readouterr().err == ""  # under a second: silent
+    progress.compiled("tian.relu", 0.6)
+    progress.finish()
+    assert "compiled 2 eager kernels in 1.2s (last: tian.relu)" in capsys.readouterr().err
