@@ -54,6 +54,11 @@ def _format_location(location) -> str:
     return text[len('loc("'):-1].replace('":', ":", 1) if text.startswith('loc("') else text
 
 
+def error_here(message: str) -> TianError:
+    """A TianError for a bad argument, pointing at the user's line."""
+    return TianError(f"{user_line()}: {message}")
+
+
 def diagnostics_error(op_name: str, error: ir.MLIRError, input_shapes) -> TianError:
     lines = [f"{_format_location(d.location)}: {d.message}" for d in error.error_diagnostics]
     lines = [line for line in lines if "failed to infer returned types" not in line]
@@ -102,7 +107,7 @@ def apply(op_name, build, inputs, key, vjp=None):
     ``key`` identifies the op and its attributes for the kernel cache;
     ``vjp(grad, output)`` returns the gradients of the inputs (autograd)."""
     out = _run(op_name, build, inputs, key)
-    if vjp is not None and _autograd.is_grad_enabled():
+    if vjp is not None and any(t.requires_grad for t in inputs) and _autograd.is_grad_enabled():
         _autograd.attach(out, op_name, inputs, lambda g: vjp(g, out))
     return out
 
@@ -189,6 +194,7 @@ def _build_and_compile(op_name, build, arrays):
         with ir.InsertionPoint(module.body):
             try:
                 func.FuncOp.from_py_func(*arg_types, name="kernel")(build)
+                module.operation.verify()
             except ir.MLIRError as error:
                 raise diagnostics_error(op_name, error, [a.shape for a in arrays]) from None
     return compile_module(module, "kernel")

@@ -13,7 +13,7 @@ import numpy as np
 from mlir import ir
 
 from . import dtypes
-from ._dispatch import TianError, apply
+from ._dispatch import TianError, apply, error_here
 from .dialects import tian
 from .tensor import Tensor
 
@@ -73,13 +73,13 @@ def _unbroadcast(g, shape):
 
 def _no_gradient(op_name):
     def rule(g, out):
-        raise TianError(f"the gradient of {op_name} is not implemented yet")
+        raise error_here(f"the gradient of {op_name} is not implemented yet")
     return rule
 
 
 def _axis(dim, ndim):
     if not -ndim <= dim < builtins.max(ndim, 1):
-        raise TianError(f"dimension {dim} is out of range for a tensor of rank {ndim}")
+        raise error_here(f"dimension {dim} is out of range for a tensor of rank {ndim}")
     return dim % ndim if ndim else 0
 
 
@@ -107,11 +107,14 @@ def _padding4(padding):
 # ---------------------------------------------------------------------------
 
 
-def _unary(name, op_class, rule=None):
+def _unary(name, op_class, rule=None, float_only=False):
     """An elementwise op; ``rule(x, out, g)`` is its gradient (None: no
-    gradient flows, as for floor or not)."""
+    gradient flows, as for floor or not). ``float_only`` ops compute integer
+    inputs in float32, as PyTorch does."""
     def op(x):
         x = _as_tensor(x)
+        if float_only and not dtypes.is_floating(x.dtype):
+            x = cast(x, dtypes.float32)
         vjp = (lambda g, out: [rule(x, out, g)]) if rule else None
         return apply(f"tian.{name}", lambda v: op_class(v).result, [x], key=(name,), vjp=vjp)
     op.__name__ = name
@@ -126,18 +129,18 @@ def _sign(x):
 neg = _unary("neg", tian.NegOp, lambda x, out, g: neg(g))
 abs = _unary("abs", tian.AbsOp, lambda x, out, g: mul(g, _sign(x)))
 relu = _unary("relu", tian.ReluOp, lambda x, out, g: where(gt(x, 0), g, 0.0))
-exp = _unary("exp", tian.ExpOp, lambda x, out, g: mul(g, out))
-log = _unary("log", tian.LogOp, lambda x, out, g: div(g, x))
-sqrt = _unary("sqrt", tian.SqrtOp, lambda x, out, g: div(mul(g, 0.5), out))
-rsqrt = _unary("rsqrt", tian.RsqrtOp, lambda x, out, g: mul(g, mul(mul(out, mul(out, out)), -0.5)))
-tanh = _unary("tanh", tian.TanhOp, lambda x, out, g: mul(g, sub(1.0, mul(out, out))))
-sigmoid = _unary("sigmoid", tian.SigmoidOp, lambda x, out, g: mul(g, mul(out, sub(1.0, out))))
+exp = _unary("exp", tian.ExpOp, lambda x, out, g: mul(g, out), float_only=True)
+log = _unary("log", tian.LogOp, lambda x, out, g: div(g, x), float_only=True)
+sqrt = _unary("sqrt", tian.SqrtOp, lambda x, out, g: div(mul(g, 0.5), out), float_only=True)
+rsqrt = _unary("rsqrt", tian.RsqrtOp, lambda x, out, g: mul(g, mul(mul(out, mul(out, out)), -0.5)), float_only=True)
+tanh = _unary("tanh", tian.TanhOp, lambda x, out, g: mul(g, sub(1.0, mul(out, out))), float_only=True)
+sigmoid = _unary("sigmoid", tian.SigmoidOp, lambda x, out, g: mul(g, mul(out, sub(1.0, out))), float_only=True)
 erf = _unary("erf", tian.ErfOp,
-             lambda x, out, g: mul(g, mul(exp(neg(mul(x, x))), 2.0 / math.sqrt(math.pi))))
-sin = _unary("sin", tian.SinOp, lambda x, out, g: mul(g, cos(x)))
-cos = _unary("cos", tian.CosOp, lambda x, out, g: neg(mul(g, sin(x))))
-floor = _unary("floor", tian.FloorOp, lambda x, out, g: zeros_like(x))
-ceil = _unary("ceil", tian.CeilOp, lambda x, out, g: zeros_like(x))
+             lambda x, out, g: mul(g, mul(exp(neg(mul(x, x))), 2.0 / math.sqrt(math.pi))), float_only=True)
+sin = _unary("sin", tian.SinOp, lambda x, out, g: mul(g, cos(x)), float_only=True)
+cos = _unary("cos", tian.CosOp, lambda x, out, g: neg(mul(g, sin(x))), float_only=True)
+floor = _unary("floor", tian.FloorOp, lambda x, out, g: zeros_like(x), float_only=True)
+ceil = _unary("ceil", tian.CeilOp, lambda x, out, g: zeros_like(x), float_only=True)
 logical_not = _unary("not", tian.NotOp)
 
 
@@ -158,7 +161,7 @@ def _gelu_grad(x, g, approximate):
 def gelu(x, approximate="none"):
     """GELU, exact (erf) or with approximate='tanh'."""
     if approximate not in ("none", "tanh"):
-        raise TianError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        raise error_here(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     mode = approximate
     x = _as_tensor(x)
     return apply("tian.gelu",
@@ -170,7 +173,9 @@ def _binary(name, op_class, rule):
     """A broadcasting elementwise op; ``rule(a, b, out, g)`` gives the two
     gradients before un-broadcasting (None where no gradient is needed)."""
     def op(a, b):
-        a, b = _promote(a, b)
+        if not (type(a) is Tensor and type(b) is Tensor and a._data is not None
+                and b._data is not None and a._data.dtype == b._data.dtype):
+            a, b = _promote(a, b)  # the common eager case skips this
 
         def vjp(g, out):
             ga, gb = rule(a, b, out, g)
@@ -300,7 +305,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
     def vjp(g, out):
         if groups != 1:
-            raise TianError("the gradient of a grouped tian.conv2d is not implemented yet")
+            raise error_here("the gradient of a grouped tian.conv2d is not implemented yet")
         return [_conv2d_input_grad(g, x, weight, strides, pads, dilations) if x.requires_grad else None,
                 _conv2d_weight_grad(g, x, weight, strides, pads, dilations)
                 if weight.requires_grad else None]
@@ -339,7 +344,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
 
     def vjp(g, out):
         if ceil_mode:
-            raise TianError("the gradient of tian.avg_pool2d with ceil_mode is not implemented yet")
+            raise error_here("the gradient of tian.avg_pool2d with ceil_mode is not implemented yet")
         return [_avg_pool2d_grad(g, x, kernel, strides, pads, count_include_pad)]
     return apply("tian.avg_pool2d",
                  lambda v: tian.AvgPool2dOp(v, kernel, strides, padding=pads, ceil_mode=ceil_mode,
@@ -351,7 +356,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
 
 def adaptive_avg_pool2d(x, output_size):
     if _pair(output_size) != [1, 1]:
-        raise TianError(f"adaptive_avg_pool2d supports output_size 1 only, got {output_size}")
+        raise error_here(f"adaptive_avg_pool2d supports output_size 1 only, got {output_size}")
     x = _as_tensor(x)
     count = x.shape[2] * x.shape[3]
     return apply("tian.global_avg_pool2d", lambda v: tian.GlobalAvgPool2dOp(v).result,
@@ -544,7 +549,7 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     x = _as_tensor(x)
     normalized = [normalized_shape] if isinstance(normalized_shape, int) else list(normalized_shape)
     if list(x.shape[x.ndim - len(normalized):]) != normalized:
-        raise TianError(f"layer_norm: normalized_shape {normalized} does not match the trailing "
+        raise error_here(f"layer_norm: normalized_shape {normalized} does not match the trailing "
                         f"dimensions of input {list(x.shape)}")
     axis = x.ndim - len(normalized)
     inputs = [x] + [t for t in (weight, bias) if t is not None]
@@ -628,11 +633,11 @@ def reshape(x, *shape):
     x = _as_tensor(x)
     shape = _shape_arg(shape)
     if shape.count(-1) > 1:
-        raise TianError(f"reshape: at most one dimension can be -1, got {shape}")
+        raise error_here(f"reshape: at most one dimension can be -1, got {shape}")
     if -1 in shape:
         known = int(np.prod([d for d in shape if d != -1]))
         if known == 0 or x.numel() % known:
-            raise TianError(f"reshape: cannot reshape {list(x.shape)} to {shape}")
+            raise error_here(f"reshape: cannot reshape {list(x.shape)} to {shape}")
         shape[shape.index(-1)] = x.numel() // known
     if list(x.shape) == shape:
         return x
@@ -739,7 +744,7 @@ def slice(x, starts, limits, steps):
 
     def vjp(g, out):
         if any(step != 1 for step in steps):
-            raise TianError("the gradient of a strided tian.slice is not implemented yet")
+            raise error_here("the gradient of a strided tian.slice is not implemented yet")
         high = [d - lim for d, lim in zip(x.shape, limits)]
         return [_pad_dims(g, list(starts), high)]
     return apply("tian.slice", lambda v: tian.SliceOp(v, starts, limits, steps).result, [x],
@@ -753,10 +758,10 @@ def getitem(x, index):
         return embedding(index, x)
     index = index if isinstance(index, tuple) else (index,)
     if builtins.sum(i is Ellipsis for i in index) > 1:
-        raise TianError("an index can only have one ellipsis")
+        raise error_here("an index can only have one ellipsis")
     consumed = builtins.sum(1 for i in index if i is not None and i is not Ellipsis)
     if consumed > x.ndim:
-        raise TianError(f"too many indices for a tensor of rank {x.ndim}")
+        raise error_here(f"too many indices for a tensor of rank {x.ndim}")
     expanded = []
     for i in index:
         expanded.extend([builtins.slice(None)] * (x.ndim - consumed) if i is Ellipsis else [i])
@@ -771,16 +776,16 @@ def getitem(x, index):
         if isinstance(i, builtins.slice):
             start, stop, step = i.indices(size)
             if step <= 0:
-                raise TianError("negative slice steps are not supported yet")
+                raise error_here("negative slice steps are not supported yet")
             stop = builtins.max(stop, start)
             starts.append(start), limits.append(stop), steps.append(step)
             out_shape.append(len(range(start, stop, step)))
         elif isinstance(i, (int, np.integer)):
             if not -size <= i < size:
-                raise TianError(f"index {i} is out of bounds for dimension {dim} of size {size}")
+                raise error_here(f"index {i} is out of bounds for dimension {dim} of size {size}")
             starts.append(int(i) % size), limits.append(int(i) % size + 1), steps.append(1)
         else:
-            raise TianError(f"unsupported index {i!r}")
+            raise error_here(f"unsupported index {i!r}")
         dim += 1
     out = x
     if (starts, limits, steps) != ([0] * x.ndim, list(x.shape), [1] * x.ndim):
@@ -792,7 +797,7 @@ def embedding(indices, weight):
     """Rows of ``weight`` at ``indices`` (out-of-range indices are clamped)."""
     indices = _as_tensor(indices)
     if indices.dtype not in (dtypes.int32, dtypes.int64):
-        raise TianError(f"embedding: indices must be int32 or int64, got {indices.dtype}")
+        raise error_here(f"embedding: indices must be int32 or int64, got {indices.dtype}")
     weight = _as_tensor(weight)
 
     def vjp(g, out):

@@ -311,3 +311,37 @@ def test_eager_compile_burst_shows_progress(monkeypatch, capsys):
     progress.compiled("tian.relu", 0.6)
     progress.finish()
     assert "compiled 2 eager kernels in 1.2s (last: tian.relu)" in capsys.readouterr().err
+
+
+def test_integer_inputs_to_float_ops_compute_in_float32():
+    out = F.exp(tc.tensor([0, 1]))
+    assert out.dtype == tc.float32
+    np.testing.assert_allclose(out.numpy(), [1.0, np.e], rtol=1e-6)
+
+
+def test_bad_arguments_name_the_user_line():
+    line = inspect.currentframe().f_lineno + 2
+    with pytest.raises(tc.TianError) as info:
+        F.softmax(tc.randn(2, 3), 5)
+    assert f"test_frontend.py:{line}: dimension 5 is out of range for a tensor of rank 2" in str(info.value)
+    with pytest.raises(tc.TianError, match="indices must be int32 or int64, got float32"):
+        F.embedding(tc.tensor([0.5]), tc.randn(3, 2))
+
+
+def test_invalid_module_is_a_compile_error_not_a_crash():
+    from mlir import ir
+    from mlir.dialects import func
+
+    from tianc.compiler import CompileError, compile_module
+    from tianc.dialects import tian
+
+    with ir.Context(), ir.Location.file("model.py", 7, 0):
+        module = ir.Module.create()
+        i64s = ir.RankedTensorType.get([2], ir.IntegerType.get_signless(64))
+        with ir.InsertionPoint(module.body):
+            # Builders do not verify: tian.exp on integers is built, then rejected.
+            func.FuncOp.from_py_func(i64s, name="f")(lambda a: tian.ExpOp(a).result)
+    with pytest.raises(CompileError) as info:
+        compile_module(module, "f")
+    assert "must be ranked tensor of 32-bit float" in str(info.value)
+    assert '"model.py":7' in str(info.value)

@@ -13,7 +13,7 @@ from mlir.execution_engine import ExecutionEngine
 
 from .._native._tian import invoke as _invoke
 from . import cache
-from .pipeline import CompileProgress, lower
+from .pipeline import CompileError, CompileProgress, _diagnostics_text, lower
 
 _NUMPY_DTYPES = {
     "f32": np.float32, "f16": np.float16, "i1": np.bool_, "i8": np.int8,
@@ -44,6 +44,10 @@ class CompiledFunction:
         self.input_specs = [_spec(t) for t in ftype.inputs]
         self.output_specs = [_spec(t) for t in ftype.results]
         self.from_cache = False
+        try:  # before anything else runs passes on it
+            module.operation.verify()
+        except ir.MLIRError as error:
+            raise CompileError("the tian function is invalid:\n" + _diagnostics_text(error)) from None
         use_cache = dump_dir is None and not os.environ.get("TIANC_DUMP_IR")
         cache_key = cache.key(module, entry, opt_level) if use_cache and cache.directory() else None
         cached = cache.load(cache_key, entry) if cache_key else None
