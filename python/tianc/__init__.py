@@ -17,7 +17,7 @@ from . import autograd, data, dtypes, functional, jit, nn, optim  # noqa: E402
 from ._dispatch import _bind_late_imports  # noqa: E402
 
 _bind_late_imports()
-from .autograd import enable_grad, no_grad  # noqa: E402
+from .autograd import enable_grad, grad, no_grad  # noqa: E402
 from .nn.module import load, save  # noqa: E402
 from ._dispatch import TianError  # noqa: E402
 from .dtypes import bool_, float16, float32, int8, int32, int64  # noqa: E402

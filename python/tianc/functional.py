@@ -304,10 +304,9 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     x, weight = _as_tensor(x), _as_tensor(weight)
 
     def vjp(g, out):
-        if groups != 1:
-            raise error_here("the gradient of a grouped tian.conv2d is not implemented yet")
-        return [_conv2d_input_grad(g, x, weight, strides, pads, dilations) if x.requires_grad else None,
-                _conv2d_weight_grad(g, x, weight, strides, pads, dilations)
+        return [_conv2d_input_grad(g, x, weight, strides, pads, dilations, groups)
+                if x.requires_grad else None,
+                _conv2d_weight_grad(g, x, weight, strides, pads, dilations, groups)
                 if weight.requires_grad else None]
 
     out = apply("tian.conv2d",
@@ -410,17 +409,26 @@ def _flip(t, axis):
                  key=("gather", axis))
 
 
-def _conv2d_weight_grad(g, x, w, strides, pads, dilations):
+def _conv2d_weight_grad(g, x, w, strides, pads, dilations, groups=1):
     # dW[o,c,p,q] = sum_{n,i,j} g[n,o,i,j] * xpad[n,c,i*s+p*d,j*s+q*d]: a
     # convolution over (n, i, j), with stride and dilation swapped.
     xp = _pad_dims(x, [0, 0, pads[0], pads[1]], [0, 0, pads[2], pads[3]])
     grad = conv2d(transpose(xp, 0, 1), transpose(g, 0, 1), stride=dilations, dilation=strides)
     kh, kw = w.shape[2:]
     grad = slice(grad, [0, 0, 0, 0], [grad.shape[0], grad.shape[1], kh, kw], [1, 1, 1, 1])
+    if groups > 1:
+        # That computed every (input channel, output channel) pair; keep the
+        # pairs of the same group: the diagonal blocks of [G, C/G, G, O/G].
+        c, o = grad.shape[:2]
+        blocks = reshape(grad, groups, c // groups, groups, o // groups, kh, kw)
+        eye = Tensor(np.eye(groups, dtype=grad.dtype).reshape(groups, 1, groups, 1, 1, 1))
+        eye._literal = True
+        diagonal = sum(mul(blocks, eye), 2)                       # [G, C/G, O/G, kh, kw]
+        return reshape(permute(diagonal, 0, 2, 1, 3, 4), o, c // groups, kh, kw)
     return transpose(grad, 0, 1)
 
 
-def _conv2d_input_grad(g, x, w, strides, pads, dilations):
+def _conv2d_input_grad(g, x, w, strides, pads, dilations, groups=1):
     # Spread g onto the stride grid, pad by the dilated kernel extent, and
     # correlate with the flipped, channel-transposed kernel.
     kh, kw = w.shape[2:]
@@ -428,8 +436,16 @@ def _conv2d_input_grad(g, x, w, strides, pads, dilations):
     span = [(kh - 1) * dilations[0], (kw - 1) * dilations[1]]
     spread = _spread(g, strides, [0, 0], [(g.shape[2] - 1) * strides[0] + 1,
                                          (g.shape[3] - 1) * strides[1] + 1])
-    kernel = transpose(_flip(_flip(w, 2), 3), 0, 1)
-    grad = conv2d(spread, kernel, padding=[span[0], span[1], span[0], span[1]], dilation=dilations)
+    flipped = _flip(_flip(w, 2), 3)
+    if groups > 1:
+        # [O, C/G, kh, kw] -> [G, O/G, C/G, ...] -> [G, C/G, O/G, ...] -> [C, O/G, kh, kw]
+        o, cg = w.shape[:2]
+        kernel = reshape(permute(reshape(flipped, groups, o // groups, cg, kh, kw), 0, 2, 1, 3, 4),
+                         cg * groups, o // groups, kh, kw)
+    else:
+        kernel = transpose(flipped, 0, 1)
+    grad = conv2d(spread, kernel, padding=[span[0], span[1], span[0], span[1]], dilation=dilations,
+                  groups=groups)
     # Positions of the padded input no window reached get no gradient.
     grad = _pad_dims(grad, [0, 0, 0, 0], [0, 0, hp - grad.shape[2], wp - grad.shape[3]])
     return _unpad(grad, pads, x.shape[2:])
@@ -743,9 +759,23 @@ def slice(x, starts, limits, steps):
     x = _as_tensor(x)
 
     def vjp(g, out):
-        if any(step != 1 for step in steps):
-            raise error_here("the gradient of a strided tian.slice is not implemented yet")
-        high = [d - lim for d, lim in zip(x.shape, limits)]
+        # Put each element back at start + i * step: dilate the strided
+        # dimensions (zeros between elements), then pad to the input's size.
+        for axis, step in enumerate(steps):
+            if step == 1 or g.shape[axis] <= 1:
+                continue
+            shape = list(g.shape)
+            n = shape[axis]
+            g = reshape(g, shape[:axis] + [n, 1] + shape[axis + 1:])
+            low = [0] * g.ndim
+            high = [0] * g.ndim
+            high[axis + 1] = step - 1
+            g = _pad_dims(g, low, high)
+            g = reshape(g, shape[:axis] + [n * step] + shape[axis + 1:])
+            stop = list(g.shape)
+            stop[axis] = (n - 1) * step + 1
+            g = slice(g, [0] * g.ndim, stop, [1] * g.ndim)
+        high = [d - s0 - e for d, s0, e in zip(x.shape, starts, g.shape)]
         return [_pad_dims(g, list(starts), high)]
     return apply("tian.slice", lambda v: tian.SliceOp(v, starts, limits, steps).result, [x],
                  key=("slice", tuple(starts), tuple(limits), tuple(steps)), vjp=vjp)

@@ -141,9 +141,29 @@ def test_backward_errors():
     x = tc.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(tc.TianError, match=r"shape \[2\] needs a gradient argument"):
         (x * 2).backward()
-    w = tc.randn(4, 1, 3, 3, requires_grad=True)
-    with pytest.raises(tc.TianError, match="gradient of a grouped tian.conv2d is not implemented yet"):
-        F.conv2d(tc.randn(1, 4, 5, 5), w, groups=4).sum().backward()
+    with pytest.raises(tc.TianError, match="avg_pool2d with ceil_mode is not implemented yet"):
+        x = tc.randn(1, 1, 5, 5, requires_grad=True)
+        F.avg_pool2d(x, 2, ceil_mode=True).sum().backward()
+
+
+@pytest.mark.parametrize("groups,stride", [(2, 1), (6, 2), (3, 1)])
+def test_grouped_conv2d(groups, stride):
+    check(lambda x, w: F.conv2d(x, w, stride=stride, padding=1, groups=groups),
+          lambda x, w: torch.conv2d(x, w, stride=stride, padding=1, groups=groups),
+          data(2, 6, 7, 7), data(6, 6 // groups, 3, 3), rtol=1e-4, atol=1e-4)
+
+
+def test_strided_slice_and_indexing():
+    check(lambda x: x[1:7:2, ::3], lambda x: x[1:7:2, ::3], data(8, 7))
+    check(lambda x: x[:, 2], lambda x: x[:, 2], data(3, 5))
+
+
+def test_elementwise_odds_and_ends():
+    check(lambda x: F.floor(x) + F.ceil(x) * x, lambda x: torch.floor(x) + torch.ceil(x) * x, data(3, 4))
+    check(lambda x: F.clamp(x, -0.5, 0.7), lambda x: torch.clamp(x, -0.5, 0.7), data(3, 4))
+    check(lambda x: F.cast(F.cast(x, tc.float16), tc.float32) * 2,
+          lambda x: x.half().float() * 2, data(3, 4), rtol=1e-3, atol=1e-3)
+    check(lambda x: F.where(x > 0, x, x * 0.1), lambda x: torch.where(x > 0, x, x * 0.1), data(3, 4))
 
 
 @pytest.mark.parametrize("stride,padding,dilation", [(1, 0, 1), (2, 1, 1), (1, 2, 2), (3, 1, 1)])
