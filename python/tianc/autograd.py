@@ -24,22 +24,21 @@ def is_grad_enabled() -> bool:
 
 
 @contextmanager
+def _grad_mode(enabled):
+    previous, _mode.enabled = _mode.enabled, enabled
+    try:
+        yield
+    finally:
+        _mode.enabled = previous
+
+
 def no_grad():
     """Ops inside record no gradient graph (optimizer updates, evaluation)."""
-    previous, _mode.enabled = _mode.enabled, False
-    try:
-        yield
-    finally:
-        _mode.enabled = previous
+    return _grad_mode(False)
 
 
-@contextmanager
 def enable_grad():
-    previous, _mode.enabled = _mode.enabled, True
-    try:
-        yield
-    finally:
-        _mode.enabled = previous
+    return _grad_mode(True)
 
 
 class Node:

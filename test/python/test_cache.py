@@ -26,10 +26,10 @@ print(json.dumps({"stats": cache.stats(), "y": y.tolist(), "z": z.tolist(),
 """
 
 
-def run(cache_dir):
+def run(cache_dir, script=SCRIPT):
     env = dict(os.environ, TIANC_CACHE_DIR=str(cache_dir), PYTHONPATH=str(ROOT / "python"))
     env.pop("TIANC_DUMP_IR", None)
-    result = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -44,29 +44,15 @@ def test_second_process_loads_from_disk(tmp_path):
     assert second["linalg"]  # stage texts come back with the cached code
 
 
-def test_cache_can_be_turned_off(tmp_path):
-    off = tmp_path / "unused"
-    env = dict(os.environ, TIANC_CACHE_DIR="off", PYTHONPATH=str(ROOT / "python"))
-    result = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1])["stats"] == {"hits": 0, "misses": 0, "stored": 0}
-    assert not off.exists()
-
-
-def run_script(script, cache_dir):
-    env = dict(os.environ, TIANC_CACHE_DIR=str(cache_dir), PYTHONPATH=str(ROOT / "python"))
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def test_cache_can_be_turned_off():
+    assert run("off")["stats"] == {"hits": 0, "misses": 0, "stored": 0}
 
 
 def test_new_weights_reuse_code_but_a_new_graph_does_not(tmp_path):
     first = run(tmp_path)
     # Weights are arguments of the compiled function: new values, same code.
-    reweighted = run_script(SCRIPT.replace("/ 10)", "/ 20)"), tmp_path)
+    reweighted = run(tmp_path, SCRIPT.replace("/ 10)", "/ 20)"))
     assert reweighted["stats"]["misses"] == 0 and reweighted["y"] != first["y"]
     # A different graph (another op) is a different key.
-    regraphed = run_script(SCRIPT.replace("F.softmax(x @ w, -1)", "F.log_softmax(x @ w, -1)"), tmp_path)
+    regraphed = run(tmp_path, SCRIPT.replace("F.softmax(x @ w, -1)", "F.log_softmax(x @ w, -1)"))
     assert regraphed["stats"]["misses"] == 1 and regraphed["stats"]["stored"] == 1
