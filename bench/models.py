@@ -4,7 +4,6 @@ same parameter names, so one state dict loads into both."""
 import numpy as np
 import torch
 
-import tianc as tc
 from tianc import functional as F
 from tianc import nn
 
@@ -153,5 +152,3 @@ def randomize_batchnorm(torch_module, seed=0):
             m.running_var.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
     return torch_module
 
-
-del tc

@@ -14,7 +14,6 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
 from mlir import ir
 from mlir.dialects import func
 

@@ -10,10 +10,9 @@ import builtins
 import math
 
 import numpy as np
-from mlir import ir
 
 from . import dtypes
-from ._dispatch import TianError, apply, error_here
+from ._dispatch import apply, error_here
 from .dialects import tian
 from .tensor import Tensor
 
@@ -69,12 +68,6 @@ def _unbroadcast(g, shape):
     axes = list(range(lead)) + [lead + i for i, d in enumerate(shape)
                                 if d == 1 and g.shape[lead + i] != 1]
     return reshape(sum(g, axes, keepdim=True) if axes else g, list(shape))
-
-
-def _no_gradient(op_name):
-    def rule(g, out):
-        raise error_here(f"the gradient of {op_name} is not implemented yet")
-    return rule
 
 
 def _axis(dim, ndim):

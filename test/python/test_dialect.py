@@ -2,7 +2,7 @@
 
 import pytest
 from mlir import ir
-from mlir.dialects import arith, func, linalg, tensor
+from mlir.dialects import func, linalg
 from mlir.passmanager import PassManager
 
 import tianc

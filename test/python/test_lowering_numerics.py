@@ -9,7 +9,6 @@ from mlir.dialects import func
 
 import tianc  # noqa: F401
 from tianc.compiler import CompileError, compile_module, lower
-from tianc.compiler.jit import numpy_dtype
 from tianc.dialects import tian
 
 RNG = np.random.default_rng(1234)

@@ -4,7 +4,6 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .. import dtypes
 from .._dispatch import TianError
 from ..tensor import Tensor
 
@@ -174,5 +173,3 @@ def load(path):
     with np.load(path, allow_pickle=False) as archive:
         return OrderedDict((name, archive[name]) for name in archive.files)
 
-
-del dtypes
