@@ -5,10 +5,16 @@
 #include "passes/Passes.h"
 #include "lowering/Passes.h"
 #include "targets/cpu/CpuPipeline.h"
+#include "targets/nvidia/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 
 #include <mutex>
 
@@ -16,6 +22,13 @@ void tianc::registerDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::tian::TianDialect, mlir::arith::ArithDialect,
                   mlir::math::MathDialect, mlir::linalg::LinalgDialect,
                   mlir::tensor::TensorDialect>();
+  // The NVIDIA target serializes gpu.modules to PTX in-process
+  // (gpu-module-to-binary), which needs these translations.
+  mlir::registerBuiltinDialectTranslation(registry);
+  mlir::registerLLVMDialectTranslation(registry);
+  mlir::registerGPUDialectTranslation(registry);
+  mlir::registerNVVMDialectTranslation(registry);
+  mlir::NVVM::registerNVVMTargetInterfaceExternalModels(registry);
 }
 
 void tianc::registerPasses() {
@@ -24,5 +37,6 @@ void tianc::registerPasses() {
     mlir::tian::registerTianPasses();
     mlir::tian::registerTianLoweringPasses();
     tianc::registerCpuPipelines();
+    tianc::registerNvidiaPipelines();
   });
 }

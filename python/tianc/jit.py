@@ -108,6 +108,41 @@ class Trace:
         return slots
 
 
+class Recorded:
+    """A recorded (not yet compiled) tian function: the module, the eager
+    tensors it reads as extra arguments, and how its results map back."""
+
+    def __init__(self, module, captured, structure, state, slots):
+        self.module, self.captured, self.structure = module, captured, structure
+        self.state, self.slots = state, slots
+
+
+def record(fn, inputs, name, capture_as_const=False):
+    """Runs ``fn`` on traced stand-ins for ``inputs`` (eager Tensors) and
+    returns the verified tian module it recorded, with entry ``name``."""
+    trace = Trace(name, inputs, capture_as_const)
+    for placeholder, tensor in zip(trace.inputs, inputs):
+        placeholder.requires_grad = tensor.requires_grad
+    _state.active = trace
+    try:
+        result = fn(*trace.inputs)
+        results, structure = _flatten(result)
+        state = trace.state_outputs()
+        slots = trace.finish(results, state)
+    finally:
+        _state.active = None
+        # Traced gradients must not leak out of the trace: restore them;
+        # the first call's write-back sets the real ones.
+        for tensor, value in list(trace._captured_values.values()):
+            if tensor.grad is not None and tensor.grad._trace is trace:
+                tensor.grad = None
+    try:
+        trace.module.operation.verify()
+    except ir.MLIRError as error:
+        raise diagnostics_error(name, error, [t.shape for t in inputs]) from None
+    return Recorded(trace.module, list(trace.captured), structure, state, slots)
+
+
 class _Variant:
     """One compiled signature of a traced function."""
 
@@ -178,29 +213,11 @@ class TracedFunction:
         return _unflatten(outputs, variant.structure)
 
     def _compile(self, inputs):
-        trace = Trace(self.name, inputs, self.capture_as_const)
-        for placeholder, tensor in zip(trace.inputs, inputs):
-            placeholder.requires_grad = tensor.requires_grad
-        _state.active = trace
-        try:
-            result = self.fn(*trace.inputs)
-            results, structure = _flatten(result)
-            state = trace.state_outputs()
-            slots = trace.finish(results, state)
-        finally:
-            _state.active = None
-            # Traced gradients must not leak out of the trace: restore them;
-            # the first call's write-back sets the real ones.
-            for tensor, value in list(trace._captured_values.values()):
-                if tensor.grad is not None and tensor.grad._trace is trace:
-                    tensor.grad = None
-        try:
-            trace.module.operation.verify()
-        except ir.MLIRError as error:
-            raise diagnostics_error(self.name, error, [t.shape for t in inputs]) from None
-        kernel = compile_module(trace.module, self.name)
-        return _Variant(kernel, list(trace.captured), structure,
-                        [(tensor, kind) for tensor, kind, _ in state], slots, kernel.stages)
+        traced = record(self.fn, inputs, self.name, self.capture_as_const)
+        kernel = compile_module(traced.module, self.name)
+        return _Variant(kernel, traced.captured, traced.structure,
+                        [(tensor, kind) for tensor, kind, _ in traced.state], traced.slots,
+                        kernel.stages)
 
     def ir(self, stage="tian-optimized"):
         """The IR of the most recently called variant at ``stage``, one of

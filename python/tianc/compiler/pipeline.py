@@ -87,9 +87,11 @@ def _text(module: ir.Module) -> str:
     return module.operation.get_asm(large_elements_limit=PRINT_ELEMENTS_LIMIT)
 
 
-def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None) -> dict:
-    """Runs every stage on ``module`` in place. Returns {stage: IR text} when
-    ``keep_stages`` or ``dump_dir`` (default: $TIANC_DUMP_IR) asks for it."""
+def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None,
+          stages=STAGES) -> dict:
+    """Runs every stage (default: the host CPU's) on ``module`` in place.
+    Returns {stage: IR text} when ``keep_stages`` or ``dump_dir`` (default:
+    $TIANC_DUMP_IR) asks for it."""
     dump_dir = dump_dir or os.environ.get("TIANC_DUMP_IR")
     texts = {}
     if keep_stages or dump_dir:
@@ -98,7 +100,7 @@ def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None) ->
         module.operation.verify()
     except ir.MLIRError as error:
         raise CompileError("the tian function is invalid:\n" + _diagnostics_text(error)) from None
-    for stage, pipeline in STAGES:
+    for stage, pipeline in stages:
         if progress is not None:
             progress.set_stage(stage)
         try:
@@ -111,7 +113,8 @@ def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None) ->
         directory = Path(dump_dir)
         directory.mkdir(parents=True, exist_ok=True)
         texts["llvm-ir"] = translate_to_llvm_ir(str(module))
-        for index, name in enumerate(STAGE_NAMES):
+        names = ("tian",) + tuple(name for name, _ in stages) + ("llvm-ir",)
+        for index, name in enumerate(names):
             suffix = "ll" if name == "llvm-ir" else "mlir"
             (directory / f"{index}-{name}.{suffix}").write_text(texts[name])
     return texts
@@ -119,11 +122,20 @@ def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None) ->
 
 def translate_to_llvm_ir(llvm_dialect_text: str) -> str:
     """LLVM IR for a module in the LLVM dialect, via the wheel's mlir-translate."""
-    import mlir
-
-    tool = Path(mlir.__path__[0]) / "bin" / "mlir-translate"
-    result = subprocess.run([str(tool), "--mlir-to-llvmir"], input=llvm_dialect_text,
+    result = subprocess.run([str(tool_path("mlir-translate")), "--mlir-to-llvmir"],
+                            input=llvm_dialect_text,
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise CompileError("mlir-translate failed:\n" + result.stderr)
     return result.stdout
+
+
+def tool_path(name: str) -> Path:
+    """A tool of the LLVM/MLIR wheels: mlir-translate, opt, llc, llvm-strip..."""
+    import mlir
+
+    root = Path(mlir.__path__[0])
+    for candidate in (root / "bin" / name, root.parent / "llvm" / "bin" / name):
+        if candidate.exists():
+            return candidate
+    raise CompileError(f"the LLVM/MLIR wheels have no tool '{name}': re-run ./setup.sh")
