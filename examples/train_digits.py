@@ -1,9 +1,10 @@
 """Train a small CNN on scikit-learn's bundled digits (8x8 images, no
 download) in tianc's eager mode.
 
-    .venv/bin/python examples/train_digits.py [--epochs 12] [--compiled]
+    .venv/bin/python examples/train_digits.py [--epochs 12] [--compiled] [--save W.npz]
 
---compiled runs the same training step through tc.jit.trace.
+--compiled runs the same training step through tc.jit.trace; --save writes
+the trained weights (tc.save), as examples/deploy/ uses them.
 """
 
 import argparse
@@ -55,6 +56,7 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--compiled", action="store_true", help="trace the training step")
+    parser.add_argument("--save", help="write the trained weights to this .npz file")
     args = parser.parse_args(argv)
 
     tc.manual_seed(0)
@@ -79,6 +81,8 @@ def main(argv=None):
             bar.set(loss=total / batch)
     acc = accuracy(model, test_x, test_y)
     print(f"test accuracy: {acc:.4f} ({len(test_y)} images)")
+    if args.save:
+        tc.save(model.state_dict(), args.save)
     return acc
 
 

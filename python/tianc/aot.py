@@ -38,7 +38,6 @@ import numpy as np
 from mlir import ir
 
 from ._dispatch import TianError
-from .autograd import no_grad
 from .compiler.pipeline import (STAGES, CompileError, CompileProgress, lower, tool_path,
                                 translate_to_llvm_ir)
 from .tensor import Tensor
@@ -317,8 +316,7 @@ def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-
 
     from .jit import record
 
-    with no_grad():
-        recorded = record(model, inputs, entry)
+    recorded = record(model, inputs, entry)
     if recorded.state:
         raise AotError(f"{name} updates parameters or gradients while it runs: ahead-of-time "
                        "compilation takes inference functions")
@@ -386,7 +384,7 @@ def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-
         _run([cc, "-shared", *objects, "-o", out / f"lib{name}.so", *libs], f"{cc} -shared")
         (out / f"{name}.h").write_text(_header_source(name, spec.name, input_specs, weight_specs,
                                                       output_specs, embed_weights, weights_file))
-        runtime_bytes = _stripped_runtime_size(cc, scratch, spec.device)
+        runtime_size = _runtime_size(cc, scratch, spec.device)
 
     files.update({"object": f"{name}.o", "shared_library": f"lib{name}.so", "header": f"{name}.h",
                   "runtime_header": "tianc_runtime.h", "ir": "ir"})
@@ -410,7 +408,7 @@ def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-
                     "tensors": [s.as_json() for s in weight_specs]},
         "entry_points": {"description": f"{name}_model_desc", "load": f"{name}_load",
                          "run": f"{name}_run"},
-        "runtime_stripped_bytes": runtime_bytes,
+        "runtime": runtime_size,
         "files": files,
     }
     manifest["hash"] = hashlib.sha256(
@@ -442,15 +440,18 @@ def _write_ptx(module, directory, chip):
     return written
 
 
-def _stripped_runtime_size(cc, scratch, device):
-    """Bytes of the runtime alone as a stripped shared library (-Os)."""
+def _runtime_size(cc, scratch, device):
+    """The runtime alone as a stripped shared library built with -Os: its
+    file size, and its loaded size (text + data + bss, which leaves out the
+    page alignment padding that dominates the file on AArch64)."""
     sources = [RUNTIME_DIR / "tianc_runtime.c"]
     if device == "cuda":
         sources.append(RUNTIME_DIR / "tianc_cuda.c")
     lib = scratch / "libtianc_runtime.so"
     _run([cc, "-std=c11", "-Os", "-fPIC", "-shared", *sources, "-o", lib], "runtime build")
     _run([tool_path("llvm-strip"), "--strip-all", lib], "llvm-strip")
-    return lib.stat().st_size
+    sizes = _run([tool_path("llvm-size"), lib], "llvm-size").stdout.splitlines()[-1].split()
+    return {"stripped_file_bytes": lib.stat().st_size, "loaded_bytes": int(sizes[3])}
 
 
 def _numpy_name(element_type):

@@ -2,6 +2,8 @@
 
     tianc ops            list every tian op, primitive or composite, with its summary
     tianc version        print the versions of tianc and of the MLIR it is built on
+    tianc compile model.py --target aarch64-linux-gnu -o out/
+                         compile a model ahead of time (see docs/deploy.md)
 """
 
 import argparse
@@ -39,16 +41,93 @@ def list_ops(out=sys.stdout) -> int:
     return 0
 
 
+def _load_model_file(path, model_name, inputs_name):
+    """Runs a model file and returns (model, example_inputs) from its globals."""
+    import runpy
+    import traceback
+
+    from .aot import AotError
+
+    if path.suffix == ".onnx":
+        raise AotError(f"{path}: ONNX import is not implemented yet; compile a Python model file "
+                       "(it defines `model` and `example_inputs`)")
+    if path.suffix != ".py":
+        raise AotError(f"{path}: expected a Python model file (.py)")
+    try:
+        namespace = runpy.run_path(str(path), run_name="__tianc_model__")
+    except Exception as error:  # the user's code: show where it failed, briefly
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        raise AotError(f"{path} failed at {frame.filename}:{frame.lineno}: "
+                       f"{type(error).__name__}: {error}") from None
+    for name in (model_name, inputs_name):
+        if name not in namespace:
+            raise AotError(f"{path} defines no `{name}`: a model file defines `{model_name}` "
+                           f"(an nn.Module or function) and `{inputs_name}` (a tuple of example "
+                           "inputs with the shapes and dtypes to compile for)")
+    return namespace[model_name], namespace[inputs_name]
+
+
+def compile_command(args) -> int:
+    from pathlib import Path
+
+    from . import aot
+    from ._dispatch import TianError
+    from .compiler.pipeline import CompileError
+
+    path = Path(args.model)
+    try:
+        if not path.is_file():
+            raise aot.AotError(f"{path}: no such file")
+        aot.resolve_target(args.target, args.cpu, args.chip)  # fail fast, before tracing
+        model, inputs = _load_model_file(path, args.model_name, args.inputs_name)
+        result = aot.compile(model, inputs, target=args.target, output_dir=args.output,
+                             name=args.name or path.stem, cpu=args.cpu, chip=args.chip,
+                             embed_weights=args.embed_weights, progress=not args.quiet)
+    except (TianError, CompileError) as error:
+        print(f"tianc: error: {error}", file=sys.stderr)
+        return 1
+    manifest = result.manifest
+    if not args.quiet:
+        print(f"compiled {manifest['name']} for {manifest['target']} "
+              f"(cpu {manifest['cpu']}{', ' + manifest['cuda_chip'] if manifest['cuda_chip'] else ''})"
+              f" into {result.output_dir}/")
+        for key in ("object", "shared_library", "header", "weights"):
+            if key in manifest["files"]:
+                file = result.path(key)
+                print(f"  {manifest['files'][key]:<24} {file.stat().st_size:>10} bytes")
+        runtime = manifest["runtime"]
+        print(f"  runtime: {runtime['stripped_file_bytes']} bytes stripped, "
+              f"{runtime['loaded_bytes']} bytes of code and data")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tianc", description="tianc: a compiler-first DL framework on MLIR")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("ops", help="list every tian op with its summary")
     sub.add_parser("version", help="print versions")
+    comp = sub.add_parser("compile", help="compile a model ahead of time for a target")
+    comp.add_argument("model", help="a Python model file defining `model` and `example_inputs`")
+    comp.add_argument("--target", default="x86_64-linux-gnu",
+                      help="x86_64-linux-gnu, aarch64-linux-gnu or nvptx64-nvidia-cuda")
+    comp.add_argument("-o", "--output", default="tianc-out", help="output directory")
+    comp.add_argument("--cpu", help="CPU to tune for (x86-64: native by default; AArch64: "
+                      "generic by default, or cortex-a76, neoverse-n1, ...)")
+    comp.add_argument("--chip", help="NVIDIA GPU architecture: sm_80 (default), sm_90, ...")
+    comp.add_argument("--name", help="the model's C name (default: the file's stem)")
+    comp.add_argument("--embed-weights", action="store_true",
+                      help="embed the weights in the object instead of a .tcw file")
+    comp.add_argument("--model-name", default="model", help="the model's name in the file")
+    comp.add_argument("--inputs-name", default="example_inputs",
+                      help="the example inputs' name in the file")
+    comp.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     args = parser.parse_args(argv)
     import tianc
 
     if args.command == "ops":
         return list_ops()
+    if args.command == "compile":
+        return compile_command(args)
     if args.command == "version":
         from importlib.metadata import version
 

@@ -22,10 +22,11 @@ bool staysOnHost(Operation *op) {
          isMemoryEffectFree(op);
 }
 
-/// gpu.launch with the given grid and block sizes (x only), its body ending
-/// in gpu.terminator; the builder is left at the start of the body.
-gpu::LaunchOp createLaunch(OpBuilder &builder, Location loc, Value blocks, Value threads) {
-  Value one = arith::ConstantIndexOp::create(builder, loc, 1);
+/// gpu.launch with the given grid and block sizes along x (`one` along y
+/// and z), its body ending in gpu.terminator; the builder is left at the
+/// start of the body.
+gpu::LaunchOp createLaunch(OpBuilder &builder, Location loc, Value blocks, Value threads,
+                           Value one) {
   auto launch = gpu::LaunchOp::create(builder, loc, blocks, one, one, threads, one, one);
   builder.setInsertionPointToEnd(&launch.getBody().front());
   gpu::TerminatorOp::create(builder, loc);
@@ -50,7 +51,8 @@ LogicalResult mapParallelLoop(scf::ParallelOp loop, int64_t threadsPerBlock) {
   }
   Value threads = arith::ConstantIndexOp::create(builder, loc, threadsPerBlock);
   Value blocks = arith::CeilDivSIOp::create(builder, loc, total, threads);
-  gpu::LaunchOp launch = createLaunch(builder, loc, blocks, threads);
+  Value one = arith::ConstantIndexOp::create(builder, loc, 1);
+  gpu::LaunchOp launch = createLaunch(builder, loc, blocks, threads, one);
 
   Value linear = arith::AddIOp::create(
       builder, loc, arith::MulIOp::create(builder, loc, launch.getBlockIds().x, threads),
@@ -85,7 +87,7 @@ LogicalResult runOnOneThread(Operation *op) {
                              "read device memory; not supported on the NVIDIA target yet");
   OpBuilder builder(op);
   Value one = arith::ConstantIndexOp::create(builder, op->getLoc(), 1);
-  gpu::LaunchOp launch = createLaunch(builder, op->getLoc(), one, one);
+  gpu::LaunchOp launch = createLaunch(builder, op->getLoc(), one, one, one);
   op->moveBefore(launch.getBody().front().getTerminator());
   return success();
 }
