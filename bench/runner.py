@@ -167,7 +167,7 @@ def run_inference(wid, spec, peers, runs, bandwidth, best_gflops, check):
     out = compiled(*inputs)
     compile_s = time.perf_counter() - start
     runs_here = max(3, runs // 4) if spec.get("slow") else runs
-    row = {"id": wid, "compile_s": compile_s}
+    row = {"id": wid, "compile_s": compile_s, "memory": compiled.memory_report()}
     row["tianc"] = median_ms(lambda: compiled(*inputs), runs_here)
     if not spec.get("slow"):
         row["tianc eager"] = median_ms(lambda: spec["model"](*inputs), max(3, runs_here // 4))
@@ -240,8 +240,12 @@ def run_training(peers, runs):
     compiled = tc.jit.trace(step, name="t1")
     start = time.perf_counter()
     compiled(xs, ys)
-    row = {"id": "T1", "compile_s": time.perf_counter() - start}
+    row = {"id": "T1", "compile_s": time.perf_counter() - start, "memory": compiled.memory_report()}
     row["tianc"] = median_ms(lambda: compiled(xs, ys), runs)
+    # The same step recomputing cheap activations in the backward pass.
+    remat = tc.jit.trace(step, name="t1_remat", rematerialize=True)
+    remat(xs, ys)
+    row["remat"] = {"memory": remat.memory_report(), "tianc": median_ms(lambda: remat(xs, ys), runs)}
     row["tianc eager"] = median_ms(lambda: step(xs, ys), max(3, runs // 4))
     topt = torch.optim.SGD(tm.parameters(), lr=0.01, momentum=0.9)
     tx, ty = torch.from_numpy(x), torch.from_numpy(y)
@@ -287,10 +291,38 @@ def print_table(rows):
                   f"{100 * r['fraction_of_limit']:.1f}%" if "fraction_of_limit" in r else "-",
                   f"{r['max_rel_err']:.1e}" if "max_rel_err" in r else "-"]
         print(" | ".join(f"{c:>13}" for c in cells))
+    print_memory(rows)
     for r in rows:
         if r["id"] == "eager op":
             print(f"eager per-op overhead (1-element add): tianc {r['tianc eager us']:.2f} us, "
                   f"torch {r['torch us']:.2f} us, ratio {r['ratio']:.2f}")
+
+
+def print_memory(rows):
+    """The memory plan of each compiled workload: temporaries only (inputs,
+    weights and outputs are not in the arena)."""
+    planned = [r for r in rows if r.get("memory", {}).get("buffers")]
+    if not planned:
+        return
+    print("memory plan (KiB of temporaries): naive = their sum (all live to the end without a plan), "
+          "bound = most live at once, planned = the arena")
+    header = ["id", "naive KiB", "bound KiB", "planned KiB", "planned/bound", "naive/planned"]
+    print(" | ".join(f"{h:>13}" for h in header))
+
+    def line(name, m):
+        cells = [name, m["naive_bytes"] / 1024, m["lower_bound_bytes"] / 1024,
+                 m["planned_peak_bytes"] / 1024, m["planned_peak_bytes"] / m["lower_bound_bytes"],
+                 m["naive_bytes"] / m["planned_peak_bytes"]]
+        print(" | ".join(f"{c if isinstance(c, str) else _fmt(c):>13}" for c in cells))
+    for r in planned:
+        line(r["id"], r["memory"])
+        if "remat" in r:
+            line(r["id"] + " remat", r["remat"]["memory"])
+            saved = r["memory"]["planned_peak_bytes"] - r["remat"]["memory"]["planned_peak_bytes"]
+            print(f"{r['id']} rematerialization: planned peak {saved / 1024:.0f} KiB lower "
+                  f"({100 * saved / r['memory']['planned_peak_bytes']:.1f}%), step "
+                  f"{r['remat']['tianc']:.3g} ms vs {r['tianc']:.3g} ms "
+                  f"(x{r['remat']['tianc'] / r['tianc']:.2f})")
 
 
 def _fmt(value):

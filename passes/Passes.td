@@ -16,4 +16,59 @@ def TianDecompose : Pass<"tian-decompose"> {
   let dependentDialects = ["::mlir::tian::TianDialect"];
 }
 
+def PlanMemory : Pass<"tian-plan-memory", "::mlir::func::FuncOp"> {
+  let summary = "Place every temporary buffer of a function in one arena";
+  let description = [{
+    Runs on bufferized IR (after buffer-results-to-out-params and the buffer
+    deallocation pipeline), where every temporary is a `memref.alloc` in the
+    function body. Each buffer's lifetime runs from the first to the last
+    top-level op that uses it (through views); buffers whose lifetimes do
+    not overlap may share bytes. Buffers are placed greedily by size, each at
+    the best-fitting free gap among the buffers it overlaps in time (the
+    "greedy by size" planner of TFLite and MegEngine), 64-byte aligned.
+
+    In place: when an elementwise `linalg.generic` reads buffer A for the last
+    time and is the first writer of buffer B, with the same indexing map for
+    both and the same size, B takes A's bytes (each element is read before it
+    is written, by the same iteration). Never when A is read later.
+
+    The function then allocates one `memref<N x i8>` arena on entry and
+    frees it before returning (per call: thread-safe with no locking); each
+    buffer becomes a `memref.view` at its offset. Function arguments
+    (inputs, weights, outputs) are not in the arena. Buffers the pass cannot
+    follow (allocated in a nested region, escaping, with a dynamic shape or a
+    non-identity layout) keep their own allocation.
+
+    The function gets a `tian.memory_plan` dictionary: `naive_bytes` (the
+    sum of the planned buffers: what the code allocated before, all live to
+    the end), `lower_bound_bytes` (the most bytes live at any op, with the
+    in-place rule), `planned_peak_bytes` (the arena) and `buffers`.
+  }];
+  let options = [
+    Option<"inPlace", "in-place", "bool", /*default=*/"true",
+           "Let an elementwise op's output take the bytes of an input that dies there">
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
+}
+
+def Rematerialize : Pass<"tian-rematerialize", "::mlir::func::FuncOp"> {
+  let summary = "Recompute cheap elementwise results instead of keeping them alive";
+  let description = [{
+    Runs on linalg on tensors, before bufferization. A training step keeps
+    forward activations alive until the backward pass reads them. When such
+    a value is produced by a cheap elementwise `linalg.generic` (arith only,
+    no transcendental functions) whose inputs stay alive until the late use
+    anyway (function arguments, or read at or after that use), the op is
+    cloned right before its first use after a gap of at least `min-gap` ops,
+    and the later uses read the clone: the value dies early and its inputs
+    did not live any longer. This is the cheap end of MegEngine's sublinear
+    memory and of DTR: recompute what costs one pass over live data.
+  }];
+  let options = [
+    Option<"minGap", "min-gap", "int64_t", /*default=*/"4",
+           "Ops between two uses of a value before its later uses recompute it">
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
 #endif // TIAN_PASSES

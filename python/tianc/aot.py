@@ -381,7 +381,10 @@ def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-
             objects.append(obj)
         libs = ["-lm"] + (["-ldl", "-lpthread"] if spec.device == "cuda" else [])
         _run([cc, "-r", "-nostdlib", *objects, "-o", out / f"{name}.o"], f"{cc} -r")
-        _run([cc, "-shared", *objects, "-o", out / f"lib{name}.so", *libs], f"{cc} -shared")
+        # -Bsymbolic: calls inside the library stay inside it, whatever the
+        # program or other libraries also define.
+        _run([cc, "-shared", "-Wl,-Bsymbolic", *objects, "-o", out / f"lib{name}.so", *libs],
+             f"{cc} -shared")
         (out / f"{name}.h").write_text(_header_source(name, spec.name, input_specs, weight_specs,
                                                       output_specs, embed_weights, weights_file))
         runtime_size = _runtime_size(cc, scratch, spec.device)

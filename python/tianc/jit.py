@@ -19,7 +19,7 @@ from mlir.dialects import func
 from . import dtypes
 from ._dispatch import TianError, _state, diagnostics_error, user_line, user_location
 from .compiler import compile_module
-from .compiler.pipeline import STAGE_NAMES, translate_to_llvm_ir
+from .compiler.pipeline import STAGE_NAMES, memory_plan, translate_to_llvm_ir
 from .dialects import tian
 from .tensor import Tensor
 
@@ -175,9 +175,11 @@ def _unflatten(outputs, structure):
 
 
 class TracedFunction:
-    def __init__(self, fn, capture_as_const=False, name=None):
+    def __init__(self, fn, capture_as_const=False, name=None, memory_planning=True,
+                 rematerialize=False):
         self.fn = fn
         self.capture_as_const = capture_as_const
+        self.memory_planning, self.rematerialize = memory_planning, rematerialize
         self.name = name or getattr(fn, "__name__", type(fn).__name__).replace("<", "").replace(">", "")
         self._variants = {}
         self._last = None
@@ -214,14 +216,15 @@ class TracedFunction:
 
     def _compile(self, inputs):
         traced = record(self.fn, inputs, self.name, self.capture_as_const)
-        kernel = compile_module(traced.module, self.name)
+        kernel = compile_module(traced.module, self.name, plan_memory=self.memory_planning,
+                                rematerialize=self.rematerialize)
         return _Variant(kernel, traced.captured, traced.structure,
                         [(tensor, kind) for tensor, kind, _ in traced.state], traced.slots,
                         kernel.stages)
 
     def ir(self, stage="tian-optimized"):
         """The IR of the most recently called variant at ``stage``, one of
-        tian, tian-optimized, linalg, llvm-dialect, llvm-ir."""
+        tian, tian-optimized, linalg, bufferized, llvm-dialect, llvm-ir."""
         if self._last is None:
             raise TianError(f"{self.name} has not been called yet: call it once to trace it")
         if stage not in STAGE_NAMES:
@@ -233,15 +236,35 @@ class TracedFunction:
             return translate_to_llvm_ir(self._last.stages["llvm-dialect"])
         return self._last.stages[stage]
 
+    def memory_report(self):
+        """The memory plan of the most recently called variant: a dict with
+        ``naive_bytes`` (the sum of all temporaries: what the code allocates
+        without planning, all of it live to the end), ``lower_bound_bytes``
+        (the most bytes live at any op), ``planned_peak_bytes`` (the arena the
+        compiled code allocates, once per call) and ``buffers``. Inputs,
+        weights and outputs are not temporaries. All zero when nothing is
+        planned (memory_planning=False, or no temporaries)."""
+        if self._last is None:
+            raise TianError(f"{self.name} has not been called yet: call it once to trace it")
+        plan = memory_plan(self._last.stages["bufferized"])
+        keys = ("naive_bytes", "lower_bound_bytes", "planned_peak_bytes", "buffers")
+        return {key: plan.get(key, 0) for key in keys}
+
     @property
     def num_variants(self):
         return len(self._variants)
 
 
-def trace(fn=None, *, capture_as_const=False, name=None):
+def trace(fn=None, *, capture_as_const=False, name=None, memory_planning=True,
+          rematerialize=False):
     """Compiles ``fn`` on its first call for each input signature.
 
+    ``memory_planning`` places every temporary in one arena
+    (``memory_report()`` tells how well); ``rematerialize`` recomputes cheap
+    activations in a training step's backward pass instead of keeping them.
     Usable as ``tc.jit.trace(fn)`` or as a decorator (``@tc.jit.trace``)."""
+    options = dict(capture_as_const=capture_as_const, name=name,
+                   memory_planning=memory_planning, rematerialize=rematerialize)
     if fn is None:
-        return lambda f: TracedFunction(f, capture_as_const, name)
-    return TracedFunction(fn, capture_as_const, name)
+        return lambda f: TracedFunction(f, **options)
+    return TracedFunction(fn, **options)

@@ -5,7 +5,8 @@
 //
 //   tian-optimize         decompose composites, fold, CSE        (tian)
 //   tian-lower-to-linalg  tian -> linalg/tensor/arith/math       (linalg)
-//   tian-cpu-codegen      bufferize, loops, LLVM dialect         (llvm-dialect)
+//   tian-cpu-bufferize    bufferize, plan memory                 (bufferized)
+//   tian-cpu-codegen      loops, LLVM dialect                    (llvm-dialect)
 //
 // Entry points take their results as trailing out-parameters and, with
 // static shapes, every memref is a bare data pointer: a caller passes one
@@ -13,8 +14,10 @@
 //
 //===----------------------------------------------------------------------===//
 #include "targets/cpu/CpuPipeline.h"
+#include "targets/cpu/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassRegistry.h"
 
 namespace {
@@ -25,43 +28,68 @@ constexpr const char *kOptimize =
 constexpr const char *kLowerToLinalg =
     "func.func(convert-tian-to-linalg),canonicalize,cse";
 
+/// Rematerialization runs on tensors (CSE would undo it any earlier); the
+/// memory plan on the bufferized function.
+std::string bufferizePipeline(bool planMemory, bool rematerialize) {
+  return std::string("func.func(tian-distinct-results),tian-store-bools-as-bytes,") +
+         (rematerialize ? "func.func(tian-rematerialize)," : "") +
+         "one-shot-bufferize{bufferize-function-boundaries "
+         "function-boundary-type-conversion=identity-layout-map},"
+         "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
+         "buffer-deallocation-pipeline" +
+         (planMemory ? ",func.func(tian-plan-memory)" : "");
+}
+
 constexpr const char *kCpuCodegen =
-    "func.func(tian-distinct-results),tian-store-bools-as-bytes,"
-    "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
-    "buffer-deallocation-pipeline,"
-    "func.func(tian-expand-strided-copies,convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
+    "tian-outline-kernels,func.func(tian-expand-strided-copies,convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
     "expand-strided-metadata,finalize-memref-to-llvm,convert-math-to-llvm,"
     "convert-math-to-libm,convert-arith-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
     "convert-index-to-llvm,reconcile-unrealized-casts";
 
+struct BufferizeOptions : public mlir::PassPipelineOptions<BufferizeOptions> {
+  Option<bool> planMemory{*this, "plan-memory",
+                          llvm::cl::desc("Place temporaries in one arena (tian-plan-memory)"),
+                          llvm::cl::init(true)};
+  Option<bool> rematerialize{
+      *this, "rematerialize",
+      llvm::cl::desc("Recompute cheap activations near late uses (tian-rematerialize)"),
+      llvm::cl::init(false)};
+};
+
+void parseOrDie(const std::string &pipeline, mlir::OpPassManager &pm) {
+  // The text is ours and fixed: a parse failure is a tianc bug.
+  if (mlir::failed(mlir::parsePassPipeline(pipeline, pm)))
+    llvm::report_fatal_error("tianc: malformed built-in pipeline");
+}
+
 void registerStage(const char *name, const char *description,
                    std::string pipeline) {
   mlir::PassPipelineRegistration<>(
-      name, description, [pipeline](mlir::OpPassManager &pm) {
-        // The text is ours and fixed: a parse failure is a tianc bug.
-        if (mlir::failed(mlir::parsePassPipeline(pipeline, pm)))
-          llvm::report_fatal_error("tianc: malformed built-in pipeline");
-      });
+      name, description, [pipeline](mlir::OpPassManager &pm) { parseOrDie(pipeline, pm); });
 }
 
 } // namespace
 
 void tianc::registerCpuPipelines() {
+  mlir::tian::registerTianCpuPasses();
   registerStage("tian-optimize",
                 "tian stage 1: decompose composites, canonicalize, CSE",
                 kOptimize);
   registerStage("tian-lower-to-linalg",
                 "tian stage 2: lower tian to linalg, tensor, arith and math",
                 kLowerToLinalg);
+  mlir::PassPipelineRegistration<BufferizeOptions>(
+      "tian-cpu-bufferize",
+      "tian stage 3: bufferize (results as out-parameters), plan memory into one arena",
+      [](mlir::OpPassManager &pm, const BufferizeOptions &options) {
+        parseOrDie(bufferizePipeline(options.planMemory, options.rematerialize), pm);
+      });
   registerStage("tian-cpu-codegen",
-                "tian stage 3: bufferize and lower to the LLVM dialect for the "
-                "host CPU (bare-pointer calling convention, results as "
-                "out-parameters)",
+                "tian stage 4: lower bufferized code to the LLVM dialect for the "
+                "host CPU (bare-pointer calling convention)",
                 kCpuCodegen);
   registerStage("tian-cpu-pipeline", "tian -> LLVM dialect for the host CPU",
                 std::string(kOptimize) + "," + kLowerToLinalg + "," +
-                    kCpuCodegen);
+                    bufferizePipeline(true, false) + "," + kCpuCodegen);
 }

@@ -203,8 +203,8 @@ def test_manifest(tmp_path):
     assert manifest["tianc_version"] == tc.__version__ and len(manifest["hash"]) == 64
     # The runtime stays small: MegEngine's MLIR runtime is about 81 KB.
     assert 0 < manifest["runtime"]["loaded_bytes"] < 32 * 1024
-    for stage in ("0-tian.mlir", "1-tian-optimized.mlir", "2-linalg.mlir", "3-llvm-dialect.mlir",
-                  "4-llvm-ir.ll"):
+    for stage in ("0-tian.mlir", "1-tian-optimized.mlir", "2-linalg.mlir", "3-bufferized.mlir",
+                  "4-llvm-dialect.mlir", "5-llvm-ir.ll"):
         assert (result.output_dir / "ir" / stage).stat().st_size > 0
 
 

@@ -56,3 +56,27 @@ def test_new_weights_reuse_code_but_a_new_graph_does_not(tmp_path):
     # A different graph (another op) is a different key.
     regraphed = run(tmp_path, SCRIPT.replace("F.softmax(x @ w, -1)", "F.log_softmax(x @ w, -1)"))
     assert regraphed["stats"]["misses"] == 1 and regraphed["stats"]["stored"] == 1
+
+
+def test_function_named_like_a_libc_symbol(tmp_path):
+    """A cached function named `step` once called libc's regexp step()."""
+    script = r"""
+import json
+import tianc as tc
+from tianc.compiler import cache
+
+def step(x):
+    return (x * 2).sum()
+
+def exp(x):
+    return x + 1
+
+y = tc.jit.trace(step)(tc.ones(4)).item()
+z = tc.jit.trace(exp)(tc.ones(2)).tolist()
+cache.flush()
+print(json.dumps({"stats": cache.stats(), "y": y, "z": z}))
+"""
+    first = run(tmp_path, script)
+    second = run(tmp_path, script)
+    assert second["stats"]["hits"] >= 2
+    assert first["y"] == second["y"] == 8.0 and second["z"] == [2.0, 2.0]

@@ -282,9 +282,9 @@ def test_dump_ir_writes_every_stage(tmp_path, monkeypatch):
     run(lambda a: tian.SoftmaxOp(a, 0).result, rand(5))
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["0-tian.mlir", "1-tian-optimized.mlir", "2-linalg.mlir",
-                     "3-llvm-dialect.mlir", "4-llvm-ir.ll"]
+                     "3-bufferized.mlir", "4-llvm-dialect.mlir", "5-llvm-ir.ll"]
     assert "tian.softmax" in (tmp_path / "0-tian.mlir").read_text()
-    assert "define void @f(ptr" in (tmp_path / "4-llvm-ir.ll").read_text()
+    assert "define void @f(ptr" in (tmp_path / "5-llvm-ir.ll").read_text()
 
 
 torch = pytest.importorskip("torch")

@@ -29,6 +29,8 @@ from mlir.passmanager import PassManager
 
 log = logging.getLogger("tianc")
 _stats = {"hits": 0, "misses": 0, "stored": 0}
+#: Bumped whenever cached libraries are built differently (2: -Bsymbolic).
+CACHE_FORMAT = 2
 _linker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tianc-cache")
 _pending = []
 _warned = set()
@@ -55,13 +57,15 @@ def _build_identity():
     from .._native import _tian
 
     native = Path(_tian.__file__).stat()
-    return f"{__version__}|{version('xtc-mlir-python-bindings')}|{native.st_size}|{native.st_mtime_ns}"
+    return (f"{CACHE_FORMAT}|{__version__}|{version('xtc-mlir-python-bindings')}|"
+            f"{native.st_size}|{native.st_mtime_ns}")
 
 
 _identity = None
 
 
-def key(module, entry, opt_level):
+def key(module, entry, variant):
+    """The cache key; ``variant`` names the opt level and pipelines used."""
     global _identity
     if _identity is None:
         _identity = _build_identity()
@@ -72,7 +76,7 @@ def key(module, entry, opt_level):
     stripped.write_bytecode(buffer)
     stripped.erase()
     digest = hashlib.sha256()
-    for part in (_identity, entry, str(opt_level)):
+    for part in (_identity, entry, str(variant)):
         digest.update(part.encode())
         digest.update(b"\0")
     digest.update(buffer.getvalue())
@@ -120,8 +124,11 @@ def store(cache_key, engine, stages):
 
 def _link(compiler, workdir, obj, root, cache_key, stages):
     library = workdir / "code.so"
-    result = subprocess.run([compiler, "-shared", "-o", str(library), str(obj), "-lm"],
-                            capture_output=True, text=True)
+    # -Bsymbolic: the entry wrapper must call this library's function, not a
+    # namesake already loaded (a traced function named `step` otherwise
+    # calls libc's regexp step()).
+    result = subprocess.run([compiler, "-shared", "-Wl,-Bsymbolic", "-o", str(library), str(obj),
+                             "-lm"], capture_output=True, text=True)
     try:
         if result.returncode != 0 or not library.exists():
             _warn("link", f"tianc: could not link a cache entry with {compiler}: "

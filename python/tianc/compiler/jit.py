@@ -13,7 +13,7 @@ from mlir.execution_engine import ExecutionEngine
 
 from .._native._tian import invoke as _invoke
 from . import cache
-from .pipeline import CompileError, CompileProgress, _diagnostics_text, lower
+from .pipeline import CompileError, CompileProgress, _diagnostics_text, cpu_stages, lower
 
 _NUMPY_DTYPES = {
     "f32": np.float32, "f16": np.float16, "i1": np.bool_, "i8": np.int8,
@@ -37,7 +37,8 @@ def numpy_dtype(element_type: ir.Type):
 class CompiledFunction:
     """A compiled tian function: call it with numpy arrays, get numpy arrays."""
 
-    def __init__(self, module: ir.Module, entry: str, opt_level: int = 3, dump_dir=None):
+    def __init__(self, module: ir.Module, entry: str, opt_level: int = 3, dump_dir=None,
+                 plan_memory=True, rematerialize=False):
         function = _find_function(module, entry)
         ftype = function.type
         self.name = entry
@@ -49,7 +50,9 @@ class CompiledFunction:
         except ir.MLIRError as error:
             raise CompileError("the tian function is invalid:\n" + _diagnostics_text(error)) from None
         use_cache = dump_dir is None and not os.environ.get("TIANC_DUMP_IR")
-        cache_key = cache.key(module, entry, opt_level) if use_cache and cache.directory() else None
+        stages = cpu_stages(plan_memory, rematerialize)
+        variant = f"{opt_level}|" + ",".join(pipeline for _, pipeline in stages)
+        cache_key = cache.key(module, entry, variant) if use_cache and cache.directory() else None
         cached = cache.load(cache_key, entry) if cache_key else None
         if cached is not None:
             self._address, self.stages = cached
@@ -57,7 +60,8 @@ class CompiledFunction:
             self.from_cache = True
             return
         with CompileProgress(entry) as progress:
-            self.stages = lower(module, dump_dir=dump_dir, keep_stages=True, progress=progress)
+            self.stages = lower(module, dump_dir=dump_dir, keep_stages=True, progress=progress,
+                                stages=stages)
             progress.set_stage(f"LLVM -O{opt_level} codegen")
             self._engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[])
         self._address = self._engine.raw_lookup(entry)

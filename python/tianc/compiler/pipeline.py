@@ -2,7 +2,7 @@
 ``TIANC_DUMP_IR``. Each runs a pipeline registered in C++
 (targets/cpu/CpuPipeline.cpp), so tian-opt runs exactly the same passes:
 
-    tian-opt model.mlir --tian-optimize --tian-lower-to-linalg --tian-cpu-codegen
+    tian-opt model.mlir --tian-optimize --tian-lower-to-linalg --tian-cpu-bufferize --tian-cpu-codegen
 """
 
 import os
@@ -15,13 +15,32 @@ from pathlib import Path
 from mlir import ir
 from mlir.passmanager import PassManager
 
-#: (stage name, the registered pipeline that produces it from the previous stage)
-STAGES = (
-    ("tian-optimized", "tian-optimize"),
-    ("linalg", "tian-lower-to-linalg"),
-    ("llvm-dialect", "tian-cpu-codegen"),
-)
+def cpu_stages(plan_memory=True, rematerialize=False):
+    """(stage name, the registered pipeline that produces it from the
+    previous stage) for the host CPU."""
+    flag = lambda on: "true" if on else "false"  # noqa: E731
+    return (
+        ("tian-optimized", "tian-optimize"),
+        ("linalg", "tian-lower-to-linalg"),
+        ("bufferized", f"tian-cpu-bufferize{{plan-memory={flag(plan_memory)} "
+                       f"rematerialize={flag(rematerialize)}}}"),
+        ("llvm-dialect", "tian-cpu-codegen"),
+    )
+
+
+STAGES = cpu_stages()
 STAGE_NAMES = ("tian",) + tuple(name for name, _ in STAGES) + ("llvm-ir",)
+
+
+def memory_plan(bufferized_text: str) -> dict:
+    """The ``tian.memory_plan`` that tian-plan-memory left on the entry
+    function, from the bufferized stage's text ({} if nothing was planned)."""
+    import re
+
+    match = re.search(r"tian\.memory_plan = \{([^}]*)\}", bufferized_text)
+    if not match:
+        return {}
+    return {key: int(value) for key, value in re.findall(r"(\w+) = (-?\d+) : i64", match.group(1))}
 
 
 class CompileProgress:

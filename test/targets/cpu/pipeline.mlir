@@ -2,11 +2,11 @@
 // as out-parameters and bare data pointers as arguments.
 // RUN: tian-opt %s --tian-cpu-pipeline | FileCheck %s
 // The stages compose to the same thing.
-// RUN: tian-opt %s --tian-optimize --tian-lower-to-linalg --tian-cpu-codegen | FileCheck %s
+// RUN: tian-opt %s --tian-optimize --tian-lower-to-linalg --tian-cpu-bufferize --tian-cpu-codegen | FileCheck %s
 
-// CHECK-LABEL: llvm.func @mlp
-// CHECK-SAME: (%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
-// CHECK-NOT: tian.
+// CHECK-LABEL: llvm.func @mlp(
+// CHECK-SAME: %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
+// CHECK-NOT: = tian.
 // CHECK-NOT: linalg.
 // CHECK-NOT: unrealized_conversion_cast
 // CHECK: llvm.return

@@ -1,0 +1,17 @@
+//===- Passes.h - the CPU targets' passes -----------------------*- C++ -*-===//
+#ifndef TIAN_TARGETS_CPU_PASSES_H
+#define TIAN_TARGETS_CPU_PASSES_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::tian {
+#define GEN_PASS_DECL
+#include "targets/cpu/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "targets/cpu/Passes.h.inc"
+} // namespace mlir::tian
+
+#endif // TIAN_TARGETS_CPU_PASSES_H
