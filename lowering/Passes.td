@@ -57,4 +57,24 @@ def DistinctResults : Pass<"tian-distinct-results", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
 }
 
+def ApproximateMath : Pass<"tian-approximate-math"> {
+  let summary = "Replace f32 transcendental functions by inline polynomial approximations";
+  let description = [{
+    A call to libm's `expf` or `tanhf` inside a loop keeps LLVM from
+    vectorizing it. This pass rewrites the `math` ops named in `functions`
+    into arithmetic (upstream MLIR's polynomial approximations: range
+    reduction, then a polynomial or rational function), which vectorizes
+    with the rest of the loop. The default list holds the functions whose
+    measured error stays within 1e-6 relative or 1e-7 absolute of the exact
+    value over the whole f32 range (test/python/test_approximations.py);
+    the others keep their libm call.
+  }];
+  let options = [
+    ListOption<"functions", "functions", "std::string",
+               "The math ops to approximate (mnemonics: exp, tanh, erf, ...)">
+  ];
+  let dependentDialects = ["::mlir::math::MathDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // TIAN_LOWERING_PASSES

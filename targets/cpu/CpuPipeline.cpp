@@ -41,7 +41,8 @@ std::string bufferizePipeline(bool planMemory, bool rematerialize) {
 }
 
 constexpr const char *kCpuCodegen =
-    "tian-outline-kernels,func.func(tian-expand-strided-copies,convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
+    "tian-outline-kernels,func.func(tian-expand-strided-copies,convert-linalg-to-loops,"
+    "tian-approximate-math{functions=exp,tanh,erf}),lower-affine,convert-scf-to-cf,"
     "expand-strided-metadata,finalize-memref-to-llvm,convert-math-to-llvm,"
     "convert-math-to-libm,convert-arith-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"

@@ -87,14 +87,14 @@ static uint64_t round_up(uint64_t n, uint64_t to) { return (n + to - 1) / to * t
 
 static tianc_status attach_weights(tianc_model *model) {
   const tianc_model_desc *desc = model->desc;
-  const unsigned char *image = model->weights_image;
+  unsigned char *image = model->weights_image;
   uint32_t total = desc->num_inputs + desc->num_weights + desc->num_outputs;
   model->buffers = calloc(total ? total : 1, sizeof(void *));
   if (!model->buffers)
     return tianc_fail(TIANC_ERROR_OUT_OF_MEMORY, "cannot allocate the model's buffer table");
   for (uint32_t i = 0; i < desc->num_weights; ++i) {
     const unsigned char *entry = image + TIANC_WEIGHTS_HEADER_BYTES + i * TIANC_WEIGHTS_ENTRY_BYTES;
-    model->buffers[desc->num_inputs + i] = (void *)(image + read_u64(entry));
+    model->buffers[desc->num_inputs + i] = image + read_u64(entry);
   }
   if (!desc->device_ops)
     return TIANC_OK;
@@ -223,7 +223,7 @@ tianc_status tianc_model_run(tianc_model *model, const void *const *inputs, void
       return tianc_fail(TIANC_ERROR_INVALID_ARGUMENT, "output #%u (%s) is null", i, desc->outputs[i].name);
   if (!desc->device_ops) {
     for (uint32_t i = 0; i < desc->num_inputs; ++i)
-      model->buffers[i] = (void *)inputs[i];
+      model->buffers[i] = (void *)(uintptr_t)inputs[i]; /* the code only reads inputs */
     for (uint32_t i = 0; i < desc->num_outputs; ++i)
       model->buffers[first_output + i] = outputs[i];
     desc->entry(model->buffers);
