@@ -57,6 +57,19 @@ def DistinctResults : Pass<"tian-distinct-results", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
 }
 
+def FuseGroups : Pass<"tian-fuse-groups"> {
+  let summary = "Fuse the linalg ops of each tian fusion group into one";
+  let description = [{
+    Runs right after `convert-tian-to-linalg`, which carries each op's
+    `tian.fusion_group` (set by `tian-fuse-elementwise`) onto its
+    `linalg.generic` or `linalg.reduce`. Grouped reductions are generalized;
+    then, producer into consumer, every pair of the same group is fused
+    with upstream linalg elementwise fusion, until each group is one
+    `linalg.generic`. Ops of different groups, or of none, are never fused.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def ApproximateMath : Pass<"tian-approximate-math"> {
   let summary = "Replace f32 transcendental functions by inline polynomial approximations";
   let description = [{

@@ -97,6 +97,13 @@ LogicalResult requireStatic(Operation *op, PatternRewriter &rewriter) {
 // Elementwise: one linalg.generic whose body is the op's buildScalar
 //===----------------------------------------------------------------------===//
 
+/// The kernel an op belongs to (tian-fuse-elementwise) goes with it to
+/// linalg, where tian-fuse-groups fuses each group.
+void keepFusionGroup(Operation *from, Operation *to) {
+  if (Attribute group = from->getAttr("tian.fusion_group"))
+    to->setAttr("tian.fusion_group", group);
+}
+
 struct LowerElementwise : OpInterfaceRewritePattern<ElementwiseOpInterface> {
   using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
 
@@ -122,6 +129,7 @@ struct LowerElementwise : OpInterfaceRewritePattern<ElementwiseOpInterface> {
           Value element = op.buildScalar(b, bodyLoc, args.drop_back());
           linalg::YieldOp::create(b, bodyLoc, element);
         });
+    keepFusionGroup(op, generic);
     rewriter.replaceOp(op, generic.getResults());
     return success();
   }
@@ -305,6 +313,7 @@ struct LowerReduce : OpRewritePattern<OpTy> {
         [&](OpBuilder &b, Location l, ValueRange args) {
           linalg::YieldOp::create(b, l, combine(b, l, Kind, args[0], args[1]));
         });
+    keepFusionGroup(op, reduce);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduce.getResult(0),
                                      op.getType()));
     return success();

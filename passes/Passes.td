@@ -16,6 +16,47 @@ def TianDecompose : Pass<"tian-decompose"> {
   let dependentDialects = ["::mlir::tian::TianDialect"];
 }
 
+def TransposeSmallOperand : Pass<"tian-transpose-small-operand", "::mlir::func::FuncOp"> {
+  let summary = "Transpose the small operands of a matmul, not the large one";
+  let description = [{
+    `x @ W.T` (every Linear layer) would copy the whole weight into its
+    transpose on every call: 3 MiB per step for W1's first layer, which
+    then dominates the step's memory peak. For a 2-D `matmul(A,
+    transpose(B))` where B has more elements than A and the result
+    together, this pass computes `transpose(matmul(B, transpose(A)))`
+    instead; and `transpose(matmul(A, B))` with a result larger than A and
+    B together (a weight's gradient, `(x.T @ g).T`) becomes
+    `matmul(transpose(B), transpose(A))`. The values are the same (each
+    element is the same dot product, summed in the same order); only small
+    tensors move.
+  }];
+}
+
+def FuseElementwise : Pass<"tian-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Group elementwise chains, and their reductions, into kernels";
+  let description = [{
+    Marks the ops that compile into one loop nest with the same
+    `tian.fusion_group` id; the lowering (`tian-fuse-groups`) then fuses
+    exactly those. A group is a connected chain of elementwise ops
+    (numpy broadcasting and constants included) ending either in an
+    elementwise op or in one reduction (`reduce_sum`, `reduce_max`,
+    `reduce_min`, `reduce_prod`) that consumes it: softmax's
+    `exp(x - max)` and the sum over it become one pass.
+
+    The rules that keep it correct and profitable, decided consumer first:
+    - a producer joins only if every one of its users is in one and the
+      same group: work is never duplicated into two kernels, and a value
+      needed outside the group is computed once and stored;
+    - a producer whose result a consumer broadcasts (a smaller shape) does
+      not join: fusing would recompute it for every broadcast element;
+    - a reduction ends its group: its consumers (the division of softmax,
+      say) start another, since they need the whole reduced value;
+    - only ops with static shapes; tian ops have no side effects, so nothing
+      crosses one.
+    Groups of a single op get no attribute.
+  }];
+}
+
 def PlanMemory : Pass<"tian-plan-memory", "::mlir::func::FuncOp"> {
   let summary = "Place every temporary buffer of a function in one arena";
   let description = [{
@@ -57,11 +98,11 @@ def Rematerialize : Pass<"tian-rematerialize", "::mlir::func::FuncOp"> {
     Runs on linalg on tensors, before bufferization. A training step keeps
     forward activations alive until the backward pass reads them. When such
     a value is produced by a cheap elementwise `linalg.generic` (arith only,
-    no transcendental functions) whose inputs stay alive until the late use
-    anyway (function arguments, or read at or after that use), the op is
-    cloned right before its first use after a gap of at least `min-gap` ops,
-    and the later uses read the clone: the value dies early and its inputs
-    did not live any longer. This is the cheap end of MegEngine's sublinear
+    no transcendental functions), the op is cloned right before its first
+    use after the widest gap between its uses (at least `min-gap` ops), and
+    the later uses read the clone, when that pays: the value's bytes freed
+    over the gap must exceed the bytes its inputs must hold longer to be
+    read at the late point (function arguments and constants cost nothing). This is the cheap end of MegEngine's sublinear
     memory and of DTR: recompute what costs one pass over live data.
   }];
   let options = [

@@ -3,6 +3,7 @@
 
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace mlir::tian {
 #define GEN_PASS_DEF_PLANMEMORY
@@ -22,7 +23,33 @@ struct Buffer {
   int64_t start = 0, end = 0;
   SmallVector<memref::DeallocOp> deallocs;
   unsigned group = 0;
+  bool hasViews = false;
+  /// A buffer that is overwritten whole while dead is planned as several
+  /// segments: set to the first op of this one (null: the whole buffer).
+  Operation *segmentStart = nullptr;
+  bool lastSegment = true;
 };
+
+/// Does `op` write every element of `buffer` without reading it first?
+/// Then the buffer's earlier contents are dead there, and so is its bytes'
+/// lifetime in between.
+bool overwritesWhole(Operation *op, Value buffer) {
+  if (auto copy = dyn_cast<memref::CopyOp>(op))
+    return copy.getTarget() == buffer && copy.getSource() != buffer;
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureBufferSemantics())
+    return false;
+  bool written = false;
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (operand.get() != buffer)
+      continue;
+    if (!linalgOp.isDpsInit(&operand) || linalgOp.payloadUsesValueFromOperand(&operand) ||
+        !linalgOp.getMatchingIndexingMap(&operand).isPermutation() || written)
+      return false;
+    written = true;
+  }
+  return written;
+}
 
 /// Buffers that share their bytes (in place), placed as one.
 struct Group {
@@ -57,10 +84,47 @@ public:
       bool first = true;
       if (!followUses(alloc.getResult(), buffer, first, buffers.size()))
         continue;
-      rootOf[alloc.getResult()] = buffers.size();
-      buffers.push_back(buffer);
+      SmallVector<Buffer> segments = splitAtOverwrites(buffer);
+      if (segments.size() == 1)
+        rootOf[alloc.getResult()] = buffers.size();
+      else
+        rootOf.erase(alloc.getResult()); // the in-place rule leaves split buffers alone
+      buffers.append(segments.begin(), segments.end());
     }
     return !buffers.empty();
+  }
+
+  /// One buffer per span between whole overwrites (bufferization reuses a
+  /// dead buffer for a later tensor; the bytes in between are free).
+  SmallVector<Buffer> splitAtOverwrites(Buffer buffer) {
+    Value value = buffer.alloc.getResult();
+    if (buffer.hasViews)
+      return {buffer};
+    SmallVector<std::pair<int64_t, Operation *>> uses;
+    for (Operation *user : value.getUsers())
+      if (!isa<memref::DeallocOp>(user)) {
+        Operation *top = body.findAncestorOpInBlock(*user);
+        uses.push_back({position[top], top});
+      }
+    llvm::sort(uses, [](auto &a, auto &b) { return a.first < b.first; });
+    SmallVector<Buffer> segments{buffer};
+    segments.back().end = uses.empty() ? buffer.end : uses.front().first;
+    for (auto [at, top] : uses) {
+      if (at > segments.back().start && overwritesWhole(top, value) &&
+          top != segments.back().segmentStart) {
+        Buffer next = buffer;
+        next.deallocs.clear();
+        next.start = next.end = at;
+        next.segmentStart = top;
+        segments.back().lastSegment = false;
+        segments.push_back(next);
+        continue;
+      }
+      segments.back().end = std::max(segments.back().end, at);
+    }
+    if (segments.size() > 1)
+      segments.front().segmentStart = uses.front().second;
+    return segments;
   }
 
   void formGroups(bool inPlace) {
@@ -127,10 +191,13 @@ public:
 
   int64_t bufferCount() const { return buffers.size(); }
 
-  int64_t naiveBytes() const {
+  /// What the code allocates without a plan: every allocation, whole.
+  int64_t naiveBytes() {
     int64_t total = 0;
-    for (const Buffer &buffer : buffers)
-      total += buffer.bytes;
+    llvm::SmallPtrSet<Operation *, 16> seen;
+    for (Buffer &buffer : buffers)
+      if (seen.insert(buffer.alloc.getOperation()).second)
+        total += buffer.bytes;
     return total;
   }
 
@@ -141,15 +208,27 @@ public:
     Value arena = memref::AllocOp::create(builder, loc, arenaType,
                                           builder.getI64IntegerAttr(kAlignment));
     for (Buffer &buffer : buffers) {
-      builder.setInsertionPoint(buffer.alloc);
+      for (memref::DeallocOp dealloc : buffer.deallocs)
+        dealloc.erase();
+      Operation *at = buffer.segmentStart ? buffer.segmentStart : buffer.alloc.getOperation();
+      builder.setInsertionPoint(at);
       Value offset = arith::ConstantIndexOp::create(builder, buffer.alloc.getLoc(),
                                                     groups[find(buffer.group)].offset);
       Value view = memref::ViewOp::create(builder, buffer.alloc.getLoc(), buffer.alloc.getType(),
                                           arena, offset, ValueRange());
-      buffer.alloc.replaceAllUsesWith(view);
-      buffer.alloc.erase();
-      for (memref::DeallocOp dealloc : buffer.deallocs)
-        dealloc.erase();
+      if (!buffer.segmentStart) {
+        buffer.alloc.replaceAllUsesWith(view);
+        buffer.alloc.erase();
+        continue;
+      }
+      // A segment: the uses by its own ops.
+      int64_t from = buffer.start, to = buffer.end;
+      buffer.alloc.getResult().replaceUsesWithIf(view, [&](OpOperand &use) {
+        int64_t where = position.lookup(body.findAncestorOpInBlock(*use.getOwner()));
+        return from <= where && where <= to;
+      });
+      if (buffer.lastSegment)
+        buffer.alloc.erase();
     }
     builder.setInsertionPoint(body.getTerminator());
     memref::DeallocOp::create(builder, loc, arena);
@@ -175,6 +254,7 @@ private:
       if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
         if (view.getViewSource() != value)
           return false;
+        buffer.hasViews = true;
         for (Value result : user->getResults()) {
           rootOf[result] = id;
           if (!followUses(result, buffer, first, id))

@@ -30,6 +30,11 @@ bool isCheapElementwise(linalg::GenericOp op) {
   return true;
 }
 
+int64_t bytes(Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+}
+
 struct RematerializePass : public tian::impl::RematerializeBase<RematerializePass> {
   using RematerializeBase::RematerializeBase;
 
@@ -69,17 +74,21 @@ struct RematerializePass : public tian::impl::RematerializeBase<RematerializePas
     if (split < 0 || widest < minGap)
       return;
     int64_t lateAt = uses[split].first;
-    // Recomputing must not keep an input alive longer than it lives already.
+    // Worth it when the bytes freed over the gap exceed what the inputs
+    // must additionally hold to be read at the late point.
+    int64_t freed = bytes(op->getResult(0)) * widest, extended = 0;
     for (OpOperand *input : op.getDpsInputOperands()) {
       Value value = input->get();
       if (isa<BlockArgument>(value) || value.getDefiningOp<arith::ConstantOp>())
         continue;
-      bool liveThere = llvm::any_of(value.getUses(), [&](OpOperand &use) {
-        return use.getOwner() != op && at(use.getOwner()) >= lateAt;
-      });
-      if (!liveThere)
-        return;
+      int64_t end = 0;
+      for (OpOperand &use : value.getUses())
+        if (use.getOwner() != op)
+          end = std::max(end, at(use.getOwner()));
+      extended += bytes(value) * std::max<int64_t>(0, lateAt - end);
     }
+    if (extended >= freed)
+      return;
     Operation *anchor = body.findAncestorOpInBlock(*uses[split].second->getOwner());
     OpBuilder builder(anchor);
     IRMapping mapping;

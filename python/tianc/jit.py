@@ -176,10 +176,11 @@ def _unflatten(outputs, structure):
 
 class TracedFunction:
     def __init__(self, fn, capture_as_const=False, name=None, memory_planning=True,
-                 rematerialize=False):
+                 rematerialize=False, fusion=True):
         self.fn = fn
         self.capture_as_const = capture_as_const
         self.memory_planning, self.rematerialize = memory_planning, rematerialize
+        self.fusion = fusion
         self.name = name or getattr(fn, "__name__", type(fn).__name__).replace("<", "").replace(">", "")
         self._variants = {}
         self._last = None
@@ -217,7 +218,7 @@ class TracedFunction:
     def _compile(self, inputs):
         traced = record(self.fn, inputs, self.name, self.capture_as_const)
         kernel = compile_module(traced.module, self.name, plan_memory=self.memory_planning,
-                                rematerialize=self.rematerialize)
+                                rematerialize=self.rematerialize, fusion=self.fusion)
         return _Variant(kernel, traced.captured, traced.structure,
                         [(tensor, kind) for tensor, kind, _ in traced.state], traced.slots,
                         kernel.stages)
@@ -235,6 +236,25 @@ class TracedFunction:
                                 "set TIANC_DUMP_IR=<dir> to get its LLVM IR")
             return translate_to_llvm_ir(self._last.stages["llvm-dialect"])
         return self._last.stages[stage]
+
+    def fusion_report(self, printed=False):
+        """The fused kernels of the most recently called variant: a list of
+        {"group": id, "ops": [[op, "file:line"], ...]}, one per group of two
+        or more ops compiled into one loop nest (``ir("tian-optimized")``
+        shows them as ``tian.fusion_group`` attributes). With ``printed``, a
+        readable table instead."""
+        if self._last is None:
+            raise TianError(f"{self.name} has not been called yet: call it once to trace it")
+        import json
+
+        groups = json.loads(self._last.stages.get("fusion-groups", "[]"))
+        if not printed:
+            return groups
+        lines = [f"{self.name}: {len(groups)} fused kernel(s)"]
+        for g in groups:
+            lines.append(f"  kernel {g['group']}: {len(g['ops'])} ops")
+            lines.extend(f"    {op:<22} {where}" for op, where in g["ops"])
+        return "\n".join(lines)
 
     def memory_report(self):
         """The memory plan of the most recently called variant: a dict with
@@ -256,15 +276,18 @@ class TracedFunction:
 
 
 def trace(fn=None, *, capture_as_const=False, name=None, memory_planning=True,
-          rematerialize=False):
+          rematerialize=False, fusion=True):
     """Compiles ``fn`` on its first call for each input signature.
 
     ``memory_planning`` places every temporary in one arena
     (``memory_report()`` tells how well); ``rematerialize`` recomputes cheap
-    activations in a training step's backward pass instead of keeping them.
+    activations in a training step's backward pass instead of keeping them;
+    ``fusion=False`` compiles every op as its own loop nest (to measure what
+    fusion buys; ``fusion_report()`` lists the fused kernels).
     Usable as ``tc.jit.trace(fn)`` or as a decorator (``@tc.jit.trace``)."""
     options = dict(capture_as_const=capture_as_const, name=name,
-                   memory_planning=memory_planning, rematerialize=rematerialize)
+                   memory_planning=memory_planning, rematerialize=rematerialize,
+                   fusion=fusion)
     if fn is None:
         return lambda f: TracedFunction(f, **options)
     return TracedFunction(fn, **options)

@@ -22,11 +22,15 @@
 
 namespace {
 
-constexpr const char *kOptimize =
-    "func.func(tian-decompose),canonicalize,cse";
+/// Fusion groups are decided on tian (visible in the tian-optimized stage)
+/// and carried out right after the lowering to linalg.
+std::string optimizePipeline(bool fusion) {
+  return std::string("func.func(tian-decompose),canonicalize,func.func(tian-transpose-small-operand),canonicalize,cse") +
+         (fusion ? ",func.func(tian-fuse-elementwise)" : "");
+}
 
 constexpr const char *kLowerToLinalg =
-    "func.func(convert-tian-to-linalg),canonicalize,cse";
+    "func.func(convert-tian-to-linalg,tian-fuse-groups),canonicalize,cse";
 
 /// Rematerialization runs on tensors (CSE would undo it any earlier); the
 /// memory plan on the bufferized function.
@@ -47,6 +51,12 @@ constexpr const char *kCpuCodegen =
     "convert-math-to-libm,convert-arith-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
     "convert-index-to-llvm,reconcile-unrealized-casts";
+
+struct OptimizeOptions : public mlir::PassPipelineOptions<OptimizeOptions> {
+  Option<bool> fusion{*this, "fusion",
+                      llvm::cl::desc("Group ops into fused kernels (tian-fuse-elementwise)"),
+                      llvm::cl::init(true)};
+};
 
 struct BufferizeOptions : public mlir::PassPipelineOptions<BufferizeOptions> {
   Option<bool> planMemory{*this, "plan-memory",
@@ -74,9 +84,11 @@ void registerStage(const char *name, const char *description,
 
 void tianc::registerCpuPipelines() {
   mlir::tian::registerTianCpuPasses();
-  registerStage("tian-optimize",
-                "tian stage 1: decompose composites, canonicalize, CSE",
-                kOptimize);
+  mlir::PassPipelineRegistration<OptimizeOptions>(
+      "tian-optimize", "tian stage 1: decompose composites, canonicalize, CSE, fusion groups",
+      [](mlir::OpPassManager &pm, const OptimizeOptions &options) {
+        parseOrDie(optimizePipeline(options.fusion), pm);
+      });
   registerStage("tian-lower-to-linalg",
                 "tian stage 2: lower tian to linalg, tensor, arith and math",
                 kLowerToLinalg);
@@ -91,6 +103,6 @@ void tianc::registerCpuPipelines() {
                 "host CPU (bare-pointer calling convention)",
                 kCpuCodegen);
   registerStage("tian-cpu-pipeline", "tian -> LLVM dialect for the host CPU",
-                std::string(kOptimize) + "," + kLowerToLinalg + "," +
+                optimizePipeline(true) + "," + kLowerToLinalg + "," +
                     bufferizePipeline(true, false) + "," + kCpuCodegen);
 }

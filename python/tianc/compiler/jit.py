@@ -38,7 +38,7 @@ class CompiledFunction:
     """A compiled tian function: call it with numpy arrays, get numpy arrays."""
 
     def __init__(self, module: ir.Module, entry: str, opt_level: int = 3, dump_dir=None,
-                 plan_memory=True, rematerialize=False):
+                 plan_memory=True, rematerialize=False, fusion=True):
         function = _find_function(module, entry)
         ftype = function.type
         self.name = entry
@@ -50,7 +50,7 @@ class CompiledFunction:
         except ir.MLIRError as error:
             raise CompileError("the tian function is invalid:\n" + _diagnostics_text(error)) from None
         use_cache = dump_dir is None and not os.environ.get("TIANC_DUMP_IR")
-        stages = cpu_stages(plan_memory, rematerialize)
+        stages = cpu_stages(plan_memory, rematerialize, fusion)
         variant = f"{opt_level}|" + ",".join(pipeline for _, pipeline in stages)
         cache_key = cache.key(module, entry, variant) if use_cache and cache.directory() else None
         cached = cache.load(cache_key, entry) if cache_key else None

@@ -5,7 +5,9 @@
     tian-opt model.mlir --tian-optimize --tian-lower-to-linalg --tian-cpu-bufferize --tian-cpu-codegen
 """
 
+import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -15,12 +17,12 @@ from pathlib import Path
 from mlir import ir
 from mlir.passmanager import PassManager
 
-def cpu_stages(plan_memory=True, rematerialize=False):
+def cpu_stages(plan_memory=True, rematerialize=False, fusion=True):
     """(stage name, the registered pipeline that produces it from the
     previous stage) for the host CPU."""
     flag = lambda on: "true" if on else "false"  # noqa: E731
     return (
-        ("tian-optimized", "tian-optimize"),
+        ("tian-optimized", f"tian-optimize{{fusion={flag(fusion)}}}"),
         ("linalg", "tian-lower-to-linalg"),
         ("bufferized", f"tian-cpu-bufferize{{plan-memory={flag(plan_memory)} "
                        f"rematerialize={flag(rematerialize)}}}"),
@@ -32,11 +34,25 @@ STAGES = cpu_stages()
 STAGE_NAMES = ("tian",) + tuple(name for name, _ in STAGES) + ("llvm-ir",)
 
 
+def _fusion_groups(module: ir.Module) -> list:
+    """[{"group": id, "ops": [[op name, "file:line"], ...]}] from the
+    tian.fusion_group attributes tian-fuse-elementwise set."""
+    groups = {}
+    for function in module.body.operations:
+        if function.operation.name != "func.func":
+            continue
+        for op in function.regions[0].blocks[0].operations:
+            if "tian.fusion_group" not in op.attributes:
+                continue
+            group = ir.IntegerAttr(op.attributes["tian.fusion_group"]).value
+            where = re.sub(r'^loc\("?([^"]*)"?:(\d+):\d+\)$', r"\1:\2", str(op.location))
+            groups.setdefault(group, []).append([op.operation.name, where])
+    return [{"group": g, "ops": ops} for g, ops in sorted(groups.items())]
+
+
 def memory_plan(bufferized_text: str) -> dict:
     """The ``tian.memory_plan`` that tian-plan-memory left on the entry
     function, from the bufferized stage's text ({} if nothing was planned)."""
-    import re
-
     match = re.search(r"tian\.memory_plan = \{([^}]*)\}", bufferized_text)
     if not match:
         return {}
@@ -128,6 +144,8 @@ def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None,
             raise CompileError(f"stage '{stage}' failed:\n" + _diagnostics_text(error)) from None
         if keep_stages or dump_dir:
             texts[stage] = _text(module)
+        if stage == "tian-optimized":
+            texts["fusion-groups"] = json.dumps(_fusion_groups(module))
     if dump_dir:
         directory = Path(dump_dir)
         directory.mkdir(parents=True, exist_ok=True)
