@@ -169,6 +169,12 @@ def run_inference(wid, spec, peers, runs, bandwidth, best_gflops, check):
     runs_here = max(3, runs // 4) if spec.get("slow") else runs
     row = {"id": wid, "compile_s": compile_s, "memory": compiled.memory_report()}
     row["tianc"] = median_ms(lambda: compiled(*inputs), runs_here)
+    # What fusion buys: the same graph with every op its own loop nest.
+    unfused = tc.jit.trace(spec["model"], capture_as_const=not spec.get("slow"),
+                           name=wid.lower() + "_unfused", fusion=False)
+    unfused(*inputs)
+    row["unfused"] = median_ms(lambda: unfused(*inputs), runs_here)
+    row["fused_kernels"] = len(compiled.fusion_report())
     if not spec.get("slow"):
         row["tianc eager"] = median_ms(lambda: spec["model"](*inputs), max(3, runs_here // 4))
     for name, fn in peers.callables(spec["torch_module"], spec["inputs"]).items():
@@ -279,7 +285,8 @@ PEER_NAMES = ["torch", "torch.compile", "onnxruntime"]
 def print_table(rows):
     peers = [p for p in PEER_NAMES if any(p in r for r in rows)]
     header = ["id", "tianc ms", "eager ms"] + [f"{p} ms" for p in peers] + ["tianc/best", "compile s",
-                                                                              "of limit", "rel err"]
+                                                                              "of limit", "rel err",
+                                                                              "fused/unfused"]
     print(" | ".join(f"{h:>13}" for h in header))
     for r in rows:
         if r["id"] == "eager op":
@@ -289,7 +296,8 @@ def print_table(rows):
         cells += [_fmt(r.get(p)) for p in peers]
         cells += [_fmt(r["tianc"] / best) if best else "-", _fmt(r.get("compile_s")),
                   f"{100 * r['fraction_of_limit']:.1f}%" if "fraction_of_limit" in r else "-",
-                  f"{r['max_rel_err']:.1e}" if "max_rel_err" in r else "-"]
+                  f"{r['max_rel_err']:.1e}" if "max_rel_err" in r else "-",
+                  f"{r['tianc'] / r['unfused']:.2f} ({r['fused_kernels']}k)" if "unfused" in r else "-"]
         print(" | ".join(f"{c:>13}" for c in cells))
     print_memory(rows)
     for r in rows:
@@ -378,7 +386,7 @@ def main(argv=None):
         rows.append(dispatch_overhead(5 if args.quick else 20))
     print_table(rows)
     print("of limit: W2/W6 memory floor (2 x bytes / copy bandwidth) / tianc time; W1/W3/W4 tianc GFLOP/s "
-          "/ best peer's W3 GFLOP/s")
+          "/ best peer's W3 GFLOP/s; fused/unfused: tianc time with fusion / without (Nk: fused kernels)")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"bandwidth_gbs": bandwidth, "rows": rows}, f, indent=1)

@@ -151,3 +151,26 @@ func.func @through_views(%in: memref<16xf32>, %out: memref<4x4xf32>, %out2: memr
   memref.dealloc %b : memref<4x4xf32>
   return
 }
+
+// -----
+
+// A buffer written whole again after its value died (bufferization reuses
+// dead buffers for later tensors) is planned as two: the bytes in between
+// are free for %b. Without the split, %a would span all of %b's lifetime.
+// CHECK-LABEL: func.func @split_at_overwrite
+// CHECK-SAME: buffers = 3 : i64, lower_bound_bytes = 1024 : i64, naive_bytes = 2048 : i64, planned_peak_bytes = 1024 : i64
+// CHECK-COUNT-3: memref.view %{{.*}} : memref<1024xi8> to memref<256xf32>
+func.func @split_at_overwrite(%in: memref<256xf32>, %out: memref<256xf32>, %out2: memref<256xf32>) {
+  %a = memref.alloc() : memref<256xf32>
+  %b = memref.alloc() : memref<256xf32>
+  %zero = arith.constant 0.0 : f32
+  memref.copy %in, %a : memref<256xf32> to memref<256xf32>
+  memref.copy %a, %out : memref<256xf32> to memref<256xf32>
+  memref.copy %in, %b : memref<256xf32> to memref<256xf32>
+  memref.copy %b, %out2 : memref<256xf32> to memref<256xf32>
+  linalg.fill ins(%zero : f32) outs(%a : memref<256xf32>)
+  memref.copy %a, %out : memref<256xf32> to memref<256xf32>
+  memref.dealloc %a : memref<256xf32>
+  memref.dealloc %b : memref<256xf32>
+  return
+}
