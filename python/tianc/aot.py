@@ -38,8 +38,7 @@ import numpy as np
 from mlir import ir
 
 from ._dispatch import TianError
-from .compiler.pipeline import (STAGES, CompileError, CompileProgress, lower, tool_path,
-                                translate_to_llvm_ir)
+from .compiler.pipeline import (CompileError, CompileProgress, cpu_stages, lower, tool_path)
 from .tensor import Tensor
 
 
@@ -338,9 +337,10 @@ def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-
     scratch = out / "build"  # intermediate files, kept for inspection
     scratch.mkdir(exist_ok=True)
     with CompileProgress(f"{name} for {spec.name}", delay=0 if progress else 1e9) as bar:
-        stages = STAGES
+        # Single-threaded: the deployed runtime has no thread pool (yet).
+        stages = cpu_stages(threads=False)
         if spec.device == "cuda":
-            stages = STAGES[:2] + (("gpu", "tian-nvidia-kernels"),
+            stages = stages[:2] + (("gpu", "tian-nvidia-kernels"),
                                    ("llvm-dialect", f"tian-nvidia-codegen{{chip={chip}}}"))
         texts = lower(recorded.module, dump_dir=out / "ir", progress=bar, stages=stages)
         llvm_ir = texts["llvm-ir"]

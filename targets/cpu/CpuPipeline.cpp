@@ -44,13 +44,32 @@ std::string bufferizePipeline(bool planMemory, bool rematerialize) {
          (planMemory ? ",func.func(tian-plan-memory)" : "");
 }
 
-constexpr const char *kCpuCodegen =
-    "tian-outline-kernels,func.func(tian-expand-strided-copies,convert-linalg-to-loops,"
-    "tian-approximate-math{functions=exp,tanh,erf}),lower-affine,convert-scf-to-cf,"
-    "expand-strided-metadata,finalize-memref-to-llvm,convert-math-to-llvm,"
-    "convert-math-to-libm,convert-arith-to-llvm,convert-cf-to-llvm,"
-    "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
-    "convert-index-to-llvm,reconcile-unrealized-casts";
+/// With `threads`, the outermost parallel loop of every kernel is split
+/// into tasks for MLIR's async runtime (libmlir_async_runtime, a thread pool
+/// of one worker per core); a loop smaller than two tasks runs inline.
+std::string codegenPipeline(bool threads) {
+  std::string loops = threads
+      ? "func.func(tian-expand-strided-copies,convert-linalg-to-parallel-loops),"
+        "async-parallel-for{async-dispatch=false num-workers=-1 min-task-size=16384},"
+        "async-to-async-runtime,async-runtime-ref-counting,async-runtime-ref-counting-opt,"
+        "func.func(convert-linalg-to-loops,"
+      : "func.func(tian-expand-strided-copies,convert-linalg-to-loops,";
+  return "tian-outline-kernels," + loops +
+         "tian-approximate-math{functions=exp,tanh,erf}),lower-affine,convert-scf-to-cf,"
+         "expand-strided-metadata,finalize-memref-to-llvm,convert-math-to-llvm,"
+         "convert-math-to-libm," +
+         std::string(threads ? "convert-async-to-llvm," : "") +
+         "convert-arith-to-llvm,convert-cf-to-llvm,"
+         "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+         "convert-index-to-llvm,reconcile-unrealized-casts";
+}
+
+struct CodegenOptions : public mlir::PassPipelineOptions<CodegenOptions> {
+  Option<bool> threads{*this, "threads",
+                       llvm::cl::desc("Run parallel loops on all cores (needs the MLIR "
+                                      "async runtime library at run time)"),
+                       llvm::cl::init(false)};
+};
 
 struct OptimizeOptions : public mlir::PassPipelineOptions<OptimizeOptions> {
   Option<bool> fusion{*this, "fusion",
@@ -98,11 +117,14 @@ void tianc::registerCpuPipelines() {
       [](mlir::OpPassManager &pm, const BufferizeOptions &options) {
         parseOrDie(bufferizePipeline(options.planMemory, options.rematerialize), pm);
       });
-  registerStage("tian-cpu-codegen",
-                "tian stage 4: lower bufferized code to the LLVM dialect for the "
-                "host CPU (bare-pointer calling convention)",
-                kCpuCodegen);
+  mlir::PassPipelineRegistration<CodegenOptions>(
+      "tian-cpu-codegen",
+      "tian stage 4: lower bufferized code to the LLVM dialect for the host CPU "
+      "(bare-pointer calling convention)",
+      [](mlir::OpPassManager &pm, const CodegenOptions &options) {
+        parseOrDie(codegenPipeline(options.threads), pm);
+      });
   registerStage("tian-cpu-pipeline", "tian -> LLVM dialect for the host CPU",
                 optimizePipeline(true) + "," + kLowerToLinalg + "," +
-                    bufferizePipeline(true, false) + "," + kCpuCodegen);
+                    bufferizePipeline(true, false) + "," + codegenPipeline(false));
 }

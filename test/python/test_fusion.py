@@ -66,3 +66,20 @@ def test_softmax_subtraction_and_exp_are_one_kernel():
     np.testing.assert_allclose(got, e / e.sum(-1, keepdims=True), rtol=1e-6)
     groups = [[op for op, _ in g["ops"]] for g in traced.fusion_report()]
     assert ["tian.sub", "tian.exp"] in groups
+
+
+def test_threads_opt_in_agree_and_survive_collected_functions(monkeypatch):
+    """TIANC_THREADS=1: parallel loops on MLIR's async runtime. A collected
+    compiled function must not tear down the thread pool of the others."""
+    import gc
+
+    x = tc.tensor(rng.standard_normal((256, 1024)).astype(np.float32))
+    want = tc.jit.trace(_w6)(x).numpy()
+    monkeypatch.setenv("TIANC_THREADS", "1")
+    first = tc.jit.trace(_w2)
+    first(x)
+    assert "mlirAsyncRuntime" in first.ir("llvm-dialect")
+    del first
+    gc.collect()
+    threaded = tc.jit.trace(_w6)
+    np.testing.assert_allclose(threaded(x).numpy(), want, rtol=1e-6, atol=1e-6)

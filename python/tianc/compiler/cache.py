@@ -83,8 +83,9 @@ def key(module, entry, variant):
     return digest.hexdigest()
 
 
-def load(cache_key, entry):
-    """(address of the packed entry point, stage texts) or None."""
+def load(cache_key, entry, runtime=()):
+    """(address of the packed entry point, stage texts) or None. ``runtime``:
+    the libraries the code calls (found through the library's rpath)."""
     root = directory()
     if root is None:
         return None
@@ -105,7 +106,7 @@ def load(cache_key, entry):
     return address, stages
 
 
-def store(cache_key, engine, stages):
+def store(cache_key, engine, stages, runtime=()):
     """Writes the engine's object code and links it in the background."""
     root = directory()
     compiler = shutil.which(os.environ.get("CC", "cc"))
@@ -119,16 +120,20 @@ def store(cache_key, engine, stages):
     except OSError as error:
         _warn("store", f"tianc: cannot write the compile cache at {root} ({error})")
         return
-    _pending.append(_linker.submit(_link, compiler, workdir, obj, root, cache_key, stages))
+    _pending.append(_linker.submit(_link, compiler, workdir, obj, root, cache_key, stages,
+                                   list(runtime)))
 
 
-def _link(compiler, workdir, obj, root, cache_key, stages):
+def _link(compiler, workdir, obj, root, cache_key, stages, runtime):
     library = workdir / "code.so"
     # -Bsymbolic: the entry wrapper must call this library's function, not a
     # namesake already loaded (a traced function named `step` otherwise
     # calls libc's regexp step()).
+    libraries = []
+    for path in runtime:
+        libraries += [path, f"-Wl,-rpath,{Path(path).parent}"]
     result = subprocess.run([compiler, "-shared", "-Wl,-Bsymbolic", "-o", str(library), str(obj),
-                             "-lm"], capture_output=True, text=True)
+                             *libraries, "-lm"], capture_output=True, text=True)
     try:
         if result.returncode != 0 or not library.exists():
             _warn("link", f"tianc: could not link a cache entry with {compiler}: "

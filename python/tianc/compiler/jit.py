@@ -13,7 +13,8 @@ from mlir.execution_engine import ExecutionEngine
 
 from .._native._tian import invoke as _invoke
 from . import cache
-from .pipeline import CompileError, CompileProgress, _diagnostics_text, cpu_stages, lower
+from .pipeline import (CompileError, CompileProgress, _diagnostics_text, async_runtime_library,
+                       cpu_stages, lower)
 
 _NUMPY_DTYPES = {
     "f32": np.float32, "f16": np.float16, "i1": np.bool_, "i8": np.int8,
@@ -38,7 +39,7 @@ class CompiledFunction:
     """A compiled tian function: call it with numpy arrays, get numpy arrays."""
 
     def __init__(self, module: ir.Module, entry: str, opt_level: int = 3, dump_dir=None,
-                 plan_memory=True, rematerialize=False, fusion=True):
+                 plan_memory=True, rematerialize=False, fusion=True, threads=None):
         function = _find_function(module, entry)
         ftype = function.type
         self.name = entry
@@ -50,10 +51,13 @@ class CompiledFunction:
         except ir.MLIRError as error:
             raise CompileError("the tian function is invalid:\n" + _diagnostics_text(error)) from None
         use_cache = dump_dir is None and not os.environ.get("TIANC_DUMP_IR")
-        stages = cpu_stages(plan_memory, rematerialize, fusion)
+        if threads is None:  # experimental, opt-in: see docs/fusion.md
+            threads = os.environ.get("TIANC_THREADS", "") == "1"
+        stages = cpu_stages(plan_memory, rematerialize, fusion, threads)
+        runtime = [_load_async_runtime()] if threads else []
         variant = f"{opt_level}|" + ",".join(pipeline for _, pipeline in stages)
         cache_key = cache.key(module, entry, variant) if use_cache and cache.directory() else None
-        cached = cache.load(cache_key, entry) if cache_key else None
+        cached = cache.load(cache_key, entry, runtime) if cache_key else None
         if cached is not None:
             self._address, self.stages = cached
             self._engine = None
@@ -63,10 +67,14 @@ class CompiledFunction:
             self.stages = lower(module, dump_dir=dump_dir, keep_stages=True, progress=progress,
                                 stages=stages)
             progress.set_stage(f"LLVM -O{opt_level} codegen")
+            # The runtime is loaded into the process (RTLD_GLOBAL), not handed
+            # to the engine: an engine calls the runtime's destroy hook when it
+            # is collected, which would tear down the thread pool under every
+            # other compiled function.
             self._engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[])
         self._address = self._engine.raw_lookup(entry)
         if cache_key:
-            cache.store(cache_key, self._engine, self.stages)
+            cache.store(cache_key, self._engine, self.stages, runtime)
 
     def __call__(self, *inputs):
         if len(inputs) != len(self.input_specs):
@@ -92,6 +100,22 @@ class CompiledFunction:
         outputs = [np.empty(shape, dtype) for shape, dtype in self.output_specs]
         _invoke(self._address, (*arrays, *outputs))
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+_async_runtime = None
+
+
+def _load_async_runtime() -> str:
+    """Loads MLIR's async runtime (the thread pool of parallel loops) once,
+    with its symbols visible to JIT-compiled code; returns its path."""
+    global _async_runtime
+    if _async_runtime is None:
+        import ctypes
+
+        path = async_runtime_library()
+        ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+        _async_runtime = path
+    return _async_runtime
 
 
 def compile_module(module: ir.Module, entry: str, **options) -> CompiledFunction:

@@ -17,17 +17,25 @@ from pathlib import Path
 from mlir import ir
 from mlir.passmanager import PassManager
 
-def cpu_stages(plan_memory=True, rematerialize=False, fusion=True):
+def cpu_stages(plan_memory=True, rematerialize=False, fusion=True, threads=False):
     """(stage name, the registered pipeline that produces it from the
-    previous stage) for the host CPU."""
+    previous stage) for the host CPU. With ``threads``, the code calls the
+    MLIR async runtime (``async_runtime_library()``)."""
     flag = lambda on: "true" if on else "false"  # noqa: E731
     return (
         ("tian-optimized", f"tian-optimize{{fusion={flag(fusion)}}}"),
         ("linalg", "tian-lower-to-linalg"),
         ("bufferized", f"tian-cpu-bufferize{{plan-memory={flag(plan_memory)} "
                        f"rematerialize={flag(rematerialize)}}}"),
-        ("llvm-dialect", "tian-cpu-codegen"),
+        ("llvm-dialect", f"tian-cpu-codegen{{threads={flag(threads)}}}"),
     )
+
+
+def async_runtime_library() -> str:
+    """The MLIR async runtime (a thread pool) that threaded code links."""
+    import mlir
+
+    return str(Path(mlir.__path__[0]) / "lib" / "libmlir_async_runtime.so")
 
 
 STAGES = cpu_stages()
