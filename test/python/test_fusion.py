@@ -83,3 +83,22 @@ def test_threads_opt_in_agree_and_survive_collected_functions(monkeypatch):
     gc.collect()
     threaded = tc.jit.trace(_w6)
     np.testing.assert_allclose(threaded(x).numpy(), want, rtol=1e-6, atol=1e-6)
+
+
+def test_output_buffers_are_reused_only_when_free():
+    from tianc.compiler import jit as compiled
+
+    traced = tc.jit.trace(lambda x: x * 2)
+    x = tc.tensor(np.ones(1 << 19, np.float32))  # 2 MiB: pooled
+    first = traced(x).numpy()
+    view = first[:4]  # a view outlives its array
+    address = first.__array_interface__["data"][0]
+    del first
+    second = traced(x).numpy()
+    assert second.__array_interface__["data"][0] != address  # the view still holds it
+    np.testing.assert_array_equal(view, 2)
+    del view
+    third_address = second.__array_interface__["data"][0]
+    del second
+    assert traced(x).numpy().__array_interface__["data"][0] in (address, third_address)
+    assert compiled._outputs.waiting <= compiled._outputs.limit
