@@ -49,8 +49,10 @@ std::string bufferizePipeline(bool planMemory, bool rematerialize) {
 /// of one worker per core); a loop smaller than two tasks runs inline.
 std::string codegenPipeline(bool threads) {
   std::string loops = threads
-      ? "func.func(tian-expand-strided-copies,convert-linalg-to-parallel-loops),"
-        "async-parallel-for{async-dispatch=false num-workers=-1 min-task-size=16384},"
+      ? "func.func(tian-expand-strided-copies,convert-linalg-to-parallel-loops,"
+        "tian-prepare-parallel-loops),"
+        "async-parallel-for{async-dispatch=false num-workers=-1 min-task-size=1024 "
+        "memref-noalias=true},"
         "async-to-async-runtime,async-runtime-ref-counting,async-runtime-ref-counting-opt,"
         "func.func(convert-linalg-to-loops,"
       : "func.func(tian-expand-strided-copies,convert-linalg-to-loops,";

@@ -25,4 +25,20 @@ def OutlineKernels : Pass<"tian-outline-kernels", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
+def PrepareParallelLoops : Pass<"tian-prepare-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Make a kernel's parallel loops safe to hand to async-parallel-for";
+  let description = [{
+    `async-parallel-for{memref-noalias}` outlines each `scf.parallel` into a
+    task function and marks every buffer it captures `llvm.noalias`, which
+    LLVM needs to vectorize the loop body. That is only true when the
+    captured buffers are distinct. In a kernel of `tian-outline-kernels`,
+    this pass clones the views a loop reads (reshapes, subviews of the
+    parameters) into the loop body, so that the loop captures parameters
+    only; when the kernel's parameters are not all noalias, its parallel
+    loops become sequential `scf.for` nests instead (they stay correct and
+    single-threaded).
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 #endif // TIAN_CPU_PASSES

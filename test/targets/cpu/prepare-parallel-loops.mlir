@@ -1,0 +1,58 @@
+// RUN: tian-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(tian-prepare-parallel-loops))" | FileCheck %s
+
+// A kernel with distinct (noalias) buffers keeps its parallel loop, and the
+// view the loop reads is cloned inside: the loop captures parameters only.
+// CHECK-LABEL: func.func private @kernel
+// CHECK: scf.parallel
+// CHECK-NEXT: memref.expand_shape %arg0
+// CHECK: memref.load
+func.func private @kernel(%in: memref<16xf32> {llvm.noalias}, %out: memref<4x4xf32> {llvm.noalias}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %shaped = memref.expand_shape %in [[0, 1]] output_shape [4, 4] : memref<16xf32> into memref<4x4xf32>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    %v = memref.load %shaped[%i, %j] : memref<4x4xf32>
+    memref.store %v, %out[%j, %i] : memref<4x4xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Buffers that may overlap: the loop becomes sequential (scf.for), since
+// the async lowering would mark them noalias.
+// CHECK-LABEL: func.func private @may_alias
+// CHECK-NOT: scf.parallel
+// CHECK: scf.for
+// CHECK: scf.for
+func.func private @may_alias(%a: memref<4x4xf32>, %b: memref<4x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c4, %c4) step (%c1, %c1) {
+    %v = memref.load %a[%i, %j] : memref<4x4xf32>
+    memref.store %v, %b[%i, %j] : memref<4x4xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// The entry function (public) runs its loops sequentially.
+// CHECK-LABEL: func.func @entry
+// CHECK-NOT: scf.parallel
+// CHECK: scf.for
+func.func @entry(%a: memref<8xf32> {llvm.noalias}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    memref.store %zero, %a[%i] : memref<8xf32>
+    scf.reduce
+  }
+  return
+}
