@@ -1,6 +1,8 @@
 //===- PlanMemory.cpp - one arena for a function's temporaries ------------===//
 #include "passes/Passes.h"
 
+#include "dialects/tian/ShapeUtils.h"
+
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -57,9 +59,7 @@ struct Group {
 };
 
 int64_t alignedBytes(MemRefType type) {
-  int64_t bits = type.getElementTypeBitWidth();
-  int64_t bytes = type.getNumElements() * ((bits + 7) / 8);
-  return (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  return (tian::storageBytes(type) + kAlignment - 1) / kAlignment * kAlignment;
 }
 
 class Planner {

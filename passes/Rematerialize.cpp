@@ -1,6 +1,8 @@
 //===- Rematerialize.cpp - recompute cheap values near their late uses ----===//
 #include "passes/Passes.h"
 
+#include "dialects/tian/ShapeUtils.h"
+
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseMap.h"
 
@@ -30,10 +32,7 @@ bool isCheapElementwise(linalg::GenericOp op) {
   return true;
 }
 
-int64_t bytes(Value value) {
-  auto type = cast<RankedTensorType>(value.getType());
-  return type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
-}
+int64_t bytes(Value value) { return tian::storageBytes(cast<ShapedType>(value.getType())); }
 
 struct RematerializePass : public tian::impl::RematerializeBase<RematerializePass> {
   using RematerializeBase::RematerializeBase;

@@ -19,6 +19,10 @@ std::string tian::formatShape(llvm::ArrayRef<int64_t> shape) {
   return text;
 }
 
+int64_t tian::storageBytes(ShapedType type) {
+  return type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+}
+
 std::optional<llvm::SmallVector<int64_t>>
 tian::broadcastShapes(llvm::ArrayRef<int64_t> lhs,
                       llvm::ArrayRef<int64_t> rhs) {

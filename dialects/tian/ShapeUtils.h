@@ -20,6 +20,9 @@ namespace mlir::tian {
 /// "[2, 3, ?]": how shapes appear in every tian diagnostic.
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
 
+/// Bytes of a static shaped value's elements (an i1 takes a byte).
+int64_t storageBytes(ShapedType type);
+
 /// numpy broadcasting of two shapes; std::nullopt when a pair of dimensions
 /// is neither equal nor 1.
 std::optional<llvm::SmallVector<int64_t>>

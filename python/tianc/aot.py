@@ -27,6 +27,7 @@ driver by host code for x86-64).
 import hashlib
 import inspect
 import json
+import math
 import os
 import re
 import shutil
@@ -89,14 +90,18 @@ class TensorSpec:
     dtype: str  # numpy name
 
     @property
+    def elements(self):
+        return math.prod(self.shape)
+
+    @property
     def nbytes(self):
-        return int(np.prod(self.shape, dtype=np.int64)) * np.dtype(self.dtype).itemsize
+        return self.elements * np.dtype(self.dtype).itemsize
 
     def as_json(self):
         return {"name": self.name, "shape": list(self.shape), "dtype": self.dtype}
 
 
-def _c_identifier(text, what="name"):
+def _c_identifier(text):
     ident = re.sub(r"\W", "_", text)
     if not ident or ident[0].isdigit():
         ident = "m_" + ident
@@ -140,9 +145,8 @@ def resolve_target(target, cpu=None, chip=None):
     return spec, cpu or spec.default_cpu, chip
 
 
-def _run(command, what, input_text=None):
-    result = subprocess.run([str(c) for c in command], input=input_text, capture_output=True,
-                            text=True)
+def _run(command, what):
+    result = subprocess.run([str(c) for c in command], capture_output=True, text=True)
     if result.returncode != 0:
         raise CompileError(f"{what} failed ({' '.join(map(str, command[:3]))} ...):\n"
                            + (result.stderr or result.stdout)[-4000:])
@@ -260,7 +264,7 @@ def _header_source(name, target, inputs, weights, outputs, embedded, weights_fil
             lines += [f"/* {kind.lower()} {i} '{s.name}': {s.dtype} [{shape}] */",
                       f"#define {upper}_{kind}{i}_RANK {len(s.shape)}",
                       f"#define {upper}_{kind}{i}_SHAPE {{{shape}}}",
-                      f"#define {upper}_{kind}{i}_ELEMENTS {int(np.prod(s.shape, dtype=np.int64))}",
+                      f"#define {upper}_{kind}{i}_ELEMENTS {s.elements}",
                       f"#define {upper}_{kind}{i}_BYTES {s.nbytes}"]
         lines.append("")
     lines.append(f"#define {upper}_NUM_WEIGHTS {len(weights)}")

@@ -226,16 +226,20 @@ class TracedFunction:
     def ir(self, stage="tian-optimized"):
         """The IR of the most recently called variant at ``stage``, one of
         tian, tian-optimized, linalg, bufferized, llvm-dialect, llvm-ir."""
-        if self._last is None:
-            raise TianError(f"{self.name} has not been called yet: call it once to trace it")
+        stages = self._last_variant().stages
         if stage not in STAGE_NAMES:
             raise TianError(f"unknown stage {stage!r}; stages are {', '.join(STAGE_NAMES)}")
         if stage == "llvm-ir":
-            if "__elided__" in self._last.stages["llvm-dialect"]:
+            if "__elided__" in stages["llvm-dialect"]:
                 raise TianError("this variant embeds large constants, elided from its stage texts: "
                                 "set TIANC_DUMP_IR=<dir> to get its LLVM IR")
-            return translate_to_llvm_ir(self._last.stages["llvm-dialect"])
-        return self._last.stages[stage]
+            return translate_to_llvm_ir(stages["llvm-dialect"])
+        return stages[stage]
+
+    def _last_variant(self):
+        if self._last is None:
+            raise TianError(f"{self.name} has not been called yet: call it once to trace it")
+        return self._last
 
     def fusion_report(self, printed=False):
         """The fused kernels of the most recently called variant: a list of
@@ -243,11 +247,9 @@ class TracedFunction:
         or more ops compiled into one loop nest (``ir("tian-optimized")``
         shows them as ``tian.fusion_group`` attributes). With ``printed``, a
         readable table instead."""
-        if self._last is None:
-            raise TianError(f"{self.name} has not been called yet: call it once to trace it")
         import json
 
-        groups = json.loads(self._last.stages.get("fusion-groups", "[]"))
+        groups = json.loads(self._last_variant().stages.get("fusion-groups", "[]"))
         if not printed:
             return groups
         lines = [f"{self.name}: {len(groups)} fused kernel(s)"]
@@ -264,9 +266,7 @@ class TracedFunction:
         compiled code allocates, once per call) and ``buffers``. Inputs,
         weights and outputs are not temporaries. All zero when nothing is
         planned (memory_planning=False, or no temporaries)."""
-        if self._last is None:
-            raise TianError(f"{self.name} has not been called yet: call it once to trace it")
-        plan = memory_plan(self._last.stages["bufferized"])
+        plan = memory_plan(self._last_variant().stages["bufferized"])
         keys = ("naive_bytes", "lower_bound_bytes", "planned_peak_bytes", "buffers")
         return {key: plan.get(key, 0) for key in keys}
 

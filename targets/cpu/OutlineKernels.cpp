@@ -1,6 +1,8 @@
 //===- OutlineKernels.cpp - one function per linalg op, noalias buffers ---===//
 #include "targets/cpu/Passes.h"
 
+#include "dialects/tian/ShapeUtils.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -35,8 +37,7 @@ std::optional<Extent> arenaExtent(Value root) {
   IntegerAttr shift;
   if (!matchPattern(view.getByteShift(), m_Constant(&shift)) || !type.hasStaticShape())
     return Extent{view.getSource(), 0, INT64_MAX}; // unknown: overlaps everything
-  int64_t bytes = type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
-  return Extent{view.getSource(), shift.getInt(), shift.getInt() + bytes};
+  return Extent{view.getSource(), shift.getInt(), shift.getInt() + tian::storageBytes(type)};
 }
 
 /// An in-place op reads and writes one arena slot through two views of

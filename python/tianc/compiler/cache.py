@@ -83,9 +83,9 @@ def key(module, entry, variant):
     return digest.hexdigest()
 
 
-def load(cache_key, entry, runtime=()):
-    """(address of the packed entry point, stage texts) or None. ``runtime``:
-    the libraries the code calls (found through the library's rpath)."""
+def load(cache_key, entry):
+    """(address of the packed entry point, stage texts) or None. Libraries
+    the code calls (the async runtime) are found through its rpath."""
     root = directory()
     if root is None:
         return None

@@ -60,7 +60,7 @@ class CompiledFunction:
         runtime = [_load_async_runtime()] if threads else []
         variant = f"{opt_level}|" + ",".join(pipeline for _, pipeline in stages)
         cache_key = cache.key(module, entry, variant) if use_cache and cache.directory() else None
-        cached = cache.load(cache_key, entry, runtime) if cache_key else None
+        cached = cache.load(cache_key, entry) if cache_key else None
         if cached is not None:
             self._address, self.stages = cached
             self._engine = None
