@@ -15,6 +15,12 @@ namespace {
 
 constexpr StringLiteral kGroup = "tian.fusion_group";
 
+void copyGroup(Operation *from, Operation *to) {
+  for (StringRef name : {kGroup.data(), "tian.fusion_rows"})
+    if (Attribute value = from->getAttr(name))
+      to->setAttr(name, value);
+}
+
 struct FuseGroupsPass : public tian::impl::FuseGroupsBase<FuseGroupsPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
@@ -29,7 +35,7 @@ struct FuseGroupsPass : public tian::impl::FuseGroupsBase<FuseGroupsPass> {
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, op);
       if (succeeded(generic))
-        (*generic)->setAttr(kGroup, group);
+        copyGroup(op, *generic);
     }
     // Producer into consumer, within a group, until nothing is left to fuse.
     while (fuseOnePair(rewriter)) {
@@ -47,12 +53,17 @@ struct FuseGroupsPass : public tian::impl::FuseGroupsBase<FuseGroupsPass> {
         if (!producer || producer->getAttr(kGroup) != group ||
             !linalg::areElementwiseOpsFusable(operand))
           continue;
+        // A row group keeps a value several of its ops read in one row
+        // buffer rather than computing it once per reader.
+        if (consumer->hasAttr("tian.fusion_rows") &&
+            !llvm::all_of(producer->getUsers(), [&](Operation *user) { return user == consumer; }))
+          continue;
         rewriter.setInsertionPoint(consumer);
         FailureOr<linalg::ElementwiseOpFusionResult> result =
             linalg::fuseElementwiseOps(rewriter, operand);
         if (failed(result))
           continue;
-        result->fusedOp->setAttr(kGroup, group);
+        copyGroup(consumer, result->fusedOp);
         for (auto [original, replacement] : result->replacements)
           rewriter.replaceUsesWithIf(original, replacement, [&](OpOperand &use) {
             return use.getOwner() != producer && use.getOwner() != consumer;

@@ -70,6 +70,25 @@ def FuseGroups : Pass<"tian-fuse-groups"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def TileRowGroups : Pass<"tian-tile-row-groups", "::mlir::func::FuncOp"> {
+  let summary = "Compute each tian row group one row at a time, in one loop";
+  let description = [{
+    Runs after `tian-fuse-groups`, on the groups `tian-fuse-rows` marked
+    with `tian.fusion_rows` (their keepdims reductions are lowered without
+    a reshape, as generics with unit parallel dims). The group's result is
+    tiled by one row along its leading `tian.fusion_rows` dims into an `scf.forall`, and
+    every other op of the group (and the fills that initialize its
+    reductions) is fused into the loop with upstream tile-and-fuse. Inside
+    the loop each op works on one row, so its temporaries are row-sized.
+    A value several ops of the group read is fused once per reader; CSE
+    afterwards leaves one.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::affine::AffineDialect"
+  ];
+}
+
 def ApproximateMath : Pass<"tian-approximate-math"> {
   let summary = "Replace f32 transcendental functions by inline polynomial approximations";
   let description = [{

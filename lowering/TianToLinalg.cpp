@@ -100,8 +100,9 @@ LogicalResult requireStatic(Operation *op, PatternRewriter &rewriter) {
 /// The kernel an op belongs to (tian-fuse-elementwise) goes with it to
 /// linalg, where tian-fuse-groups fuses each group.
 void keepFusionGroup(Operation *from, Operation *to) {
-  if (Attribute group = from->getAttr("tian.fusion_group"))
-    to->setAttr("tian.fusion_group", group);
+  for (StringRef name : {"tian.fusion_group", "tian.fusion_rows"})
+    if (Attribute value = from->getAttr(name))
+      to->setAttr(name, value);
 }
 
 struct LowerElementwise : OpInterfaceRewritePattern<ElementwiseOpInterface> {
@@ -271,14 +272,18 @@ TypedAttr reductionIdentity(OpBuilder &b, Type elem, ReduceKind kind) {
   llvm_unreachable("unknown reduction");
 }
 
+/// Float sums and products may be reassociated: LLVM then keeps several
+/// partial results in vector registers instead of one serial chain of
+/// adds (the order numpy and PyTorch sum in is not sequential either).
 Value combine(OpBuilder &b, Location loc, ReduceKind kind, Value x, Value acc) {
   bool isFloat = isa<FloatType>(x.getType());
+  auto reassoc = arith::FastMathFlags::reassoc;
   switch (kind) {
   case ReduceKind::Sum:
-    return isFloat ? Value(arith::AddFOp::create(b, loc, x, acc))
+    return isFloat ? Value(arith::AddFOp::create(b, loc, x, acc, reassoc))
                    : Value(arith::AddIOp::create(b, loc, x, acc));
   case ReduceKind::Prod:
-    return isFloat ? Value(arith::MulFOp::create(b, loc, x, acc))
+    return isFloat ? Value(arith::MulFOp::create(b, loc, x, acc, reassoc))
                    : Value(arith::MulIOp::create(b, loc, x, acc));
   case ReduceKind::Max:
     return isFloat ? Value(arith::MaximumFOp::create(b, loc, x, acc))
@@ -305,6 +310,10 @@ struct LowerReduce : OpRewritePattern<OpTy> {
     for (int64_t i = 0; i < inputType.getRank(); ++i)
       if (!llvm::is_contained(axes, i))
         reducedShape.push_back(inputType.getDimSize(i));
+    if (op.getKeepdims() && op->hasAttr("tian.fusion_rows")) {
+      rewriter.replaceOp(op, keepdimsGeneric(rewriter, op));
+      return success();
+    }
     auto reducedType = RankedTensorType::get(reducedShape, elem);
     Value init = filledTensor(rewriter, loc, reducedType,
                               reductionIdentity(rewriter, elem, Kind));
@@ -317,6 +326,41 @@ struct LowerReduce : OpRewritePattern<OpTy> {
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduce.getResult(0),
                                      op.getType()));
     return success();
+  }
+
+  /// A reduction of a row group (tian-fuse-rows) produces its keepdims
+  /// shape directly: the reduced dims stay in the iteration space as unit
+  /// parallel dims, next to the reduction dims, so no reshape separates it
+  /// from its consumers and the tiler can fuse it into their row loop.
+  static Value keepdimsGeneric(PatternRewriter &rewriter, OpTy op) {
+    Location loc = op.getLoc();
+    auto inputType = op.getInput().getType();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    ArrayRef<int64_t> axes = op.getAxes();
+    int64_t rank = inputType.getRank();
+    MLIRContext *context = rewriter.getContext();
+    SmallVector<AffineExpr> inputDims;
+    for (int64_t i = 0; i < rank; ++i) {
+      auto *axis = llvm::find(axes, i);
+      inputDims.push_back(axis == axes.end()
+                              ? getAffineDimExpr(i, context)
+                              : getAffineDimExpr(rank + (axis - axes.begin()), context));
+    }
+    int64_t loops = rank + static_cast<int64_t>(axes.size());
+    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, inputDims, context),
+                                AffineMap::getMultiDimIdentityMap(loops, context)
+                                    .getMajorSubMap(rank)};
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators.append(axes.size(), utils::IteratorType::reduction);
+    Value init = filledTensor(rewriter, loc, resultType,
+                              reductionIdentity(rewriter, resultType.getElementType(), Kind));
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{resultType}, ValueRange{op.getInput()}, ValueRange{init}, maps,
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          linalg::YieldOp::create(b, l, combine(b, l, Kind, args[0], args[1]));
+        });
+    keepFusionGroup(op, generic);
+    return generic.getResult(0);
   }
 };
 

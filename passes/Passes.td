@@ -57,6 +57,30 @@ def FuseElementwise : Pass<"tian-fuse-elementwise", "::mlir::func::FuncOp"> {
   }];
 }
 
+def FuseRows : Pass<"tian-fuse-rows", "::mlir::func::FuncOp"> {
+  let summary = "Group reductions over rows with their consumers into one row loop";
+  let description = [{
+    Runs after `tian-fuse-elementwise`. A reduction over the trailing axes
+    (with `keepdims`) and the elementwise ops around it that work row by
+    row (whole rows, or one statistic per row broadcast back along it)
+    form one group: `tian.fusion_group` as usual, plus `tian.fusion_rows`,
+    the number of leading dims the rows are indexed by. The lowering
+    (`tian-tile-row-groups`) computes such a group one row at a time, so
+    softmax followed by layer_norm reads its input once instead of five
+    times, and the intermediate rows stay in L1.
+
+    The rules:
+    - every op of the group has the same rows and row shape; operands may
+      broadcast along the row (a LayerNorm weight) but never across rows;
+    - exactly one op of the group is used outside it, and only outside it:
+      it is the group's result, and every other op is computed for it
+      (values needed elsewhere are not recomputed in two places);
+    - the group must consume a reduction inside it, otherwise
+      `tian-fuse-elementwise` already fused what there is to fuse.
+    Groups are numbered in program order again afterwards.
+  }];
+}
+
 def PlanMemory : Pass<"tian-plan-memory", "::mlir::func::FuncOp"> {
   let summary = "Place every temporary buffer of a function in one arena";
   let description = [{

@@ -8,6 +8,7 @@
 #include "targets/nvidia/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/Transforms/TilingInterfaceImpl.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
@@ -22,6 +23,8 @@ void tianc::registerDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::tian::TianDialect, mlir::arith::ArithDialect,
                   mlir::math::MathDialect, mlir::linalg::LinalgDialect,
                   mlir::tensor::TensorDialect>();
+  // Row groups are tiled and fused through linalg's TilingInterface.
+  mlir::linalg::registerTilingInterfaceExternalModels(registry);
   // The NVIDIA target serializes gpu.modules to PTX in-process
   // (gpu-module-to-binary), which needs these translations.
   mlir::registerBuiltinDialectTranslation(registry);

@@ -76,8 +76,12 @@ ShiftedExp shiftedExp(OpBuilder &b, Location loc, Value x, int64_t axis) {
 } // namespace
 
 Value SoftmaxOp::decompose(OpBuilder &b) {
-  ShiftedExp parts = shiftedExp(b, getLoc(), getInput(), getAxis());
-  return DivOp::create(b, getLoc(), parts.exp, parts.sum);
+  Location loc = getLoc();
+  ShiftedExp parts = shiftedExp(b, loc, getInput(), getAxis());
+  // One division per row, then a multiply per element: a vector divide
+  // costs several multiplies.
+  Value one = scalarConstant(b, loc, elementTypeOf(getInput()), 1.0);
+  return MulOp::create(b, loc, parts.exp, DivOp::create(b, loc, one, parts.sum));
 }
 
 Value LogSoftmaxOp::decompose(OpBuilder &b) {

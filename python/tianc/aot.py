@@ -342,8 +342,8 @@ def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-
     scratch.mkdir(exist_ok=True)
     with CompileProgress(f"{name} for {spec.name}", delay=0 if progress else 1e9) as bar:
         # Single-threaded: the deployed runtime has no thread pool (yet).
-        stages = cpu_stages(threads=False)
-        if spec.device == "cuda":
+        stages = cpu_stages(threads=False, rows=spec.device != "cuda")
+        if spec.device == "cuda":  # row loops are not mapped to GPU threads yet
             stages = stages[:2] + (("gpu", "tian-nvidia-kernels"),
                                    ("llvm-dialect", f"tian-nvidia-codegen{{chip={chip}}}"))
         texts = lower(recorded.module, dump_dir=out / "ir", progress=bar, stages=stages)

@@ -243,10 +243,12 @@ class TracedFunction:
 
     def fusion_report(self, printed=False):
         """The fused kernels of the most recently called variant: a list of
-        {"group": id, "ops": [[op, "file:line"], ...]}, one per group of two
-        or more ops compiled into one loop nest (``ir("tian-optimized")``
-        shows them as ``tian.fusion_group`` attributes). With ``printed``, a
-        readable table instead."""
+        {"group": id, "rows": n, "ops": [[op, "file:line"], ...]}, one per
+        group of two or more ops compiled into one loop nest, or (``rows`` > 0)
+        into one loop over the rows of the leading ``rows`` dims that reduces
+        and reuses each row while it is in cache (``ir("tian-optimized")``
+        shows them as ``tian.fusion_group`` and ``tian.fusion_rows``
+        attributes). With ``printed``, a readable table instead."""
         import json
 
         groups = json.loads(self._last_variant().stages.get("fusion-groups", "[]"))
@@ -254,7 +256,8 @@ class TracedFunction:
             return groups
         lines = [f"{self.name}: {len(groups)} fused kernel(s)"]
         for g in groups:
-            lines.append(f"  kernel {g['group']}: {len(g['ops'])} ops")
+            kind = f", row loop over {g['rows']} dim(s)" if g.get("rows") else ""
+            lines.append(f"  kernel {g['group']}: {len(g['ops'])} ops{kind}")
             lines.extend(f"    {op:<22} {where}" for op, where in g["ops"])
         return "\n".join(lines)
 

@@ -24,13 +24,14 @@ namespace {
 
 /// Fusion groups are decided on tian (visible in the tian-optimized stage)
 /// and carried out right after the lowering to linalg.
-std::string optimizePipeline(bool fusion) {
+std::string optimizePipeline(bool fusion, bool rows) {
   return std::string("func.func(tian-decompose),canonicalize,func.func(tian-transpose-small-operand),canonicalize,cse") +
-         (fusion ? ",func.func(tian-fuse-elementwise)" : "");
+         (fusion ? ",func.func(tian-fuse-elementwise" : "") +
+         (fusion && rows ? ",tian-fuse-rows)" : fusion ? ")" : "");
 }
 
 constexpr const char *kLowerToLinalg =
-    "func.func(convert-tian-to-linalg,tian-fuse-groups),canonicalize,cse";
+    "func.func(convert-tian-to-linalg,tian-fuse-groups,canonicalize,tian-tile-row-groups),canonicalize,cse";
 
 /// Rematerialization runs on tensors (CSE would undo it any earlier); the
 /// memory plan on the bufferized function.
@@ -49,21 +50,23 @@ std::string bufferizePipeline(bool planMemory, bool rematerialize) {
 /// of one worker per core); a loop smaller than two tasks runs inline.
 std::string codegenPipeline(bool threads) {
   std::string loops = threads
-      ? "func.func(tian-expand-strided-copies,convert-linalg-to-parallel-loops,"
+      ? "func.func(tian-expand-strided-copies,scf-forall-to-parallel,"
+        "convert-linalg-to-parallel-loops,"
         "tian-prepare-parallel-loops),"
         "async-parallel-for{async-dispatch=false num-workers=-1 min-task-size=1024 "
         "memref-noalias=true},"
         "async-to-async-runtime,async-runtime-ref-counting,async-runtime-ref-counting-opt,"
         "func.func(convert-linalg-to-loops,"
-      : "func.func(tian-expand-strided-copies,convert-linalg-to-loops,";
+      : "func.func(tian-expand-strided-copies,scf-forall-to-for,convert-linalg-to-loops,";
   return "tian-outline-kernels," + loops +
-         "tian-approximate-math{functions=exp,tanh,erf}),lower-affine,convert-scf-to-cf,"
-         "expand-strided-metadata,finalize-memref-to-llvm,convert-math-to-llvm,"
+         "tian-approximate-math{functions=exp,tanh,erf},tian-stack-loop-buffers),expand-strided-metadata,lower-affine,"
+         "convert-scf-to-cf,finalize-memref-to-llvm,convert-math-to-llvm,"
          "convert-math-to-libm," +
          std::string(threads ? "convert-async-to-llvm," : "") +
          "convert-arith-to-llvm,convert-cf-to-llvm,"
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
-         "convert-index-to-llvm,reconcile-unrealized-casts";
+         "convert-index-to-llvm,reconcile-unrealized-casts" +
+         std::string(threads ? ",tian-isolate-parallel-tasks" : "");
 }
 
 struct CodegenOptions : public mlir::PassPipelineOptions<CodegenOptions> {
@@ -77,6 +80,10 @@ struct OptimizeOptions : public mlir::PassPipelineOptions<OptimizeOptions> {
   Option<bool> fusion{*this, "fusion",
                       llvm::cl::desc("Group ops into fused kernels (tian-fuse-elementwise)"),
                       llvm::cl::init(true)};
+  Option<bool> rows{*this, "rows",
+                    llvm::cl::desc("With fusion, also fuse reductions with their consumers "
+                                   "into row loops (tian-fuse-rows; CPU only for now)"),
+                    llvm::cl::init(true)};
 };
 
 struct BufferizeOptions : public mlir::PassPipelineOptions<BufferizeOptions> {
@@ -108,7 +115,7 @@ void tianc::registerCpuPipelines() {
   mlir::PassPipelineRegistration<OptimizeOptions>(
       "tian-optimize", "tian stage 1: decompose composites, canonicalize, CSE, fusion groups",
       [](mlir::OpPassManager &pm, const OptimizeOptions &options) {
-        parseOrDie(optimizePipeline(options.fusion), pm);
+        parseOrDie(optimizePipeline(options.fusion, options.rows), pm);
       });
   registerStage("tian-lower-to-linalg",
                 "tian stage 2: lower tian to linalg, tensor, arith and math",
@@ -127,6 +134,6 @@ void tianc::registerCpuPipelines() {
         parseOrDie(codegenPipeline(options.threads), pm);
       });
   registerStage("tian-cpu-pipeline", "tian -> LLVM dialect for the host CPU",
-                optimizePipeline(true) + "," + kLowerToLinalg + "," +
+                optimizePipeline(true, true) + "," + kLowerToLinalg + "," +
                     bufferizePipeline(true, false) + "," + codegenPipeline(false));
 }

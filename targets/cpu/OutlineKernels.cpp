@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
@@ -74,16 +75,19 @@ struct OutlineKernelsPass : public tian::impl::OutlineKernelsBase<OutlineKernels
         functions.push_back(function);
     for (func::FuncOp function : functions) {
       unsigned count = 0;
-      SmallVector<linalg::LinalgOp> ops;
-      for (Operation &op : function.getBody().front())
-        if (auto linalgOp = dyn_cast<linalg::LinalgOp>(&op); linalgOp && linalgOp.hasPureBufferSemantics())
-          ops.push_back(linalgOp);
-      for (linalg::LinalgOp op : ops)
+      SmallVector<Operation *> ops;
+      for (Operation &op : function.getBody().front()) {
+        auto linalgOp = dyn_cast<linalg::LinalgOp>(&op);
+        // A row loop (tian-tile-row-groups) is one kernel too.
+        if ((linalgOp && linalgOp.hasPureBufferSemantics()) || isa<scf::ForallOp>(op))
+          ops.push_back(&op);
+      }
+      for (Operation *op : ops)
         outline(op, function, symbols, count);
     }
   }
 
-  void outline(linalg::LinalgOp op, func::FuncOp parent, SymbolTable &symbols, unsigned &count) {
+  void outline(Operation *op, func::FuncOp parent, SymbolTable &symbols, unsigned &count) {
     // Walk each operand back through the views that produce it to a root
     // the kernel can take; the views are cloned inside.
     llvm::SetVector<Value> params;
@@ -125,7 +129,7 @@ struct OutlineKernelsPass : public tian::impl::OutlineKernelsBase<OutlineKernels
     SmallVector<Type> types;
     for (Value param : params)
       types.push_back(param.getType());
-    auto kernel = func::FuncOp::create(builder, op.getLoc(), name,
+    auto kernel = func::FuncOp::create(builder, op->getLoc(), name,
                                        builder.getFunctionType(types, {}));
     kernel.setPrivate();
     symbols.insert(kernel);
@@ -158,10 +162,10 @@ struct OutlineKernelsPass : public tian::impl::OutlineKernelsBase<OutlineKernels
     for (Operation *def : cloned)
       builder.clone(*def, mapping);
     builder.clone(*op, mapping);
-    func::ReturnOp::create(builder, op.getLoc());
+    func::ReturnOp::create(builder, op->getLoc());
 
     builder.setInsertionPoint(op);
-    func::CallOp::create(builder, op.getLoc(), kernel, params.getArrayRef());
+    func::CallOp::create(builder, op->getLoc(), kernel, params.getArrayRef());
     op->erase();
   }
 };

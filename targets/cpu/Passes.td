@@ -5,9 +5,10 @@
 include "mlir/Pass/PassBase.td"
 
 def OutlineKernels : Pass<"tian-outline-kernels", "::mlir::ModuleOp"> {
-  let summary = "Give each linalg op of a bufferized function its own kernel function";
+  let summary = "Give each linalg op or row loop of a bufferized function its own kernel function";
   let description = [{
-    Every top-level linalg op of a public function moves into a private
+    Every top-level linalg op (or row loop, `scf.forall`) of a public
+    function moves into a private
     function that takes the op's root buffers (function arguments, arena
     views, allocations, globals: each once) and its scalars, with the views
     between them cloned inside; the op becomes a call. A buffer that no
@@ -36,9 +37,52 @@ def PrepareParallelLoops : Pass<"tian-prepare-parallel-loops", "::mlir::func::Fu
     parameters) into the loop body, so that the loop captures parameters
     only; when the kernel's parameters are not all noalias, its parallel
     loops become sequential `scf.for` nests instead (they stay correct and
-    single-threaded).
+    single-threaded). So do loops with less than `min-work` operations to
+    share out (counted statically: ops in the body times trip counts),
+    where waking the workers would cost more than it saves, and loops
+    nested in a parallel loop. A multi-dimensional loop is split over its
+    outer dims only: each task runs whole innermost loops, which vectorize.
   }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"131072",
+           "The fewest operations a loop must run to be shared among threads">
+  ];
   let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
+def StackLoopBuffers : Pass<"tian-stack-loop-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Give the small buffers of a sequential loop body one stack slot each";
+  let description = [{
+    A row loop (`tian-tile-row-groups`) allocates its row-sized temporaries
+    in the loop body; on the heap that is a malloc and a free per row and
+    per buffer. On the sequential loops of the last stage (after
+    `async-parallel-for` has outlined each task's loop into a function of
+    its own), this pass moves every static, identity-layout `memref.alloc`
+    of at most `max-bytes` that sits directly in an `scf.for` body to a
+    `memref.alloca` at the function's entry, dropping its deallocation:
+    one stack slot serves every iteration. Buffers inside `scf.parallel`
+    or `scf.forall` (iterations that may run at once) and buffers passed
+    to calls or yielded stay on the heap.
+  }];
+  let options = [
+    Option<"maxBytes", "max-bytes", "int64_t", /*default=*/"65536",
+           "The largest buffer moved to the stack">
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def IsolateParallelTasks : Pass<"tian-isolate-parallel-tasks", "::mlir::ModuleOp"> {
+  let summary = "Keep the task functions of async-parallel-for out of coroutines";
+  let description = [{
+    `async-parallel-for` outlines a parallel loop's body into
+    `parallel_compute_fn` and calls it from coroutines of the async runtime.
+    LLVM inlines a small task function into those coroutines, where its
+    loop no longer vectorizes (the buffers are reloaded from the coroutine
+    frame): an elementwise exp ran 3x slower on two threads than on one.
+    On the LLVM dialect, this pass marks the task functions `no_inline`, so
+    each one is compiled as an ordinary function with its noalias
+    parameters.
+  }];
 }
 
 #endif // TIAN_CPU_PASSES

@@ -2,6 +2,7 @@
 #include "targets/cpu/Passes.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -48,8 +49,66 @@ void makeSequential(scf::ParallelOp loop) {
   loop.erase();
 }
 
+/// The static trip count of a loop dimension, or 1 where unknown.
+int64_t tripCount(Value lower, Value upper, Value step) {
+  std::optional<int64_t> l = getConstantIntValue(lower), u = getConstantIntValue(upper),
+                         s = getConstantIntValue(step);
+  if (!l || !u || !s || *s <= 0)
+    return 1;
+  return std::max<int64_t>(0, (*u - *l + *s - 1) / *s);
+}
+
+/// Roughly how many innermost iterations `region` runs: the work a loop
+/// would share out.
+int64_t workIn(Region &region) {
+  int64_t work = 0;
+  for (Operation &op : region.getOps()) {
+    int64_t trips = 1;
+    if (auto loop = dyn_cast<scf::ForOp>(op))
+      trips = tripCount(loop.getLowerBound(), loop.getUpperBound(), loop.getStep());
+    else if (auto loop = dyn_cast<scf::ParallelOp>(op))
+      for (auto [l, u, s] : llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
+        trips *= tripCount(l, u, s);
+    else if (op.getNumRegions() == 0) {
+      work += 1;
+      continue;
+    }
+    int64_t inner = 0;
+    for (Region &nested : op.getRegions())
+      inner += workIn(nested);
+    work += trips * std::max<int64_t>(inner, 1);
+  }
+  return work;
+}
+
+/// scf.parallel (i, j, k) -> scf.parallel (i, j) { scf.for k }: tasks split
+/// the outer dims only, so each task's innermost loop runs whole, with
+/// static bounds, and vectorizes.
+scf::ParallelOp keepInnermostSequential(scf::ParallelOp loop) {
+  unsigned rank = loop.getNumLoops();
+  OpBuilder builder(loop);
+  Location loc = loop.getLoc();
+  auto outer = scf::ParallelOp::create(builder, loc, loop.getLowerBound().drop_back(),
+                                       loop.getUpperBound().drop_back(),
+                                       loop.getStep().drop_back());
+  builder.setInsertionPointToStart(outer.getBody());
+  auto inner = scf::ForOp::create(builder, loc, loop.getLowerBound()[rank - 1],
+                                  loop.getUpperBound()[rank - 1], loop.getStep()[rank - 1]);
+  IRMapping mapping;
+  for (unsigned d = 0; d + 1 < rank; ++d)
+    mapping.map(loop.getInductionVars()[d], outer.getInductionVars()[d]);
+  mapping.map(loop.getInductionVars()[rank - 1], inner.getInductionVar());
+  builder.setInsertionPointToStart(inner.getBody());
+  for (Operation &op : loop.getBody()->without_terminator())
+    builder.clone(op, mapping);
+  loop.erase();
+  return outer;
+}
+
 struct PrepareParallelLoopsPass
     : public tian::impl::PrepareParallelLoopsBase<PrepareParallelLoopsPass> {
+  using PrepareParallelLoopsBase::PrepareParallelLoopsBase;
+
   void runOnOperation() override {
     func::FuncOp function = getOperation();
     if (function.isExternal())
@@ -64,6 +123,16 @@ struct PrepareParallelLoopsPass
     }
     // Only kernels (private functions) are parallelized.
     bool parallel = function.isPrivate() && (distinct || buffers <= 1);
+    // Only the outermost loop is split into tasks: the loops of a row
+    // loop's body (tian-tile-row-groups) run inside one task.
+    SmallVector<scf::ParallelOp> nested;
+    function.walk([&](scf::ParallelOp loop) {
+      if (loop->getParentOfType<scf::ParallelOp>())
+        nested.push_back(loop);
+    });
+    for (scf::ParallelOp loop : nested) // innermost first
+      if (loop.getNumResults() == 0)
+        makeSequential(loop);
     SmallVector<scf::ParallelOp> loops;
     for (Operation &op : function.getBody().front())
       if (auto loop = dyn_cast<scf::ParallelOp>(&op))
@@ -76,11 +145,18 @@ struct PrepareParallelLoopsPass
         if (isa<MemRefType>(value.getType()) && !isa<BlockArgument>(value) &&
             viewChain(value).empty())
           sinkable = false; // a buffer from elsewhere: not provably distinct
-      if (!parallel || !sinkable) {
+      // Too little work to pay for waking the other workers.
+      int64_t trips = 1;
+      for (auto [l, u, s] : llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
+        trips *= tripCount(l, u, s);
+      bool worthIt = trips * workIn(loop.getRegion()) >= minWork;
+      if (!parallel || !sinkable || !worthIt) {
         if (loop.getNumResults() == 0)
           makeSequential(loop);
         continue;
       }
+      if (loop.getNumLoops() > 1)
+        loop = keepInnermostSequential(loop);
       OpBuilder builder(loop.getBody(), loop.getBody()->begin());
       for (Value value : captured) {
         SmallVector<Operation *> chain = viewChain(value);

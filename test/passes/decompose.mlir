@@ -3,11 +3,14 @@
 
 // CHECK-LABEL: func.func @softmax
 // CHECK-SAME: (%[[X:.*]]: tensor<4x10xf32>)
+// CHECK: %[[ONE:.*]] = tian.constant dense<1.000000e+00>
 // CHECK: %[[M:.*]] = tian.reduce_max %[[X]] axes = [1] keepdims
 // CHECK: %[[S:.*]] = tian.sub %[[X]], %[[M]]
 // CHECK: %[[E:.*]] = tian.exp %[[S]]
 // CHECK: %[[Z:.*]] = tian.reduce_sum %[[E]] axes = [1] keepdims
-// CHECK: %[[R:.*]] = tian.div %[[E]], %[[Z]]
+// One reciprocal per row, then a multiply per element.
+// CHECK: %[[INV:.*]] = tian.div %[[ONE]], %[[Z]]
+// CHECK: %[[R:.*]] = tian.mul %[[E]], %[[INV]]
 // CHECK: return %[[R]]
 func.func @softmax(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
   %0 = tian.softmax %x axis = 1 : tensor<4x10xf32>

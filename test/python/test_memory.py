@@ -92,8 +92,12 @@ def test_arena_is_the_only_allocation():
     traced(*inputs)
     bufferized = traced.ir("bufferized")
     size = traced.memory_report()["planned_peak_bytes"]
-    allocs = [line for line in bufferized.splitlines() if "memref.alloc" in line]
+    # Allocations in the function body, not those of a row loop's body
+    # (row-sized, they become stack slots in the last stage).
+    allocs = [line for line in bufferized.splitlines() if line.startswith("    %")
+              and "memref.alloc" in line]
     assert len(allocs) == 1 and f"memref<{size}xi8>" in allocs[0]
+    assert "scf.forall" in bufferized
 
 
 _PEAK_SCRIPT = textwrap.dedent("""

@@ -38,6 +38,9 @@ def numpy_dtype(element_type: ir.Type):
         raise TypeError(f"tianc has no numpy dtype for element type {name}") from None
 
 
+_THREADED_ENGINES = []
+
+
 class CompiledFunction:
     """A compiled tian function: call it with numpy arrays, get numpy arrays."""
 
@@ -75,6 +78,12 @@ class CompiledFunction:
             # is collected, which would tear down the thread pool under every
             # other compiled function.
             self._engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[])
+        if threads:
+            # A worker thread may still be returning through this engine's
+            # code after the call that used it has completed: freeing the
+            # code then crashes the worker. Threaded engines live as long as
+            # the process.
+            _THREADED_ENGINES.append(self._engine)
         self._address = self._engine.raw_lookup(entry)
         if cache_key:
             cache.store(cache_key, self._engine, self.stages, runtime)

@@ -17,13 +17,14 @@ from pathlib import Path
 from mlir import ir
 from mlir.passmanager import PassManager
 
-def cpu_stages(plan_memory=True, rematerialize=False, fusion=True, threads=False):
+def cpu_stages(plan_memory=True, rematerialize=False, fusion=True, threads=False, rows=True):
     """(stage name, the registered pipeline that produces it from the
     previous stage) for the host CPU. With ``threads``, the code calls the
-    MLIR async runtime (``async_runtime_library()``)."""
+    MLIR async runtime (``async_runtime_library()``); ``rows=False`` keeps
+    reductions out of row loops (the NVIDIA target does not map them yet)."""
     flag = lambda on: "true" if on else "false"  # noqa: E731
     return (
-        ("tian-optimized", f"tian-optimize{{fusion={flag(fusion)}}}"),
+        ("tian-optimized", f"tian-optimize{{fusion={flag(fusion)} rows={flag(rows)}}}"),
         ("linalg", "tian-lower-to-linalg"),
         ("bufferized", f"tian-cpu-bufferize{{plan-memory={flag(plan_memory)} "
                        f"rematerialize={flag(rematerialize)}}}"),
@@ -43,9 +44,11 @@ STAGE_NAMES = ("tian",) + tuple(name for name, _ in STAGES) + ("llvm-ir",)
 
 
 def _fusion_groups(module: ir.Module) -> list:
-    """[{"group": id, "ops": [[op name, "file:line"], ...]}] from the
-    tian.fusion_group attributes tian-fuse-elementwise set."""
-    groups = {}
+    """[{"group": id, "rows": n, "ops": [[op name, "file:line"], ...]}] from
+    the tian.fusion_group attributes tian-fuse-elementwise and tian-fuse-rows
+    set; ``rows`` is the number of leading dims a row loop runs over (0 for
+    one loop nest over the elements)."""
+    groups, rows = {}, {}
     for function in module.body.operations:
         if function.operation.name != "func.func":
             continue
@@ -55,7 +58,9 @@ def _fusion_groups(module: ir.Module) -> list:
             group = ir.IntegerAttr(op.attributes["tian.fusion_group"]).value
             where = re.sub(r'^loc\("?([^"]*)"?:(\d+):\d+\)$', r"\1:\2", str(op.location))
             groups.setdefault(group, []).append([op.operation.name, where])
-    return [{"group": g, "ops": ops} for g, ops in sorted(groups.items())]
+            if "tian.fusion_rows" in op.attributes:
+                rows[group] = ir.IntegerAttr(op.attributes["tian.fusion_rows"]).value
+    return [{"group": g, "rows": rows.get(g, 0), "ops": ops} for g, ops in sorted(groups.items())]
 
 
 def memory_plan(bufferized_text: str) -> dict:

@@ -1,11 +1,17 @@
-// RUN: tian-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(tian-prepare-parallel-loops))" | FileCheck %s
+// RUN: tian-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(tian-prepare-parallel-loops{min-work=0}))" | FileCheck %s
+// RUN: tian-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(tian-prepare-parallel-loops))" | FileCheck %s --check-prefix=DEFAULT
 
 // A kernel with distinct (noalias) buffers keeps its parallel loop, and the
 // view the loop reads is cloned inside: the loop captures parameters only.
+// Tasks split the outer dim; the inner one stays a whole scf.for.
 // CHECK-LABEL: func.func private @kernel
-// CHECK: scf.parallel
+// CHECK: scf.parallel (%[[I:.*]]) =
 // CHECK-NEXT: memref.expand_shape %arg0
-// CHECK: memref.load
+// CHECK-NEXT: scf.for %[[J:.*]] =
+// CHECK: memref.load {{.*}}[%[[I]], %[[J]]]
+// With the default min-work, 16 iterations are not worth a thread.
+// DEFAULT-LABEL: func.func private @kernel
+// DEFAULT-NOT: scf.parallel
 func.func private @kernel(%in: memref<16xf32> {llvm.noalias}, %out: memref<4x4xf32> {llvm.noalias}) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -52,6 +58,30 @@ func.func @entry(%a: memref<8xf32> {llvm.noalias}) {
   %zero = arith.constant 0.0 : f32
   scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
     memref.store %zero, %a[%i] : memref<8xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Enough work for the default min-work: parallel. A loop nested in it
+// (the body of a row loop) runs inside the task, sequentially.
+// DEFAULT-LABEL: func.func private @rows
+// DEFAULT: scf.parallel
+// DEFAULT-NOT: scf.parallel
+// DEFAULT: scf.for
+func.func private @rows(%a: memref<4096x1024xf32> {llvm.noalias}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c1024 = arith.constant 1024 : index
+  %c4096 = arith.constant 4096 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c4096) step (%c1) {
+    scf.parallel (%j) = (%c0) to (%c1024) step (%c1) {
+      memref.store %zero, %a[%i, %j] : memref<4096x1024xf32>
+      scf.reduce
+    }
     scf.reduce
   }
   return

@@ -1,7 +1,7 @@
 // The NVIDIA stages: every loop nest becomes an outlined kernel launched
 // from the host function, and the kernels end as PTX for the chip asked for.
-// RUN: tian-opt %s --tian-optimize --tian-lower-to-linalg --tian-nvidia-kernels | FileCheck %s --check-prefix=KERNELS
-// RUN: tian-opt %s --tian-optimize --tian-lower-to-linalg --tian-nvidia-kernels \
+// RUN: tian-opt %s --tian-optimize=rows=false --tian-lower-to-linalg --tian-nvidia-kernels | FileCheck %s --check-prefix=KERNELS
+// RUN: tian-opt %s --tian-optimize=rows=false --tian-lower-to-linalg --tian-nvidia-kernels \
 // RUN:   --tian-nvidia-codegen=chip=sm_90 | FileCheck %s --check-prefix=PTX
 
 // KERNELS-LABEL: func.func @mlp(%{{.*}}: memref<8x16xf32>, %{{.*}}: memref<16x4xf32>, %{{.*}}: memref<4xf32>, %{{.*}}: memref<8x4xf32>)

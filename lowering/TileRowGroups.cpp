@@ -1,0 +1,89 @@
+//===- TileRowGroups.cpp - one loop over rows per tian row group ----------===//
+#include "lowering/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/MapVector.h"
+
+namespace mlir::tian {
+#define GEN_PASS_DEF_TILEROWGROUPS
+#include "lowering/Passes.h.inc"
+} // namespace mlir::tian
+
+using namespace mlir;
+
+namespace {
+
+constexpr StringLiteral kGroup = "tian.fusion_group";
+constexpr StringLiteral kRows = "tian.fusion_rows";
+
+bool inRowGroup(Operation *op) { return op && op->hasAttr(kRows); }
+
+struct TileRowGroupsPass : public tian::impl::TileRowGroupsBase<TileRowGroupsPass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    llvm::MapVector<Attribute, SmallVector<Operation *>> groups;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (inRowGroup(op))
+        groups[op->getAttr(kGroup)].push_back(op);
+    });
+    IRRewriter rewriter(context);
+    for (auto &[group, ops] : groups)
+      tileGroup(rewriter, group, ops);
+  }
+
+  /// Tiles the group's result by one row and fuses every other op of the
+  /// group into the row loop.
+  void tileGroup(IRRewriter &rewriter, Attribute group, ArrayRef<Operation *> ops) {
+    auto sameGroup = [&](Operation *op) { return op && op->getAttr(kGroup) == group; };
+    Operation *root = nullptr;
+    for (Operation *op : ops)
+      for (Operation *user : op->getUsers())
+        if (!sameGroup(user)) {
+          if (root && root != op)
+            return; // two results: not one loop (tian-fuse-rows prevents this)
+          root = op;
+        }
+    auto tileable = dyn_cast_or_null<TilingInterface>(root);
+    if (!tileable || root->getNumResults() != 1)
+      return;
+    int64_t rows = cast<IntegerAttr>(root->getAttr(kRows)).getInt();
+    size_t loops = tileable.getLoopIteratorTypes().size();
+    if (rows <= 0 || static_cast<size_t>(rows) > loops)
+      return;
+    SmallVector<OpFoldResult> sizes(loops, rewriter.getIndexAttr(0));
+    for (int64_t d = 0; d < rows; ++d)
+      sizes[d] = rewriter.getIndexAttr(1);
+
+    scf::SCFTileAndFuseOptions options;
+    options.setTilingOptions(scf::SCFTilingOptions()
+                                 .setTileSizes(sizes)
+                                 .setLoopType(scf::SCFTilingOptions::LoopType::ForallOp));
+    // Only the group and the fills that initialize its reductions.
+    options.setFusionControlFn(
+        [&](tensor::ExtractSliceOp, OpResult producer,
+            bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          Operation *op = producer.getOwner();
+          if (sameGroup(op) || isa<linalg::FillOp, tensor::EmptyOp>(op))
+            return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          return std::nullopt;
+        });
+    rewriter.setInsertionPoint(root);
+    FailureOr<scf::SCFTileAndFuseResult> tiled =
+        scf::tileConsumerAndFuseProducersUsingSCF(rewriter, tileable, options);
+    if (failed(tiled)) {
+      root->emitWarning("tianc: could not tile this row group; it runs unfused");
+      return;
+    }
+    for (OpResult result : root->getResults())
+      if (Value replacement = tiled->replacements.lookup(result))
+        rewriter.replaceAllUsesWith(result, replacement);
+    for (Operation *op : llvm::reverse(ops))
+      if (op->use_empty())
+        rewriter.eraseOp(op);
+  }
+};
+
+} // namespace
