@@ -238,6 +238,7 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
                           : Value(arith::AddIOp::create(b, l, args[2], product));
           linalg::YieldOp::create(b, l, sum);
         });
+    keepFusionGroup(op, generic);
     rewriter.replaceOp(op, generic.getResults());
     return success();
   }
@@ -530,6 +531,7 @@ struct LowerConv2d : OpRewritePattern<Conv2dOp> {
           rewriter, loc, TypeRange{resultType}, ValueRange{input, op.getWeight()},
           ValueRange{filledTensor(rewriter, loc, resultType, zero)},
           i64Pair(rewriter, op.getStrides()), i64Pair(rewriter, op.getDilations()));
+      keepFusionGroup(op, conv);
       rewriter.replaceOp(op, conv.getResults());
       return success();
     }

@@ -11,6 +11,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/tian/TianOps.h"
+#include "passes/FusionGroups.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/EquivalenceClasses.h"
 
@@ -142,10 +143,7 @@ struct FuseRowsPass : public tian::impl::FuseRowsBase<FuseRowsPass> {
     for (Operation &op : body)
       if (groups.contains(&op))
         members[groups.getLeaderValue(&op)].push_back(&op);
-    int64_t nextId = 0;
-    for (Operation &op : body)
-      if (auto id = op.getAttrOfType<IntegerAttr>("tian.fusion_group"))
-        nextId = std::max(nextId, id.getInt() + 1);
+    int64_t nextId = unusedFusionGroup(body);
     Builder builder(&getContext());
     for (Operation &op : body) {
       if (!groups.contains(&op) || groups.getLeaderValue(&op) != &op)
@@ -175,13 +173,7 @@ struct FuseRowsPass : public tian::impl::FuseRowsBase<FuseRowsPass> {
       }
       ++nextId;
     }
-    // Number the groups in program order again.
-    llvm::DenseMap<int64_t, int64_t> renumbered;
-    for (Operation &op : body)
-      if (auto id = op.getAttrOfType<IntegerAttr>("tian.fusion_group")) {
-        auto [it, inserted] = renumbered.try_emplace(id.getInt(), renumbered.size());
-        op.setAttr("tian.fusion_group", builder.getI64IntegerAttr(it->second));
-      }
+    renumberFusionGroups(body);
   }
 };
 

@@ -81,6 +81,32 @@ def FuseRows : Pass<"tian-fuse-rows", "::mlir::func::FuncOp"> {
   }];
 }
 
+def FuseEpilogues : Pass<"tian-fuse-epilogues", "::mlir::func::FuncOp"> {
+  let summary = "Join a matmul or conv2d to the elementwise group that consumes it";
+  let description = [{
+    Runs after `tian-fuse-rows`. A `matmul`, or a `conv2d` without groups,
+    whose only user is an elementwise op of the same shape (a bias, a
+    residual add, an activation, a scale: the epilogue) joins that op's
+    group, and the group becomes a row loop (`tian.fusion_rows`): over the
+    rows of the matmul's result, or over the (image, channel) planes of the
+    convolution's. The lowering (`tian-tile-row-groups`) computes one row
+    or plane of the contraction and runs the epilogue on it while it is in
+    cache, instead of writing the whole result and reading it back. An
+    existing row group (a LayerNorm after the matmul) is joined when it runs
+    over the same rows.
+
+    Must not fuse:
+    - a contraction with other users (its result is needed whole anyway);
+    - an epilogue that broadcasts the result (another shape);
+    - a group whose result is not elementwise of the contraction's shape (a
+      reduction of the activations) or whose rows differ;
+    - grouped convolutions (they lower through a reshape, which the tiler
+      cannot fuse through).
+    Prologues (elementwise producers of a matmul's operands) are not fused:
+    they would be recomputed for every output column.
+  }];
+}
+
 def PlanMemory : Pass<"tian-plan-memory", "::mlir::func::FuncOp"> {
   let summary = "Place every temporary buffer of a function in one arena";
   let description = [{

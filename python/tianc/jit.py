@@ -176,11 +176,11 @@ def _unflatten(outputs, structure):
 
 class TracedFunction:
     def __init__(self, fn, capture_as_const=False, name=None, memory_planning=True,
-                 rematerialize=False, fusion=True):
+                 rematerialize=False, fusion=True, threads=None):
         self.fn = fn
         self.capture_as_const = capture_as_const
         self.memory_planning, self.rematerialize = memory_planning, rematerialize
-        self.fusion = fusion
+        self.fusion, self.threads = fusion, threads
         self.name = name or getattr(fn, "__name__", type(fn).__name__).replace("<", "").replace(">", "")
         self._variants = {}
         self._last = None
@@ -218,7 +218,8 @@ class TracedFunction:
     def _compile(self, inputs):
         traced = record(self.fn, inputs, self.name, self.capture_as_const)
         kernel = compile_module(traced.module, self.name, plan_memory=self.memory_planning,
-                                rematerialize=self.rematerialize, fusion=self.fusion)
+                                rematerialize=self.rematerialize, fusion=self.fusion,
+                                threads=self.threads)
         return _Variant(kernel, traced.captured, traced.structure,
                         [(tensor, kind) for tensor, kind, _ in traced.state], traced.slots,
                         kernel.stages)
@@ -279,18 +280,20 @@ class TracedFunction:
 
 
 def trace(fn=None, *, capture_as_const=False, name=None, memory_planning=True,
-          rematerialize=False, fusion=True):
+          rematerialize=False, fusion=True, threads=None):
     """Compiles ``fn`` on its first call for each input signature.
 
     ``memory_planning`` places every temporary in one arena
     (``memory_report()`` tells how well); ``rematerialize`` recomputes cheap
     activations in a training step's backward pass instead of keeping them;
     ``fusion=False`` compiles every op as its own loop nest (to measure what
-    fusion buys; ``fusion_report()`` lists the fused kernels).
+    fusion buys; ``fusion_report()`` lists the fused kernels). ``threads``
+    shares loops with enough work among all cores (MLIR's async runtime);
+    the default is on unless the environment sets ``TIANC_THREADS=0``.
     Usable as ``tc.jit.trace(fn)`` or as a decorator (``@tc.jit.trace``)."""
     options = dict(capture_as_const=capture_as_const, name=name,
                    memory_planning=memory_planning, rematerialize=rematerialize,
-                   fusion=fusion)
+                   fusion=fusion, threads=threads)
     if fn is None:
         return lambda f: TracedFunction(f, **options)
     return TracedFunction(fn, **options)

@@ -27,7 +27,7 @@ namespace {
 std::string optimizePipeline(bool fusion, bool rows) {
   return std::string("func.func(tian-decompose),canonicalize,func.func(tian-transpose-small-operand),canonicalize,cse") +
          (fusion ? ",func.func(tian-fuse-elementwise" : "") +
-         (fusion && rows ? ",tian-fuse-rows)" : fusion ? ")" : "");
+         (fusion && rows ? ",tian-fuse-rows,tian-fuse-epilogues)" : fusion ? ")" : "");
 }
 
 constexpr const char *kLowerToLinalg =

@@ -50,3 +50,25 @@ func.func @two_row_dims(%x: tensor<2x3x8xf32>) -> tensor<2x3x8xf32> {
   %1 = tian.neg %0 : tensor<2x3x8xf32>
   return %1 : tensor<2x3x8xf32>
 }
+
+// -----
+
+// An epilogue group (tian-fuse-epilogues): each iteration computes one row
+// of the matmul, from one row of x and all of w, and applies bias and ReLU
+// to it; only the ReLU's row is written out.
+// CHECK-LABEL: func.func @linear_relu
+// CHECK: scf.forall (%[[ROW:.*]]) in (8)
+// CHECK: %[[XROW:.*]] = tensor.extract_slice %{{.*}}[%[[ROW]], 0] [1, 16] [1, 1] : tensor<8x16xf32> to tensor<1x16xf32>
+// CHECK: linalg.fill
+// CHECK: %[[MM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]{{.*}} ins(%[[XROW]], %{{.*}} : tensor<1x16xf32>, tensor<16x32xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[MM]], %{{.*}} : tensor<1x32xf32>, tensor<32xf32>)
+// CHECK: arith.maximumf
+// CHECK: tensor.parallel_insert_slice
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @linear_relu(%x: tensor<8x16xf32>, %w: tensor<16x32xf32>, %b: tensor<32xf32>) -> tensor<8x32xf32> {
+  %0 = tian.matmul %x, %w {tian.fusion_group = 0 : i64, tian.fusion_rows = 1 : i64} : tensor<8x16xf32>, tensor<16x32xf32> -> tensor<8x32xf32>
+  %1 = tian.add %0, %b {tian.fusion_group = 0 : i64, tian.fusion_rows = 1 : i64} : tensor<8x32xf32>, tensor<32xf32> -> tensor<8x32xf32>
+  %2 = tian.relu %1 {tian.fusion_group = 0 : i64, tian.fusion_rows = 1 : i64} : tensor<8x32xf32>
+  return %2 : tensor<8x32xf32>
+}

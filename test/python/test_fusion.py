@@ -72,21 +72,34 @@ def test_softmax_is_one_row_loop():
     assert linalg.count("scf.forall (") == 1 and linalg.count("math.exp") == 1
 
 
-def test_threads_opt_in_agree_and_survive_collected_functions(monkeypatch):
-    """TIANC_THREADS=1: parallel loops on MLIR's async runtime. A collected
-    compiled function must not tear down the thread pool of the others."""
+def test_threads_agree_and_survive_collected_functions():
+    """Parallel loops on MLIR's async runtime (the default): the same results
+    as one thread, and a collected compiled function must not tear down the
+    thread pool (or code) the others use."""
     import gc
 
     x = tc.tensor(rng.standard_normal((256, 1024)).astype(np.float32))
-    want = tc.jit.trace(_w6)(x).numpy()
-    monkeypatch.setenv("TIANC_THREADS", "1")
-    first = tc.jit.trace(_w2)
+    single = tc.jit.trace(_w6, threads=False)
+    want = single(x).numpy()
+    assert "llvm.call @mlirAsyncRuntime" not in single.ir("llvm-dialect")
+    first = tc.jit.trace(_w2, threads=True)
     first(x)
-    assert "mlirAsyncRuntime" in first.ir("llvm-dialect")
+    assert "llvm.call @mlirAsyncRuntime" in first.ir("llvm-dialect")
     del first
     gc.collect()
     threaded = tc.jit.trace(_w6)
     np.testing.assert_allclose(threaded(x).numpy(), want, rtol=1e-6, atol=1e-6)
+    assert "llvm.call @mlirAsyncRuntime" in threaded.ir("llvm-dialect")
+
+
+def test_threads_only_for_loops_with_enough_work():
+    small = tc.jit.trace(lambda x: F.exp(x) + 1)
+    small(tc.tensor(np.ones((16, 16), np.float32)))
+    assert "llvm.call @mlirAsyncRuntime" not in small.ir("llvm-dialect")
+    large = tc.jit.trace(lambda x: F.exp(x) + 1)
+    got = large(tc.tensor(np.ones((1024, 1024), np.float32))).numpy()
+    assert "llvm.call @mlirAsyncRuntime" in large.ir("llvm-dialect")
+    np.testing.assert_allclose(got, np.e + 1, rtol=1e-6)
 
 
 def test_output_buffers_are_reused_only_when_free():

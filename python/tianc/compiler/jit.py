@@ -57,8 +57,8 @@ class CompiledFunction:
         except ir.MLIRError as error:
             raise CompileError("the tian function is invalid:\n" + _diagnostics_text(error)) from None
         use_cache = dump_dir is None and not os.environ.get("TIANC_DUMP_IR")
-        if threads is None:  # experimental, opt-in: see docs/fusion.md
-            threads = os.environ.get("TIANC_THREADS", "") == "1"
+        if threads is None:  # on unless turned off: see docs/fusion.md
+            threads = os.environ.get("TIANC_THREADS", "1") != "0"
         stages = cpu_stages(plan_memory, rematerialize, fusion, threads)
         runtime = [_load_async_runtime()] if threads else []
         variant = f"{opt_level}|" + ",".join(pipeline for _, pipeline in stages)
