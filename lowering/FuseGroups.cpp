@@ -53,10 +53,19 @@ struct FuseGroupsPass : public tian::impl::FuseGroupsBase<FuseGroupsPass> {
         if (!producer || producer->getAttr(kGroup) != group ||
             !linalg::areElementwiseOpsFusable(operand))
           continue;
-        // A row group keeps a value several of its ops read in one row
-        // buffer rather than computing it once per reader.
-        if (consumer->hasAttr("tian.fusion_rows") &&
-            !llvm::all_of(producer->getUsers(), [&](Operation *user) { return user == consumer; }))
+        // Another reader of the producer reads the fused op's extra result
+        // instead (nothing is computed twice), so it must come after it; a
+        // consumer reading the producer twice (x * x) then takes it whole.
+        bool onlyConsumer = llvm::all_of(producer->getUsers(),
+                                         [&](Operation *user) { return user == consumer; });
+        bool readOnce = llvm::count_if(consumer->getOperands(), [&](Value value) {
+                          return value.getDefiningOp() == producer;
+                        }) == 1;
+        if (!onlyConsumer &&
+            (!readOnce || !llvm::all_of(producer->getUsers(), [&](Operation *user) {
+              return user == consumer || (user->getBlock() == consumer->getBlock() &&
+                                          consumer->isBeforeInBlock(user));
+            })))
           continue;
         rewriter.setInsertionPoint(consumer);
         FailureOr<linalg::ElementwiseOpFusionResult> result =
@@ -71,6 +80,15 @@ struct FuseGroupsPass : public tian::impl::FuseGroupsBase<FuseGroupsPass> {
         rewriter.eraseOp(consumer);
         if (producer->use_empty())
           rewriter.eraseOp(producer);
+        // Fusion into a reduction keeps the producer's value as a result
+        // even when nothing reads it: it would be stored for nothing.
+        auto fusedOp = cast<linalg::GenericOp>(result->fusedOp);
+        NamedAttrList attrs(fusedOp->getDiscardableAttrDictionary());
+        FailureOr<linalg::GenericOp> pruned =
+            linalg::deduplicateOperandsAndRemoveDeadResults(rewriter, fusedOp, true);
+        if (succeeded(pruned))
+          for (NamedAttribute attr : attrs)
+            (*pruned)->setAttr(attr.getName(), attr.getValue());
         fused = true;
         return WalkResult::interrupt();
       }

@@ -2,8 +2,8 @@
 
 // softmax as one row loop: the reductions produce their keepdims shape
 // directly (no expand_shape), every op of the group works on one row
-// inside the scf.forall, and exp, read by the sum and by the multiply, is
-// computed once per row.
+// inside the scf.forall, and exp is computed once per element, in the
+// pass that sums it (the fused op also yields it for the multiply).
 // CHECK-LABEL: func.func @softmax
 // CHECK-NOT: tensor.expand_shape
 // CHECK: scf.forall (%[[ROW:.*]]) in (4) shared_outs(%[[OUT:.*]] = %{{.*}})
@@ -11,13 +11,13 @@
 // CHECK: linalg.fill
 // CHECK: %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]{{.*}} ins(%[[X]] : tensor<1x8xf32>)
 // CHECK: arith.maximumf
-// CHECK: %[[EXP:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[MAX]] : tensor<1x8xf32>, tensor<1x1xf32>)
-// CHECK: math.exp
+// CHECK: %[[EXP:.*]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]{{.*}} ins(%[[X]], %[[MAX]] : tensor<1x8xf32>, tensor<1x1xf32>)
+// CHECK: %[[E:.*]] = math.exp
+// CHECK: %[[S:.*]] = arith.addf %[[E]], %{{.*}} fastmath<reassoc>
+// CHECK: linalg.yield %[[E]], %[[S]]
 // CHECK-NOT: math.exp
-// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[EXP]] : tensor<1x8xf32>)
-// CHECK: arith.addf {{.*}} fastmath<reassoc>
 // CHECK: %[[SLOT:.*]] = tensor.extract_slice %[[OUT]][%[[ROW]], 0] [1, 8] [1, 1]
-// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%[[EXP]], %{{.*}}, %[[SUM]] : tensor<1x8xf32>, tensor<f32>, tensor<1x1xf32>) outs(%[[SLOT]] : tensor<1x8xf32>)
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%[[EXP]]#0, %{{.*}}, %[[EXP]]#1 : tensor<1x8xf32>, tensor<f32>, tensor<1x1xf32>) outs(%[[SLOT]] : tensor<1x8xf32>)
 // CHECK: scf.forall.in_parallel
 // CHECK-NEXT: tensor.parallel_insert_slice %[[Y]] into %[[OUT]][%[[ROW]], 0] [1, 8] [1, 1]
 // CHECK-NOT: linalg.generic

@@ -45,8 +45,14 @@ def test_compiled_training_step_matches_eager_after_5_steps(make_opt):
         results.append((losses, model.state_dict()))
     (eager_losses, eager_state), (compiled_losses, compiled_state) = results
     np.testing.assert_allclose(compiled_losses, eager_losses, rtol=1e-5)
+    # Fused kernels sum in another order than eager ops: gradients agree to
+    # float32 rounding, but Adam divides each by its own magnitude, so an
+    # element whose gradient is a cancellation near zero (|g| ~ eps) can move
+    # by a fraction of the learning rate. Allow 1% of one step there; SGD
+    # keeps the tight bound.
+    atol = 1e-6 if isinstance(opt, tc.optim.SGD) else 1e-2 * opt.lr
     for name in eager_state:
-        np.testing.assert_allclose(compiled_state[name], eager_state[name], rtol=1e-4, atol=1e-6,
+        np.testing.assert_allclose(compiled_state[name], eager_state[name], rtol=1e-4, atol=atol,
                                    err_msg=name)
     assert compiled_losses[-1] < compiled_losses[0]
 
