@@ -80,8 +80,8 @@ def TileRowGroups : Pass<"tian-tile-row-groups", "::mlir::func::FuncOp"> {
     every other op of the group (and the fills that initialize its
     reductions) is fused into the loop with upstream tile-and-fuse. Inside
     the loop each op works on one row, so its temporaries are row-sized.
-    A value several ops of the group read is fused once per reader; CSE
-    afterwards leaves one.
+    Values of the group that ops outside it read are yielded by the loop
+    as well.
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect",

@@ -38,14 +38,15 @@ struct TileRowGroupsPass : public tian::impl::TileRowGroupsBase<TileRowGroupsPas
   /// group into the row loop.
   void tileGroup(IRRewriter &rewriter, Attribute group, ArrayRef<Operation *> ops) {
     auto sameGroup = [&](Operation *op) { return op && op->getAttr(kGroup) == group; };
+    // The loop computes the group's result, the one op no other op of the
+    // group reads; values of the group read elsewhere are yielded too.
     Operation *root = nullptr;
     for (Operation *op : ops)
-      for (Operation *user : op->getUsers())
-        if (!sameGroup(user)) {
-          if (root && root != op)
-            return; // two results: not one loop (tian-fuse-rows prevents this)
-          root = op;
-        }
+      if (llvm::none_of(op->getUsers(), sameGroup)) {
+        if (root)
+          return; // two results nothing else needs (tian-fuse-rows prevents this)
+        root = op;
+      }
     auto tileable = dyn_cast_or_null<TilingInterface>(root);
     if (!tileable || root->getNumResults() != 1)
       return;
@@ -66,9 +67,14 @@ struct TileRowGroupsPass : public tian::impl::TileRowGroupsBase<TileRowGroupsPas
         [&](tensor::ExtractSliceOp, OpResult producer,
             bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
           Operation *op = producer.getOwner();
-          if (sameGroup(op) || isa<linalg::FillOp, tensor::EmptyOp>(op))
+          if (isa<linalg::FillOp, tensor::EmptyOp>(op))
             return scf::SCFTileAndFuseOptions::ControlFnResult{};
-          return std::nullopt;
+          if (!sameGroup(op))
+            return std::nullopt;
+          scf::SCFTileAndFuseOptions::ControlFnResult result;
+          result.yieldProducerReplacement =
+              !llvm::all_of(op->getUsers(), [&](Operation *user) { return sameGroup(user); });
+          return result;
         });
     rewriter.setInsertionPoint(root);
     FailureOr<scf::SCFTileAndFuseResult> tiled =
@@ -77,9 +83,11 @@ struct TileRowGroupsPass : public tian::impl::TileRowGroupsBase<TileRowGroupsPas
       root->emitWarning("tianc: could not tile this row group; it runs unfused");
       return;
     }
-    for (OpResult result : root->getResults())
-      if (Value replacement = tiled->replacements.lookup(result))
-        rewriter.replaceAllUsesWith(result, replacement);
+    Operation *loop = tiled->loops.front();
+    for (auto [original, replacement] : tiled->replacements)
+      rewriter.replaceUsesWithIf(original, replacement, [&](OpOperand &use) {
+        return !sameGroup(use.getOwner()) && !loop->isAncestor(use.getOwner());
+      });
     for (Operation *op : llvm::reverse(ops))
       if (op->use_empty())
         rewriter.eraseOp(op);

@@ -14,6 +14,7 @@
 #include "passes/FusionGroups.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace mlir::tian {
 #define GEN_PASS_DEF_FUSEROWS
@@ -99,6 +100,41 @@ bool fitsRows(Operation *op, const RowShape &row) {
   return true;
 }
 
+/// The row loop replaces the group at its last op (`group.front()`, the
+/// sink). Ops outside the group that read its values before that point move
+/// right after it, in order; if one of them feeds the group back, the group
+/// would depend on itself and is given up (false).
+bool makeRoomForTheLoop(const llvm::SetVector<Operation *> &group) {
+  Operation *sink = group.front();
+  Operation *first = sink;
+  for (Operation *member : group)
+    if (member->isBeforeInBlock(first))
+      first = member;
+  llvm::SetVector<Operation *> dependent;
+  for (Operation *op = first; op != sink->getNextNode(); op = op->getNextNode()) {
+    auto readsGroup = [&](Value value) {
+      Operation *def = value.getDefiningOp();
+      return def && (group.contains(def) || dependent.contains(def));
+    };
+    if (group.contains(op)) {
+      if (llvm::any_of(op->getOperands(), [&](Value v) {
+            Operation *def = v.getDefiningOp();
+            return def && dependent.contains(def);
+          }))
+        return false;
+      continue;
+    }
+    if (llvm::any_of(op->getOperands(), readsGroup))
+      dependent.insert(op);
+  }
+  Operation *after = sink;
+  for (Operation *op : dependent) {
+    op->moveAfter(after);
+    after = op;
+  }
+  return true;
+}
+
 struct FuseRowsPass : public tian::impl::FuseRowsBase<FuseRowsPass> {
   void runOnOperation() override {
     Block &body = getOperation().getBody().front();
@@ -135,10 +171,14 @@ struct FuseRowsPass : public tian::impl::FuseRowsBase<FuseRowsPass> {
       }
     }
 
-    // A group becomes one row loop when exactly one of its ops is used
-    // outside it, and only outside it: that op is the loop's result and
-    // every other op is computed for it. It must also consume a reduction
-    // (otherwise tian-fuse-elementwise already did what can be done).
+    // A connected set of row ops becomes one row loop computed for one
+    // result: the op no other op of the set reads (the sink) whose backward
+    // slice within the set is largest. The slice is the group; ops of the
+    // set outside it (another sink, like log_softmax next to a softmax that
+    // shares its exp) are left to elementwise fusion, and values they or
+    // any other op read from the group are yielded by the loop as well.
+    // The group must consume a reduction (otherwise tian-fuse-elementwise
+    // already did what can be done).
     llvm::DenseMap<Operation *, SmallVector<Operation *>> members;
     for (Operation &op : body)
       if (groups.contains(&op))
@@ -148,26 +188,30 @@ struct FuseRowsPass : public tian::impl::FuseRowsBase<FuseRowsPass> {
     for (Operation &op : body) {
       if (!groups.contains(&op) || groups.getLeaderValue(&op) != &op)
         continue;
-      SmallVector<Operation *> &ops = members[&op];
-      auto inGroup = [&](Operation *user) {
-        return groups.contains(user) && groups.getLeaderValue(user) == &op;
+      auto inSet = [&](Operation *other) {
+        return other && groups.contains(other) && groups.getLeaderValue(other) == &op;
       };
-      Operation *exit = nullptr;
-      bool valid = true, consumesReduction = false;
-      for (Operation *member : ops) {
-        Value result = member->getResult(0);
-        bool inside = llvm::any_of(result.getUsers(), inGroup);
-        bool outside = !llvm::all_of(result.getUsers(), inGroup);
-        if (outside) {
-          valid &= !inside && !exit;
-          exit = member;
-        }
-        consumesReduction |= isReduction(member) && inside;
+      llvm::SetVector<Operation *> best;
+      for (Operation *sink : members[&op]) {
+        if (llvm::any_of(sink->getUsers(), inSet))
+          continue;
+        llvm::SetVector<Operation *> slice;
+        slice.insert(sink);
+        for (size_t i = 0; i < slice.size(); ++i)
+          for (Value operand : slice[i]->getOperands())
+            if (Operation *def = operand.getDefiningOp(); inSet(def))
+              slice.insert(def);
+        if (slice.size() >= best.size())
+          best = std::move(slice);
       }
-      if (!valid || !exit || !consumesReduction)
+      bool consumesReduction = llvm::any_of(best, [&](Operation *member) {
+        return isReduction(member) &&
+               llvm::any_of(member->getUsers(), [&](Operation *user) { return best.contains(user); });
+      });
+      if (!consumesReduction || !makeRoomForTheLoop(best))
         continue;
       int64_t rows = static_cast<int64_t>(shapeOf[&op].rows.size());
-      for (Operation *member : ops) {
+      for (Operation *member : best) {
         member->setAttr("tian.fusion_group", builder.getI64IntegerAttr(nextId));
         member->setAttr("tian.fusion_rows", builder.getI64IntegerAttr(rows));
       }

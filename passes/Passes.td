@@ -72,9 +72,13 @@ def FuseRows : Pass<"tian-fuse-rows", "::mlir::func::FuncOp"> {
     The rules:
     - every op of the group has the same rows and row shape; operands may
       broadcast along the row (a LayerNorm weight) but never across rows;
-    - exactly one op of the group is used outside it, and only outside it:
-      it is the group's result, and every other op is computed for it
-      (values needed elsewhere are not recomputed in two places);
+    - the group is computed for one result, the op no other op of it reads:
+      of the connected row ops, the backward slice of the sink with the
+      most ops (softmax's sink when a log_softmax shares its exp);
+    - values of the group other ops read are yielded by the row loop too
+      (nothing is recomputed); those readers move after the group's last
+      op, where the loop will be, and a reader that feeds the group back
+      (a cycle) means no group;
     - the group must consume a reduction inside it, otherwise
       `tian-fuse-elementwise` already fused what there is to fuse.
     Groups are numbered in program order again afterwards.

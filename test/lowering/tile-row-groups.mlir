@@ -72,3 +72,19 @@ func.func @linear_relu(%x: tensor<8x16xf32>, %w: tensor<16x32xf32>, %b: tensor<3
   %2 = tian.relu %1 {tian.fusion_group = 0 : i64, tian.fusion_rows = 1 : i64} : tensor<8x32xf32>
   return %2 : tensor<8x32xf32>
 }
+
+// -----
+
+// A value of the group also read outside it (the row sum, returned) is
+// yielded by the loop next to the group's result.
+// CHECK-LABEL: func.func @yields_the_sum
+// CHECK: %[[LOOP:.*]]:2 = scf.forall (%{{.*}}) in (4) shared_outs(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<4x8xf32>, tensor<4x1xf32>)
+// CHECK: tensor.parallel_insert_slice {{.*}} : tensor<1x8xf32> into tensor<4x8xf32>
+// CHECK: tensor.parallel_insert_slice {{.*}} : tensor<1x1xf32> into tensor<4x1xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[LOOP]]#0, %[[LOOP]]#1
+func.func @yields_the_sum(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x1xf32>) {
+  %s = tian.reduce_sum %x axes = [1] keepdims {tian.fusion_group = 0 : i64, tian.fusion_rows = 1 : i64} : tensor<4x8xf32> -> tensor<4x1xf32>
+  %0 = tian.div %x, %s {tian.fusion_group = 0 : i64, tian.fusion_rows = 1 : i64} : tensor<4x8xf32>, tensor<4x1xf32> -> tensor<4x8xf32>
+  return %0, %s : tensor<4x8xf32>, tensor<4x1xf32>
+}

@@ -46,11 +46,10 @@ func.func @two_row_dims(%x: tensor<2x3x8xf32>, %w: tensor<8xf32>) -> tensor<2x3x
 
 // -----
 
-// The row sum is also returned: two results would leave the loop, so
-// there is no row group (the division is not fused with the sum).
+// The row sum is also returned: the loop yields it next to the division.
 // CHECK-LABEL: func.func @two_exits
-// CHECK-NOT: fusion_rows
-// CHECK: return
+// CHECK: tian.reduce_sum {{.*}} tian.fusion_rows = 1
+// CHECK: tian.div {{.*}} tian.fusion_rows = 1
 func.func @two_exits(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x1xf32>) {
   %s = tian.reduce_sum %x axes = [1] keepdims : tensor<4x8xf32> -> tensor<4x1xf32>
   %0 = tian.div %x, %s : tensor<4x8xf32>, tensor<4x1xf32> -> tensor<4x8xf32>
@@ -92,9 +91,9 @@ func.func @reduction_only(%x: tensor<4x8xf32>) -> tensor<4x1xf32> {
 // -----
 
 // An input computed by another kind of op (a transpose) is read before the
-// loop: the group forms around it. But a row statistic that something
-// outside the group also reads (here through a transpose that broadcasts
-// it across rows) is a second result: no group.
+// loop: the group forms around it. But a row statistic that reaches the
+// group again through another op (here a transpose that broadcasts it
+// across rows) would make the loop depend on itself: no group.
 // CHECK-LABEL: func.func @transposes
 // CHECK: tian.transpose
 // CHECK-NOT: fusion_rows
@@ -117,4 +116,38 @@ func.func @transposes(%x: tensor<8x8xf32>) -> (tensor<8x8xf32>, tensor<8x8xf32>)
   %1 = tian.div %x, %s2 : tensor<8x8xf32>, tensor<8x1xf32> -> tensor<8x8xf32>
   %2 = tian.div %1, %st : tensor<8x8xf32>, tensor<1x8xf32> -> tensor<8x8xf32>
   return %0, %2 : tensor<8x8xf32>, tensor<8x8xf32>
+}
+
+// -----
+
+// log_softmax next to softmax, sharing max, exp and sum: two sinks. The
+// larger slice (softmax, then scaled) is the row loop; log_softmax's log
+// and subtraction read the shifted values and the sum the loop yields, and
+// the ops that read them before the loop's place move after it.
+// CHECK-LABEL: func.func @two_sinks
+// CHECK: tian.reduce_max {{.*}} tian.fusion_rows = 1
+// CHECK: tian.sub {{.*}} tian.fusion_rows = 1
+// CHECK: tian.exp {{.*}} tian.fusion_rows = 1
+// CHECK: tian.reduce_sum {{.*}} tian.fusion_rows = 1
+// CHECK: tian.div {{.*}} tian.fusion_rows = 1
+// CHECK: tian.mul {{.*}} tian.fusion_rows = 1
+// CHECK: tian.mul {{.*}} tian.fusion_rows = 1
+// CHECK-NEXT: tian.log
+// CHECK-NOT: fusion_rows
+// CHECK-NEXT: tian.sub
+// CHECK-NOT: fusion_rows
+// CHECK: return
+func.func @two_sinks(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %one = tian.constant dense<1.0> : tensor<f32>
+  %three = tian.constant dense<3.0> : tensor<f32>
+  %m = tian.reduce_max %x axes = [1] keepdims : tensor<4x8xf32> -> tensor<4x1xf32>
+  %0 = tian.sub %x, %m : tensor<4x8xf32>, tensor<4x1xf32> -> tensor<4x8xf32>
+  %1 = tian.exp %0 : tensor<4x8xf32>
+  %s = tian.reduce_sum %1 axes = [1] keepdims : tensor<4x8xf32> -> tensor<4x1xf32>
+  %l = tian.log %s : tensor<4x1xf32>
+  %logp = tian.sub %0, %l : tensor<4x8xf32>, tensor<4x1xf32> -> tensor<4x8xf32>
+  %r = tian.div %one, %s : tensor<f32>, tensor<4x1xf32> -> tensor<4x1xf32>
+  %p = tian.mul %1, %r : tensor<4x8xf32>, tensor<4x1xf32> -> tensor<4x8xf32>
+  %y = tian.mul %p, %three : tensor<4x8xf32>, tensor<f32> -> tensor<4x8xf32>
+  return %logp, %y : tensor<4x8xf32>, tensor<4x8xf32>
 }

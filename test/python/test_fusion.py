@@ -3,6 +3,7 @@ names the fused ops and their Python lines, and fusion=False turns it off."""
 
 import numpy as np
 import pytest
+import torch
 
 import tianc as tc
 from tianc import functional as F
@@ -70,6 +71,61 @@ def test_softmax_is_one_row_loop():
     assert report[0]["rows"] == 1
     linalg = traced.ir("linalg")
     assert linalg.count("scf.forall (") == 1 and linalg.count("math.exp") == 1
+
+
+@pytest.mark.parametrize("shape", [(3, 5, 7), (1, 1), (6, 1), (1, 4096), (3, 70000)],
+                         ids=lambda s: "x".join(map(str, s)))
+def test_row_loops_match_torch_on_any_shape(shape):
+    """Row loops over several leading dims, one-element rows, a single row,
+    and rows too large for the stack (their buffers stay on the heap)."""
+    x = rng.standard_normal(shape).astype(np.float32) * 4
+    w = rng.standard_normal(shape[-1]).astype(np.float32)
+    b = rng.standard_normal(shape[-1]).astype(np.float32)
+
+    def model(x, w, b):
+        return (F.log_softmax(x, -1), F.layer_norm(F.softmax(x, -1) * 3 + x, [shape[-1]], w, b))
+
+    traced = tc.jit.trace(model)
+    got = [t.numpy() for t in traced(tc.tensor(x), tc.tensor(w), tc.tensor(b))]
+    tx = torch.from_numpy(x)
+    want = [torch.log_softmax(tx, -1).numpy(),
+            torch.nn.functional.layer_norm(torch.softmax(tx, -1) * 3 + tx, [shape[-1]],
+                                           torch.from_numpy(w), torch.from_numpy(b)).numpy()]
+    for g, t in zip(got, want):
+        np.testing.assert_allclose(g, t, rtol=1e-4, atol=2e-5)
+    if shape[-1] > 1:
+        # log_softmax shares max, exp and sum with softmax (CSE): one row
+        # loop computes softmax and the LayerNorm and also yields what
+        # log_softmax reads.
+        loops = [g for g in traced.fusion_report() if g["rows"]]
+        assert len(loops) == 1 and loops[0]["rows"] == len(shape) - 1
+        assert len(loops[0]["ops"]) == 19
+
+
+def test_epilogue_fusion_matches_torch():
+    """matmul + bias + GELU, and conv2d + batch norm + residual + ReLU, as
+    row and plane loops."""
+    x = rng.standard_normal((32, 48)).astype(np.float32)
+    w = rng.standard_normal((48, 40)).astype(np.float32)
+    bias = rng.standard_normal(40).astype(np.float32)
+    img = rng.standard_normal((2, 8, 12, 12)).astype(np.float32)
+    k = rng.standard_normal((8, 8, 3, 3)).astype(np.float32) * 0.2
+    scale = rng.standard_normal((8, 1, 1)).astype(np.float32)
+
+    def model(x, w, bias, img, k, scale):
+        return (F.gelu(x @ w + bias, "tanh"),
+                F.relu(F.conv2d(img, k, padding=1) * scale + img))
+
+    traced = tc.jit.trace(model)
+    got = [t.numpy() for t in traced(*map(tc.tensor, (x, w, bias, img, k, scale)))]
+    t = [torch.from_numpy(a) for a in (x, w, bias, img, k, scale)]
+    want = [torch.nn.functional.gelu(t[0] @ t[1] + t[2], approximate="tanh").numpy(),
+            torch.relu(torch.nn.functional.conv2d(t[3], t[4], padding=1) * t[5] + t[3]).numpy()]
+    for g, r in zip(got, want):
+        np.testing.assert_allclose(g, r, rtol=1e-4, atol=1e-5)
+    assert sorted(g["rows"] for g in traced.fusion_report()) == [1, 2]
+    ops = [op for g in traced.fusion_report() for op, _ in g["ops"]]
+    assert "tian.matmul" in ops and "tian.conv2d" in ops
 
 
 def test_threads_agree_and_survive_collected_functions():
