@@ -1,7 +1,8 @@
 """Runs the workloads of shared/docs/BENCHMARKS.md for tianc and every
 installed peer in one process and prints tianc / best-peer ratios.
 
-    .venv/bin/python -m bench            # full: warm-up, then the median of 20 runs (5 for slow ones)
+    .venv/bin/python -m bench            # full: warm-up, then the median of 20 runs (5 for slow ones),
+                                         # tianc and the peers taking turns, run by run
     .venv/bin/python -m bench --quick    # sanity pass: median of 3
     .venv/bin/python -m bench --only W1,W3 --json out.json
 """
@@ -29,6 +30,27 @@ from tianc import functional as F  # noqa: E402
 from . import models  # noqa: E402
 
 torch.set_num_threads(THREADS)
+
+
+def interleaved_median_ms(fns, runs, warmup=1):
+    """{name: median ms}, one run of each callable in turn: the machines here
+    are shared, and a burst of load then slows every contender alike
+    instead of whichever happened to be running, so ratios hold. The order
+    rotates every round, so that no one always runs right after a framework
+    whose threads are still spinning down."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    names = list(fns)
+    times = {name: [] for name in fns}
+    for round_ in range(runs):
+        shift = round_ % len(names)
+        for name in names[shift:] + names[:shift]:
+            fn = fns[name]
+            start = time.perf_counter()
+            fn()
+            times[name].append((time.perf_counter() - start) * 1e3)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def median_ms(fn, runs, warmup=1):
@@ -168,17 +190,16 @@ def run_inference(wid, spec, peers, runs, bandwidth, best_gflops, check):
     compile_s = time.perf_counter() - start
     runs_here = max(3, runs // 4) if spec.get("slow") else runs
     row = {"id": wid, "compile_s": compile_s, "memory": compiled.memory_report()}
-    row["tianc"] = median_ms(lambda: compiled(*inputs), runs_here)
     # What fusion buys: the same graph with every op its own loop nest.
     unfused = tc.jit.trace(spec["model"], capture_as_const=not spec.get("slow"),
                            name=wid.lower() + "_unfused", fusion=False)
     unfused(*inputs)
-    row["unfused"] = median_ms(lambda: unfused(*inputs), runs_here)
     row["fused_kernels"] = len(compiled.fusion_report())
+    contenders = {"tianc": lambda: compiled(*inputs), "unfused": lambda: unfused(*inputs)}
+    contenders.update(peers.callables(spec["torch_module"], spec["inputs"]))
+    row.update(interleaved_median_ms(contenders, runs_here))
     if not spec.get("slow"):
         row["tianc eager"] = median_ms(lambda: spec["model"](*inputs), max(3, runs_here // 4))
-    for name, fn in peers.callables(spec["torch_module"], spec["inputs"]).items():
-        row[name] = median_ms(fn, runs_here)
     if check:
         want = _no_grad(spec["torch_module"], [torch.from_numpy(a) for a in spec["inputs"]]).numpy()
         row["max_rel_err"] = float(np.max(np.abs(out.numpy() - want)) / (np.max(np.abs(want)) + 1e-30))
@@ -247,12 +268,9 @@ def run_training(peers, runs):
     start = time.perf_counter()
     compiled(xs, ys)
     row = {"id": "T1", "compile_s": time.perf_counter() - start, "memory": compiled.memory_report()}
-    row["tianc"] = median_ms(lambda: compiled(xs, ys), runs)
     # The same step recomputing cheap activations in the backward pass.
     remat = tc.jit.trace(step, name="t1_remat", rematerialize=True)
     remat(xs, ys)
-    row["remat"] = {"memory": remat.memory_report(), "tianc": median_ms(lambda: remat(xs, ys), runs)}
-    row["tianc eager"] = median_ms(lambda: step(xs, ys), max(3, runs // 4))
     topt = torch.optim.SGD(tm.parameters(), lr=0.01, momentum=0.9)
     tx, ty = torch.from_numpy(x), torch.from_numpy(y)
 
@@ -261,8 +279,15 @@ def run_training(peers, runs):
         loss = torch.nn.functional.cross_entropy(tm(tx), ty)
         loss.backward()
         topt.step()
+    contenders = {"tianc": lambda: compiled(xs, ys), "remat": lambda: remat(xs, ys)}
     if "torch" in peers.names:
-        row["torch"] = median_ms(torch_step, runs)
+        contenders["torch"] = torch_step
+    times = interleaved_median_ms(contenders, runs)
+    row["tianc"] = times["tianc"]
+    row["remat"] = {"memory": remat.memory_report(), "tianc": times["remat"]}
+    if "torch" in times:
+        row["torch"] = times["torch"]
+    row["tianc eager"] = median_ms(lambda: step(xs, ys), max(3, runs // 4))
     return row
 
 
