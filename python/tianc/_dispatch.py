@@ -19,6 +19,7 @@ from mlir.dialects import func
 
 from . import dtypes
 from .compiler import compile_module
+from .compiler.jit import threads_usable
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 
@@ -93,6 +94,10 @@ def _eager_context() -> ir.Context:
     global _context
     if _context is None:
         _context = ir.Context()
+        # Eager kernels are one small function each: MLIR's pass threads buy
+        # nothing, and a thread pool does not survive fork() (a forked child
+        # compiling its first kernel waited for them forever).
+        _context.enable_multithreading(False)
     return _context
 
 
@@ -125,6 +130,8 @@ def _run(op_name, build, inputs, key):
     arrays = [t._data for t in inputs]
     cache_key = (key, *[(a.shape, a.dtype) for a in arrays])
     kernel = _kernels.get(cache_key)
+    if kernel is not None and kernel.threaded and not threads_usable():
+        kernel = None  # compiled before a fork: its thread pool is gone
     if kernel is None:
         kernel = _compile_kernel(op_name, build, arrays)
         _kernels[cache_key] = kernel

@@ -148,6 +148,36 @@ def test_threads_agree_and_survive_collected_functions():
     assert "llvm.call @mlirAsyncRuntime" in threaded.ir("llvm-dialect")
 
 
+_FORK_SCRIPT = """
+import os, sys
+import numpy as np
+import tianc as tc
+from tianc import functional as F
+x = tc.tensor(np.full((1024, 1024), 0.5, np.float32))
+traced = tc.jit.trace(lambda x: F.exp(x) + 1)
+before = traced(x).numpy()
+eager = F.exp(x).numpy()  # a threaded eager kernel
+pid = os.fork()
+if pid == 0:
+    ok = (np.array_equal(traced(x).numpy(), before) and np.array_equal(F.exp(x).numpy(), eager)
+          and "llvm.call @mlirAsyncRuntime" not in traced.ir("llvm-dialect"))
+    os._exit(0 if ok else 3)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_forked_child_runs_single_threaded():
+    """The async runtime's workers do not survive fork(): a child must not
+    wait for them (it hung), but recompile what it runs on one thread."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", _FORK_SCRIPT], capture_output=True, text=True,
+                         timeout=240)
+    assert run.returncode == 0, run.stderr[-2000:]
+
+
 def test_threads_only_for_loops_with_enough_work():
     small = tc.jit.trace(lambda x: F.exp(x) + 1)
     small(tc.tensor(np.ones((16, 16), np.float32)))

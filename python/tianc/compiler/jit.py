@@ -59,6 +59,8 @@ class CompiledFunction:
         use_cache = dump_dir is None and not os.environ.get("TIANC_DUMP_IR")
         if threads is None:  # on unless turned off: see docs/fusion.md
             threads = os.environ.get("TIANC_THREADS", "1") != "0"
+        threads = threads and threads_usable()
+        self.threaded = threads
         stages = cpu_stages(plan_memory, rematerialize, fusion, threads)
         runtime = [_load_async_runtime()] if threads else []
         variant = f"{opt_level}|" + ",".join(pipeline for _, pipeline in stages)
@@ -109,6 +111,10 @@ class CompiledFunction:
     def call_unchecked(self, arrays):
         """The call without argument checks, for callers that guarantee C-contiguous
         writable numpy arrays of the compiled shapes and dtypes (the eager cache)."""
+        if self.threaded and _forked_after_threads:
+            raise CompileError(f"{self.name} was compiled with threads before this process was "
+                               "forked, and the thread pool does not survive fork(): compile it "
+                               "again in this process (tc.jit.trace does so by itself)")
         outputs = [_outputs.empty(shape, dtype) for shape, dtype in self.output_specs]
         _invoke(self._address, (*arrays, *outputs))
         return outputs[0] if len(outputs) == 1 else tuple(outputs)
@@ -153,6 +159,25 @@ class _OutputPool:
 
 _outputs = _OutputPool()
 _async_runtime = None
+# The async runtime's worker threads do not survive fork(): a process forked
+# after it started must not run threaded code (a parallel loop would wait
+# for workers that are gone) and compiles single-threaded from then on, as
+# PyTorch runs single-threaded in a forked child.
+_forked_after_threads = False
+
+
+def _after_fork_in_child():
+    global _forked_after_threads
+    if _async_runtime is not None:
+        _forked_after_threads = True
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def threads_usable() -> bool:
+    """False in a process forked after threaded code ran: its thread pool is gone."""
+    return not _forked_after_threads
 
 
 def _load_async_runtime() -> str:
