@@ -85,4 +85,21 @@ def IsolateParallelTasks : Pass<"tian-isolate-parallel-tasks", "::mlir::ModuleOp
   }];
 }
 
+def PrefetchNextRow : Pass<"tian-prefetch-next-row", "::mlir::func::FuncOp"> {
+  let summary = "Prefetch the next row of the inputs a row loop reads";
+  let description = [{
+    A row loop reads each row of its input from memory at the start of the
+    row (the max of softmax), then computes on it from L1. A row of 4 KiB is
+    a page, and hardware prefetchers stop at page boundaries, so every row
+    starts with cache misses. In an `scf.for` whose body takes whole rows of
+    a 2-D parameter (`memref.subview %arg[%iv, 0] [1, n] [1, 1]`), this pass
+    prefetches row `iv + step` (one `memref.prefetch` per 64-byte line) at
+    the start of the body, so its loads overlap the current row's work.
+    Rows written (the output) are prefetched too, which saves the read for
+    ownership of their first store. Measured on W6 on one core: 5 to 11%
+    faster; with two threads no change.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
+}
+
 #endif // TIAN_CPU_PASSES
