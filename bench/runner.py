@@ -47,6 +47,10 @@ def interleaved_median_ms(fns, runs, warmup=1):
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
             fn = fns[name]
+            # Let the previous framework's worker threads stop spinning
+            # (OpenMP and ONNX Runtime busy-wait after a run): they would
+            # take the cores from whoever runs next.
+            time.sleep(0.02)
             start = time.perf_counter()
             fn()
             times[name].append((time.perf_counter() - start) * 1e3)
