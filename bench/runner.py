@@ -2,7 +2,7 @@
 installed peer in one process and prints tianc / best-peer ratios.
 
     .venv/bin/python -m bench            # full: warm-up, then the median of 20 runs (5 for slow ones),
-                                         # tianc and the peers taking turns, run by run
+                                         # tianc and the peers taking turns, 5 runs at a time
     .venv/bin/python -m bench --quick    # sanity pass: median of 3
     .venv/bin/python -m bench --only W1,W3 --json out.json
 """
@@ -20,6 +20,9 @@ THREADS = 2
 os.environ["TIANC_CACHE_DIR"] = tempfile.mkdtemp(prefix="tianc-bench-cache-")
 os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 os.environ.setdefault("MKL_NUM_THREADS", str(THREADS))
+# torch.compile's default pool of compile subprocesses keeps the cores busy
+# for seconds after its first call, slowing whatever is timed next.
+os.environ.setdefault("TORCHINDUCTOR_COMPILE_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -32,28 +35,27 @@ from . import models  # noqa: E402
 torch.set_num_threads(THREADS)
 
 
-def interleaved_median_ms(fns, runs, warmup=1):
-    """{name: median ms}, one run of each callable in turn: the machines here
-    are shared, and a burst of load then slows every contender alike
-    instead of whichever happened to be running, so ratios hold. The order
-    rotates every round, so that no one always runs right after a framework
-    whose threads are still spinning down."""
+def interleaved_median_ms(fns, runs, warmup=1, block=5):
+    """{name: median ms}. The contenders take turns in blocks of ``block``
+    runs, the order rotating every round: the machines here are shared, and
+    a burst of load then slows every contender alike instead of whichever
+    happened to be running. Blocks, not single runs: ONNX Runtime's and
+    OpenMP's workers keep spinning for a while after a run and take the
+    cores from whoever runs next, which only the first run of a block pays
+    (the median drops it)."""
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     names = list(fns)
     times = {name: [] for name in fns}
-    for round_ in range(runs):
+    for round_ in range((runs + block - 1) // block):
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
             fn = fns[name]
-            # Let the previous framework's worker threads stop spinning
-            # (OpenMP and ONNX Runtime busy-wait after a run): they would
-            # take the cores from whoever runs next.
-            time.sleep(0.02)
-            start = time.perf_counter()
-            fn()
-            times[name].append((time.perf_counter() - start) * 1e3)
+            for _ in range(min(block, runs - round_ * block)):
+                start = time.perf_counter()
+                fn()
+                times[name].append((time.perf_counter() - start) * 1e3)
     return {name: statistics.median(t) for name, t in times.items()}
 
 
