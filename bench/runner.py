@@ -39,10 +39,10 @@ def interleaved_median_ms(fns, runs, warmup=1, block=5):
     """{name: median ms}. The contenders take turns in blocks of ``block``
     runs, the order rotating every round: the machines here are shared, and
     a burst of load then slows every contender alike instead of whichever
-    happened to be running. Blocks, not single runs: ONNX Runtime's and
-    OpenMP's workers keep spinning for a while after a run and take the
-    cores from whoever runs next, which only the first run of a block pays
-    (the median drops it)."""
+    happened to be running. ONNX Runtime's workers keep spinning for about
+    50 ms after a run and take the cores from whoever runs next (tianc's W6
+    read 2x its standalone time after ORT): each block starts after a pause
+    long enough for them to go idle."""
     for fn in fns.values():
         for _ in range(warmup):
             fn()
@@ -52,6 +52,7 @@ def interleaved_median_ms(fns, runs, warmup=1, block=5):
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
             fn = fns[name]
+            time.sleep(0.2)  # the previous framework's spinning workers (ORT: ~50 ms) go idle
             for _ in range(min(block, runs - round_ * block)):
                 start = time.perf_counter()
                 fn()
