@@ -1,5 +1,6 @@
 //===- FuseGroups.cpp - one linalg.generic per tian fusion group ----------===//
 #include "lowering/Passes.h"
+#include "passes/FusionGroups.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/PatternMatch.h"
@@ -13,13 +14,7 @@ using namespace mlir;
 
 namespace {
 
-constexpr StringLiteral kGroup = "tian.fusion_group";
-
-void copyGroup(Operation *from, Operation *to) {
-  for (StringRef name : {kGroup.data(), "tian.fusion_rows"})
-    if (Attribute value = from->getAttr(name))
-      to->setAttr(name, value);
-}
+using tian::kFusionGroupAttr;
 
 struct FuseGroupsPass : public tian::impl::FuseGroupsBase<FuseGroupsPass> {
   void runOnOperation() override {
@@ -27,15 +22,15 @@ struct FuseGroupsPass : public tian::impl::FuseGroupsBase<FuseGroupsPass> {
     // Reductions of a group take producers only as generics.
     SmallVector<linalg::ReduceOp> reductions;
     getOperation()->walk([&](linalg::ReduceOp op) {
-      if (op->hasAttr(kGroup))
+      if (op->hasAttr(kFusionGroupAttr))
         reductions.push_back(op);
     });
     for (linalg::ReduceOp op : reductions) {
-      Attribute group = op->getAttr(kGroup);
+      NamedAttrList fusion = tian::fusionAttributes(op); // op is replaced
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, op);
       if (succeeded(generic))
-        copyGroup(op, *generic);
+        tian::setFusionAttributes(*generic, fusion);
     }
     // Producer into consumer, within a group, until nothing is left to fuse.
     while (fuseOnePair(rewriter)) {
@@ -45,12 +40,12 @@ struct FuseGroupsPass : public tian::impl::FuseGroupsBase<FuseGroupsPass> {
   bool fuseOnePair(IRRewriter &rewriter) {
     bool fused = false;
     getOperation()->walk([&](linalg::GenericOp consumer) {
-      Attribute group = consumer->getAttr(kGroup);
+      Attribute group = consumer->getAttr(kFusionGroupAttr);
       if (!group)
         return WalkResult::advance();
       for (OpOperand *operand : consumer.getDpsInputOperands()) {
         auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
-        if (!producer || producer->getAttr(kGroup) != group ||
+        if (!producer || producer->getAttr(kFusionGroupAttr) != group ||
             !linalg::areElementwiseOpsFusable(operand))
           continue;
         // Another reader of the producer reads the fused op's extra result
@@ -72,7 +67,7 @@ struct FuseGroupsPass : public tian::impl::FuseGroupsBase<FuseGroupsPass> {
             linalg::fuseElementwiseOps(rewriter, operand);
         if (failed(result))
           continue;
-        copyGroup(consumer, result->fusedOp);
+        tian::copyFusionAttributes(consumer, result->fusedOp);
         for (auto [original, replacement] : result->replacements)
           rewriter.replaceUsesWithIf(original, replacement, [&](OpOperand &use) {
             return use.getOwner() != producer && use.getOwner() != consumer;
@@ -83,12 +78,11 @@ struct FuseGroupsPass : public tian::impl::FuseGroupsBase<FuseGroupsPass> {
         // Fusion into a reduction keeps the producer's value as a result
         // even when nothing reads it: it would be stored for nothing.
         auto fusedOp = cast<linalg::GenericOp>(result->fusedOp);
-        NamedAttrList attrs(fusedOp->getDiscardableAttrDictionary());
+        NamedAttrList fusion = tian::fusionAttributes(fusedOp); // fusedOp may be replaced
         FailureOr<linalg::GenericOp> pruned =
             linalg::deduplicateOperandsAndRemoveDeadResults(rewriter, fusedOp, true);
         if (succeeded(pruned))
-          for (NamedAttribute attr : attrs)
-            (*pruned)->setAttr(attr.getName(), attr.getValue());
+          tian::setFusionAttributes(*pruned, fusion);
         fused = true;
         return WalkResult::interrupt();
       }

@@ -9,6 +9,7 @@
 #include "lowering/Passes.h"
 
 #include "dialects/tian/TianOps.h"
+#include "passes/FusionGroups.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
@@ -99,11 +100,7 @@ LogicalResult requireStatic(Operation *op, PatternRewriter &rewriter) {
 
 /// The kernel an op belongs to (tian-fuse-elementwise) goes with it to
 /// linalg, where tian-fuse-groups fuses each group.
-void keepFusionGroup(Operation *from, Operation *to) {
-  for (StringRef name : {"tian.fusion_group", "tian.fusion_rows"})
-    if (Attribute value = from->getAttr(name))
-      to->setAttr(name, value);
-}
+void keepFusionGroup(Operation *from, Operation *to) { tian::copyFusionAttributes(from, to); }
 
 struct LowerElementwise : OpInterfaceRewritePattern<ElementwiseOpInterface> {
   using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
@@ -306,15 +303,15 @@ struct LowerReduce : OpRewritePattern<OpTy> {
     Location loc = op.getLoc();
     auto inputType = op.getInput().getType();
     Type elem = inputType.getElementType();
+    if (op.getKeepdims() && op->hasAttr(kFusionRowsAttr)) {
+      rewriter.replaceOp(op, keepdimsGeneric(rewriter, op));
+      return success();
+    }
     ArrayRef<int64_t> axes = op.getAxes();
     SmallVector<int64_t> reducedShape;
     for (int64_t i = 0; i < inputType.getRank(); ++i)
       if (!llvm::is_contained(axes, i))
         reducedShape.push_back(inputType.getDimSize(i));
-    if (op.getKeepdims() && op->hasAttr("tian.fusion_rows")) {
-      rewriter.replaceOp(op, keepdimsGeneric(rewriter, op));
-      return success();
-    }
     auto reducedType = RankedTensorType::get(reducedShape, elem);
     Value init = filledTensor(rewriter, loc, reducedType,
                               reductionIdentity(rewriter, elem, Kind));

@@ -1,5 +1,6 @@
 //===- TileRowGroups.cpp - one loop over rows per tian row group ----------===//
 #include "lowering/Passes.h"
+#include "passes/FusionGroups.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -16,8 +17,8 @@ using namespace mlir;
 
 namespace {
 
-constexpr StringLiteral kGroup = "tian.fusion_group";
-constexpr StringLiteral kRows = "tian.fusion_rows";
+constexpr StringLiteral kGroup = tian::kFusionGroupAttr;
+constexpr StringLiteral kRows = tian::kFusionRowsAttr;
 
 bool inRowGroup(Operation *op) { return op && op->hasAttr(kRows); }
 

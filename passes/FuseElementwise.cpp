@@ -2,6 +2,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/tian/TianOps.h"
+#include "passes/FusionGroups.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/EquivalenceClasses.h"
 
@@ -85,7 +86,7 @@ struct FuseElementwisePass : public tian::impl::FuseElementwiseBase<FuseElementw
       if (sizes[leader] < 2)
         continue;
       auto [it, inserted] = ids.try_emplace(leader, ids.size());
-      op.setAttr("tian.fusion_group", builder.getI64IntegerAttr(it->second));
+      op.setAttr(kFusionGroupAttr, builder.getI64IntegerAttr(it->second));
     }
   }
 };

@@ -22,8 +22,8 @@ using namespace mlir::tian;
 
 namespace {
 
-constexpr StringLiteral kGroup = "tian.fusion_group";
-constexpr StringLiteral kRows = "tian.fusion_rows";
+constexpr StringLiteral kGroup = kFusionGroupAttr;
+constexpr StringLiteral kRows = kFusionRowsAttr;
 
 bool isStatic(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);

@@ -212,8 +212,8 @@ struct FuseRowsPass : public tian::impl::FuseRowsBase<FuseRowsPass> {
         continue;
       int64_t rows = static_cast<int64_t>(shapeOf[&op].rows.size());
       for (Operation *member : best) {
-        member->setAttr("tian.fusion_group", builder.getI64IntegerAttr(nextId));
-        member->setAttr("tian.fusion_rows", builder.getI64IntegerAttr(rows));
+        member->setAttr(kFusionGroupAttr, builder.getI64IntegerAttr(nextId));
+        member->setAttr(kFusionRowsAttr, builder.getI64IntegerAttr(rows));
       }
       ++nextId;
     }

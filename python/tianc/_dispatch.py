@@ -19,7 +19,6 @@ from mlir.dialects import func
 
 from . import dtypes
 from .compiler import compile_module
-from .compiler.jit import threads_usable
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
 
@@ -130,7 +129,7 @@ def _run(op_name, build, inputs, key):
     arrays = [t._data for t in inputs]
     cache_key = (key, *[(a.shape, a.dtype) for a in arrays])
     kernel = _kernels.get(cache_key)
-    if kernel is not None and kernel.threaded and not threads_usable():
+    if kernel is not None and kernel.lost_its_threads:
         kernel = None  # compiled before a fork: its thread pool is gone
     if kernel is None:
         kernel = _compile_kernel(op_name, build, arrays)

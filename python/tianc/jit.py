@@ -19,7 +19,6 @@ from mlir.dialects import func
 from . import dtypes
 from ._dispatch import TianError, _state, diagnostics_error, user_line, user_location
 from .compiler import compile_module
-from .compiler.jit import threads_usable
 from .compiler.pipeline import STAGE_NAMES, memory_plan, translate_to_llvm_ir
 from .dialects import tian
 from .tensor import Tensor
@@ -194,7 +193,7 @@ class TracedFunction:
                                 "nested tracing is not supported")
         signature = tuple((t.shape, t.dtype.str) for t in inputs)
         variant = self._variants.get(signature)
-        if variant is not None and variant.kernel.threaded and not threads_usable():
+        if variant is not None and variant.kernel.lost_its_threads:
             variant = None  # compiled before a fork: compile again, single-threaded
         if variant is None:
             if self._variants:

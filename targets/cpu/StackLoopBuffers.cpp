@@ -1,4 +1,4 @@
-//===- StackLoopBuffers.cpp - row buffers on the stack, one scope per trip -===//
+//===- StackLoopBuffers.cpp - a loop's small buffers as stack slots -------===//
 #include "targets/cpu/Passes.h"
 
 #include "dialects/tian/ShapeUtils.h"
@@ -6,7 +6,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "llvm/ADT/MapVector.h"
 
 namespace mlir::tian {
 #define GEN_PASS_DEF_STACKLOOPBUFFERS

@@ -108,10 +108,16 @@ class CompiledFunction:
             arrays.append(array)
         return self.call_unchecked(arrays)
 
+    @property
+    def lost_its_threads(self) -> bool:
+        """Compiled with threads before this process was forked: the thread
+        pool it runs on is gone, and it must be compiled again."""
+        return self.threaded and _forked_after_threads
+
     def call_unchecked(self, arrays):
         """The call without argument checks, for callers that guarantee C-contiguous
         writable numpy arrays of the compiled shapes and dtypes (the eager cache)."""
-        if self.threaded and _forked_after_threads:
+        if self.lost_its_threads:
             raise CompileError(f"{self.name} was compiled with threads before this process was "
                                "forked, and the thread pool does not survive fork(): compile it "
                                "again in this process (tc.jit.trace does so by itself)")
