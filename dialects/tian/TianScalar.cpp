@@ -114,28 +114,30 @@ Value NotOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
 Value GeluOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   Value x = args[0];
   Type type = x.getType();
-  Value half = floatConstant(b, loc, type, 0.5);
-  Value one = floatConstant(b, loc, type, 1.0);
-  Value inner;
   if (getApproximate() == GeluApproximation::tanh) {
-    // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-    Value x3 = arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
-    Value poly = arith::AddFOp::create(
-        b, loc, x,
-        arith::MulFOp::create(b, loc, floatConstant(b, loc, type, 0.044715), x3));
-    inner = math::TanhOp::create(
-        b, loc,
-        arith::MulFOp::create(
-            b, loc, floatConstant(b, loc, type, std::sqrt(2.0 / M_PI)), poly));
-  } else {
-    // 0.5 x (1 + erf(x / sqrt(2)))
-    inner = math::ErfOp::create(
-        b, loc,
-        arith::MulFOp::create(b, loc, x, floatConstant(b, loc, type, M_SQRT1_2)));
+    // 0.5 x (1 + tanh(u)) with u = sqrt(2/pi) (x + 0.044715 x^3), written
+    // as x / (1 + exp(-2u)): the same function with one exp and one
+    // division instead of a rational tanh, and no cancellation in 1 + tanh
+    // for negative x.
+    double twoSqrt2OverPi = 2.0 * std::sqrt(2.0 / M_PI);
+    Value x2 = arith::MulFOp::create(b, loc, x, x);
+    Value slope = math::FmaOp::create(
+        b, loc, x2, floatConstant(b, loc, type, -twoSqrt2OverPi * 0.044715),
+        floatConstant(b, loc, type, -twoSqrt2OverPi));
+    Value expNeg2u =
+        math::ExpOp::create(b, loc, arith::MulFOp::create(b, loc, x, slope));
+    Value one = floatConstant(b, loc, type, 1.0);
+    return arith::DivFOp::create(b, loc, x,
+                                 arith::AddFOp::create(b, loc, one, expNeg2u));
   }
+  // 0.5 x (1 + erf(x / sqrt(2)))
+  Value inner = math::ErfOp::create(
+      b, loc,
+      arith::MulFOp::create(b, loc, x, floatConstant(b, loc, type, M_SQRT1_2)));
   return arith::MulFOp::create(
-      b, loc, arith::MulFOp::create(b, loc, half, x),
-      arith::AddFOp::create(b, loc, one, inner));
+      b, loc,
+      arith::MulFOp::create(b, loc, floatConstant(b, loc, type, 0.5), x),
+      arith::AddFOp::create(b, loc, floatConstant(b, loc, type, 1.0), inner));
 }
 
 //===----------------------------------------------------------------------===//

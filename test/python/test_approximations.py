@@ -26,6 +26,10 @@ CASES = {
     "tanh": (lambda t: t.tanh(), np.tanh, (-3e38, 3e38)),
     "erf": (F.erf, np.vectorize(math.erf), (-3e38, 3e38)),
     "sigmoid": (F.sigmoid, lambda x: 0.5 * (1 + np.tanh(x / 2)), (-3e38, 3e38)),
+    # Computed as x / (1 + exp(-2u)); the reference is the tanh form.
+    "gelu_tanh": (lambda t: F.gelu(t, "tanh"),
+                  lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3))),
+                  (-3e38, 3e38)),
 }
 
 
@@ -48,6 +52,24 @@ def test_special_values():
     assert tanh[2] == 1 and tanh[3] == -1 and np.isnan(tanh[4]) and tanh[0] == 0
     erf = F.erf(x).numpy()
     assert erf[2] == 1 and erf[3] == -1 and np.isnan(erf[4])
+    sigmoid = F.sigmoid(x).numpy()
+    assert sigmoid[0] == 0.5 and sigmoid[2] == 1 and sigmoid[3] == 0 and np.isnan(sigmoid[4])
+    gelu = F.gelu(x, "tanh").numpy()
+    assert gelu[0] == 0 and gelu[2] == np.inf and np.isnan(gelu[4])
+
+
+def test_exp_overflow_and_underflow_edges():
+    # exp's range ends: the largest finite result, the first inf, the
+    # smallest normal results and the flush to zero below them.
+    x = np.array([88.72, 88.7228, 88.723, 89.0, 1e10, -87.0, -87.3, -87.5, -88.0, -1e10],
+                 np.float32)
+    got = tc.tensor(x).exp().numpy().astype(np.float64)
+    with np.errstate(over="ignore"):
+        want = np.exp(x.astype(np.float64))
+    finite = want < np.finfo(np.float32).max
+    assert np.all(np.isinf(got[~finite])), got
+    err = np.abs(got[finite] - want[finite])
+    assert np.all((err <= 1e-6 * want[finite]) | (err <= 1e-7)), (got, want)
 
 
 def test_the_compiled_code_calls_no_libm():
