@@ -66,14 +66,23 @@ func.func @float_unary(%x: tensor<8xf32>) -> tensor<8xf32> {
 // -----
 
 // sigmoid and gelu are single scalar expressions, not tensor subgraphs.
+// The tanh GELU is x / (1 + exp(-2u)), u = sqrt(2/pi) (x + 0.044715 x^3):
+// -2u = x (-2 sqrt(2/pi) + (-2 sqrt(2/pi) 0.044715) x^2).
 // CHECK-LABEL: func.func @activations
-// CHECK-DAG: %[[SQRT_2_PI:.*]] = arith.constant 0.797884583 : f32
+// CHECK-DAG: %[[CUBIC:.*]] = arith.constant -0.0713548139 : f32
+// CHECK-DAG: %[[LINEAR:.*]] = arith.constant -1.59576917 : f32
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
 // CHECK: linalg.generic
 // CHECK: math.exp
 // CHECK: arith.divf
 // CHECK: linalg.generic
-// CHECK: arith.mulf %[[SQRT_2_PI]]
-// CHECK: math.tanh
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[X2:.*]] = arith.mulf %[[X]], %[[X]]
+// CHECK: %[[SLOPE:.*]] = math.fma %[[X2]], %[[CUBIC]], %[[LINEAR]]
+// CHECK: %[[ARG:.*]] = arith.mulf %[[X]], %[[SLOPE]]
+// CHECK: %[[E:.*]] = math.exp %[[ARG]]
+// CHECK: %[[D:.*]] = arith.addf %[[ONE]], %[[E]]
+// CHECK: arith.divf %[[X]], %[[D]]
 // CHECK-NOT: linalg.generic
 func.func @activations(%x: tensor<8xf32>) -> tensor<8xf32> {
   %0 = tian.sigmoid %x : tensor<8xf32>
