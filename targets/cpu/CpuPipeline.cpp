@@ -64,7 +64,7 @@ std::string codegenPipeline(bool threads) {
       : "func.func(tian-expand-strided-copies,scf-forall-to-for,convert-linalg-to-loops,";
   return "tian-outline-kernels," + loops +
          "tian-approximate-math{functions=exp,tanh,erf},tian-stack-loop-buffers,"
-         "tian-prefetch-next-row),expand-strided-metadata,lower-affine,"
+         "tian-prefetch-next-row,tian-contract-multiply-add),expand-strided-metadata,lower-affine,"
          "convert-scf-to-cf,finalize-memref-to-llvm,convert-math-to-llvm,"
          "convert-math-to-libm," +
          std::string(threads ? "convert-async-to-llvm," : "") +
