@@ -98,9 +98,9 @@ LogicalResult requireStatic(Operation *op, PatternRewriter &rewriter) {
 // Elementwise: one linalg.generic whose body is the op's buildScalar
 //===----------------------------------------------------------------------===//
 
-/// The kernel an op belongs to (tian-fuse-elementwise) goes with it to
-/// linalg, where tian-fuse-groups fuses each group.
-void keepFusionGroup(Operation *from, Operation *to) { tian::copyFusionAttributes(from, to); }
+// Each lowering carries the op's fusion attributes (tian-fuse-*) onto its
+// linalg op with tian::copyFusionAttributes: tian-fuse-groups and
+// tian-tile-row-groups act on them.
 
 struct LowerElementwise : OpInterfaceRewritePattern<ElementwiseOpInterface> {
   using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
@@ -127,7 +127,7 @@ struct LowerElementwise : OpInterfaceRewritePattern<ElementwiseOpInterface> {
           Value element = op.buildScalar(b, bodyLoc, args.drop_back());
           linalg::YieldOp::create(b, bodyLoc, element);
         });
-    keepFusionGroup(op, generic);
+    tian::copyFusionAttributes(op, generic);
     rewriter.replaceOp(op, generic.getResults());
     return success();
   }
@@ -235,7 +235,7 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
                           : Value(arith::AddIOp::create(b, l, args[2], product));
           linalg::YieldOp::create(b, l, sum);
         });
-    keepFusionGroup(op, generic);
+    tian::copyFusionAttributes(op, generic);
     rewriter.replaceOp(op, generic.getResults());
     return success();
   }
@@ -320,7 +320,7 @@ struct LowerReduce : OpRewritePattern<OpTy> {
         [&](OpBuilder &b, Location l, ValueRange args) {
           linalg::YieldOp::create(b, l, combine(b, l, Kind, args[0], args[1]));
         });
-    keepFusionGroup(op, reduce);
+    tian::copyFusionAttributes(op, reduce);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduce.getResult(0),
                                      op.getType()));
     return success();
@@ -357,7 +357,7 @@ struct LowerReduce : OpRewritePattern<OpTy> {
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {
           linalg::YieldOp::create(b, l, combine(b, l, Kind, args[0], args[1]));
         });
-    keepFusionGroup(op, generic);
+    tian::copyFusionAttributes(op, generic);
     return generic.getResult(0);
   }
 };
@@ -528,7 +528,7 @@ struct LowerConv2d : OpRewritePattern<Conv2dOp> {
           rewriter, loc, TypeRange{resultType}, ValueRange{input, op.getWeight()},
           ValueRange{filledTensor(rewriter, loc, resultType, zero)},
           i64Pair(rewriter, op.getStrides()), i64Pair(rewriter, op.getDilations()));
-      keepFusionGroup(op, conv);
+      tian::copyFusionAttributes(op, conv);
       rewriter.replaceOp(op, conv.getResults());
       return success();
     }

@@ -17,10 +17,10 @@ using namespace mlir;
 
 namespace {
 
-constexpr StringLiteral kGroup = tian::kFusionGroupAttr;
-constexpr StringLiteral kRows = tian::kFusionRowsAttr;
+using tian::kFusionGroupAttr;
+using tian::kFusionRowsAttr;
 
-bool inRowGroup(Operation *op) { return op && op->hasAttr(kRows); }
+bool inRowGroup(Operation *op) { return op && op->hasAttr(kFusionRowsAttr); }
 
 struct TileRowGroupsPass : public tian::impl::TileRowGroupsBase<TileRowGroupsPass> {
   void runOnOperation() override {
@@ -28,7 +28,7 @@ struct TileRowGroupsPass : public tian::impl::TileRowGroupsBase<TileRowGroupsPas
     llvm::MapVector<Attribute, SmallVector<Operation *>> groups;
     getOperation()->walk([&](linalg::LinalgOp op) {
       if (inRowGroup(op))
-        groups[op->getAttr(kGroup)].push_back(op);
+        groups[op->getAttr(kFusionGroupAttr)].push_back(op);
     });
     IRRewriter rewriter(context);
     for (auto &[group, ops] : groups)
@@ -38,7 +38,7 @@ struct TileRowGroupsPass : public tian::impl::TileRowGroupsBase<TileRowGroupsPas
   /// Tiles the group's result by one row and fuses every other op of the
   /// group into the row loop.
   void tileGroup(IRRewriter &rewriter, Attribute group, ArrayRef<Operation *> ops) {
-    auto sameGroup = [&](Operation *op) { return op && op->getAttr(kGroup) == group; };
+    auto sameGroup = [&](Operation *op) { return op && op->getAttr(kFusionGroupAttr) == group; };
     // The loop computes the group's result, the one op no other op of the
     // group reads; values of the group read elsewhere are yielded too.
     Operation *root = nullptr;
@@ -51,7 +51,7 @@ struct TileRowGroupsPass : public tian::impl::TileRowGroupsBase<TileRowGroupsPas
     auto tileable = dyn_cast_or_null<TilingInterface>(root);
     if (!tileable || root->getNumResults() != 1)
       return;
-    int64_t rows = cast<IntegerAttr>(root->getAttr(kRows)).getInt();
+    int64_t rows = cast<IntegerAttr>(root->getAttr(kFusionRowsAttr)).getInt();
     size_t loops = tileable.getLoopIteratorTypes().size();
     if (rows <= 0 || static_cast<size_t>(rows) > loops)
       return;

@@ -22,9 +22,6 @@ using namespace mlir::tian;
 
 namespace {
 
-constexpr StringLiteral kGroup = kFusionGroupAttr;
-constexpr StringLiteral kRows = kFusionRowsAttr;
-
 bool isStatic(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   return tensor && tensor.hasStaticShape();
@@ -57,21 +54,21 @@ struct FuseEpiloguesPass : public tian::impl::FuseEpiloguesBase<FuseEpiloguesPas
         continue; // not an epilogue, or one that broadcasts the result
       // The group the epilogue belongs to, or the epilogue alone.
       SmallVector<Operation *> members{user};
-      if (Attribute group = user->getAttr(kGroup)) {
+      if (Attribute group = user->getAttr(kFusionGroupAttr)) {
         members.clear();
         for (Operation &other : body)
-          if (other.getAttr(kGroup) == group)
+          if (other.getAttr(kFusionGroupAttr) == group)
             members.push_back(&other);
       }
       if (!joinable(members, op, *rows))
         continue;
-      Attribute group = user->getAttr(kGroup);
+      Attribute group = user->getAttr(kFusionGroupAttr);
       if (!group)
         group = builder.getI64IntegerAttr(nextId++);
       members.push_back(&op);
       for (Operation *member : members) {
-        member->setAttr(kGroup, group);
-        member->setAttr(kRows, builder.getI64IntegerAttr(*rows));
+        member->setAttr(kFusionGroupAttr, group);
+        member->setAttr(kFusionRowsAttr, builder.getI64IntegerAttr(*rows));
       }
     }
     renumberFusionGroups(body);
@@ -84,7 +81,7 @@ struct FuseEpiloguesPass : public tian::impl::FuseEpiloguesBase<FuseEpiloguesPas
     Type shape = producer.getResult(0).getType();
     auto inGroup = [&](Operation *user) { return llvm::is_contained(members, user); };
     for (Operation *member : members) {
-      if (auto existing = member->getAttrOfType<IntegerAttr>(kRows);
+      if (auto existing = member->getAttrOfType<IntegerAttr>(kFusionRowsAttr);
           existing && existing.getInt() != rows)
         return false;
       bool escapes = !llvm::all_of(member->getResult(0).getUsers(), inGroup);

@@ -58,6 +58,14 @@ int64_t tripCount(Value lower, Value upper, Value step) {
   return std::max<int64_t>(0, (*u - *l + *s - 1) / *s);
 }
 
+/// The static trip count of all dimensions of a parallel loop.
+int64_t tripCount(scf::ParallelOp loop) {
+  int64_t trips = 1;
+  for (auto [l, u, s] : llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
+    trips *= tripCount(l, u, s);
+  return trips;
+}
+
 /// Roughly how many innermost iterations `region` runs: the work a loop
 /// would share out.
 int64_t workIn(Region &region) {
@@ -67,8 +75,7 @@ int64_t workIn(Region &region) {
     if (auto loop = dyn_cast<scf::ForOp>(op))
       trips = tripCount(loop.getLowerBound(), loop.getUpperBound(), loop.getStep());
     else if (auto loop = dyn_cast<scf::ParallelOp>(op))
-      for (auto [l, u, s] : llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
-        trips *= tripCount(l, u, s);
+      trips = tripCount(loop);
     else if (op.getNumRegions() == 0) {
       work += 1;
       continue;
@@ -146,10 +153,7 @@ struct PrepareParallelLoopsPass
             viewChain(value).empty())
           sinkable = false; // a buffer from elsewhere: not provably distinct
       // Too little work to pay for waking the other workers.
-      int64_t trips = 1;
-      for (auto [l, u, s] : llvm::zip(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()))
-        trips *= tripCount(l, u, s);
-      bool worthIt = trips * workIn(loop.getRegion()) >= minWork;
+      bool worthIt = tripCount(loop) * workIn(loop.getRegion()) >= minWork;
       if (!parallel || !sinkable || !worthIt) {
         if (loop.getNumResults() == 0)
           makeSequential(loop);
