@@ -6,7 +6,7 @@
 //   tian-optimize         decompose composites, fold, CSE        (tian)
 //   tian-lower-to-linalg  tian -> linalg/tensor/arith/math       (linalg)
 //   tian-cpu-bufferize    bufferize, plan memory                 (bufferized)
-//   tian-cpu-codegen      loops, LLVM dialect                    (llvm-dialect)
+//   tian-cpu-codegen      loops, vector loops, LLVM dialect      (llvm-dialect)
 //
 // Entry points take their results as trailing out-parameters and, with
 // static shapes, every memref is a bare data pointer: a caller passes one
@@ -63,9 +63,9 @@ std::string codegenPipeline(bool threads) {
         "func.func(convert-linalg-to-loops,"
       : "func.func(tian-expand-strided-copies,scf-forall-to-for,convert-linalg-to-loops,";
   return "tian-outline-kernels," + loops +
-         "tian-approximate-math{functions=exp,tanh,erf},tian-stack-loop-buffers,"
+         "tian-vectorize-loops,tian-approximate-math{functions=exp,tanh,erf},tian-stack-loop-buffers,"
          "tian-prefetch-next-row,tian-contract-multiply-add),expand-strided-metadata,lower-affine,"
-         "convert-scf-to-cf,finalize-memref-to-llvm,convert-math-to-llvm,"
+         "convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
          "convert-math-to-libm," +
          std::string(threads ? "convert-async-to-llvm," : "") +
          "convert-arith-to-llvm,convert-cf-to-llvm,"

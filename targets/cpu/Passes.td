@@ -118,4 +118,33 @@ def ContractMultiplyAdd : Pass<"tian-contract-multiply-add", "::mlir::func::Func
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def VectorizeLoops : Pass<"tian-vectorize-loops", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite innermost scalar loops as vector-dialect loops";
+  let description = [{
+    An innermost `scf.for` (unit step, no results) whose loads and stores
+    are contiguous along the induction variable, or do not depend on it,
+    becomes a loop of `vector.load`, vector arith/math ops and
+    `vector.store` over `vector-bits / (widest element bits)` elements per
+    step, followed by the original loop for the remainder. Scalars the loop
+    does not move along are broadcast. A reduction in the linalg-to-loops
+    form (load, combine, store at fixed indices: sums, products, min/max,
+    bitwise) gets a vector accumulator carried by the loop and one
+    `vector.reduction` after it; float sums and products only when marked
+    `reassoc`. Vectors wider than the target's registers are split by LLVM
+    into independent registers, which is how the loop is unrolled.
+
+    A loop is left scalar (LLVM's loop vectorizer still sees it) when the
+    induction variable is used any other way (strided or transposed
+    access, iota), when its body has regions or side effects other than
+    loads and stores, when a buffer it writes is also read at other
+    indices, or when two of its buffers may alias (distinct allocations
+    and `llvm.noalias` parameters are known not to).
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"1024",
+           "Bits of one vector operation (wider than a register: unrolled)">
+  ];
+  let dependentDialects = ["::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect"];
+}
+
 #endif // TIAN_CPU_PASSES

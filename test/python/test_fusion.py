@@ -205,3 +205,43 @@ def test_output_buffers_are_reused_only_when_free():
     del second
     assert traced(x).numpy().__array_interface__["data"][0] in (address, third_address)
     assert compiled._outputs.waiting <= compiled._outputs.limit
+
+
+@pytest.mark.parametrize("n", [31, 32, 1000, 4099], ids=str)
+def test_vector_loops_and_their_remainders(n):
+    """tian-vectorize-loops: elementwise chains and row reductions run as
+    vector-dialect loops (32 f32 lanes) plus a scalar loop for the rest;
+    lengths below, at and off a multiple of the lanes."""
+    x = (rng.standard_normal((3, n)) * 3).astype(np.float32)
+    w2 = tc.jit.trace(_w2, threads=False)
+    got = w2(tc.tensor(x)).numpy()
+    tx = torch.from_numpy(x)
+    want = (torch.nn.functional.gelu(tx * 1.5 + 0.25, approximate="tanh") * torch.sigmoid(tx)
+            + tx).numpy()
+    np.testing.assert_allclose(got, want, rtol=2e-6, atol=1e-6)
+
+    rows = tc.jit.trace(lambda x: (F.softmax(x, -1), x.sum(-1), x.max(-1)), threads=False)
+    softmax, total, biggest = (t.numpy() for t in rows(tc.tensor(x)))
+    np.testing.assert_allclose(softmax, torch.softmax(tx, -1).numpy(), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(total, x.astype(np.float64).sum(-1), rtol=1e-5, atol=1e-4)
+    np.testing.assert_array_equal(biggest, x.max(-1))
+
+    for traced in (w2, rows):
+        code = traced.ir("llvm-dialect")
+        assert ("vector<32xf32>" in code) == (n >= 32)
+    assert ("llvm.intr.vector.reduce.fadd" in rows.ir("llvm-dialect")) == (n >= 32)
+
+
+def test_vector_max_keeps_nan_and_signed_zero():
+    """The vectorized row max is arith.maximumf's: NaN anywhere in the row
+    wins, and +0 is larger than -0, wherever they fall among the lanes and
+    the scalar remainder."""
+    x = np.full((4, 70), -0.0, np.float32)
+    x[0, 3] = np.nan          # in a vector step
+    x[1, 69] = np.nan         # in the scalar remainder
+    x[2, 40] = 0.0            # +0 among -0s
+    traced = tc.jit.trace(lambda x: x.max(-1), threads=False)
+    got = traced(tc.tensor(x)).numpy()
+    assert np.isnan(got[0]) and np.isnan(got[1])
+    assert got[2] == 0 and not np.signbit(got[2])
+    assert got[3] == 0 and np.signbit(got[3])
