@@ -133,6 +133,14 @@ def VectorizeLoops : Pass<"tian-vectorize-loops", "::mlir::func::FuncOp"> {
     `reassoc`. Vectors wider than the target's registers are split by LLVM
     into independent registers, which is how the loop is unrolled.
 
+    Stores into a buffer of at least `streaming-bytes` are non-temporal
+    (`nontemporal`, 64-byte `alignment`): a buffer that large would not
+    stay in cache for its next reader, and a streaming store skips the
+    read for ownership an ordinary store makes, a third of the memory
+    traffic of a kernel that reads one buffer and writes one. Their
+    alignment is only known at run time, so the vector loop comes in two
+    versions under an `scf.if` on the store addresses.
+
     A loop is left scalar (LLVM's loop vectorizer still sees it) when the
     induction variable is used any other way (strided or transposed
     access, iota), when its body has regions or side effects other than
@@ -142,7 +150,10 @@ def VectorizeLoops : Pass<"tian-vectorize-loops", "::mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"1024",
-           "Bits of one vector operation (wider than a register: unrolled)">
+           "Bits of one vector operation (wider than a register: unrolled)">,
+    Option<"streamingBytes", "streaming-bytes", "int64_t", /*default=*/"16777216",
+           "Stores into buffers of at least this many bytes bypass the caches "
+           "when aligned (0: never)">
   ];
   let dependentDialects = ["::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect"];
 }

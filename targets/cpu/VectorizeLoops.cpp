@@ -92,32 +92,67 @@ bool provablyDisjoint(Value a, Value b) {
   return globalA && globalB && globalA.getName() != globalB.getName();
 }
 
+/// Streaming (non-temporal) stores write whole cache lines from aligned
+/// addresses: 64 bytes covers every target's vector registers.
+constexpr int64_t kStreamingAlignment = 64;
+
 class LoopVectorizer {
 public:
-  LoopVectorizer(scf::ForOp loop, int64_t vectorBits) : loop(loop), vectorBits(vectorBits) {}
+  LoopVectorizer(scf::ForOp loop, int64_t vectorBits, int64_t streamingBytes)
+      : loop(loop), vectorBits(vectorBits), streamingBytes(streamingBytes) {}
 
   /// Whether the loop can be rewritten, filling in what rewrite() needs.
   bool analyze();
   void rewrite();
 
 private:
+  scf::ForOp buildVectorLoop(OpBuilder &b, Value lower, Value upper, Value step,
+                             ValueRange initial, bool streaming);
+  /// Whether every streaming store's first address is aligned.
+  Value streamingStoresAligned(OpBuilder &b, Value lower);
+
   enum class Access { Uniform, Contiguous };
   /// How an access's indices use the induction variable; failure when the
   /// loop moves it in any other way than along the contiguous last dim.
   FailureOr<Access> classify(ValueRange indices, MemRefType type);
   bool isVarying(Value value) const { return varying.contains(value); }
+  bool isStreamingCandidate(memref::StoreOp store);
   VectorType vectorTypeOf(Type scalar) const { return VectorType::get({lanes}, scalar); }
   Value vectorOf(OpBuilder &b, Value scalar, IRMapping &mapping);
 
   scf::ForOp loop;
   int64_t vectorBits;
+  int64_t streamingBytes;
   int64_t lanes = 0;
+  /// Contiguous stores into buffers too large to stay in cache.
+  SmallVector<memref::StoreOp> streamingStores;
   DenseSet<Value> varying;
   DenseMap<Operation *, Access> accesses;
   SmallVector<Reduction> reductions;
   DenseMap<Operation *, unsigned> reductionOf; // load, combine and store -> index
   DenseMap<Value, Value> broadcasts;
 };
+
+bool LoopVectorizer::isStreamingCandidate(memref::StoreOp store) {
+  if (streamingBytes <= 0)
+    return false;
+  // The buffer the store writes into: through subviews and reshapes, but
+  // not out of a memref.view, which carves it out of an arena of many.
+  Value buffer = store.getMemRef();
+  while (auto view = buffer.getDefiningOp<ViewLikeOpInterface>()) {
+    if (isa<memref::ViewOp>(view))
+      break;
+    buffer = view.getViewSource();
+  }
+  auto rootType = dyn_cast<MemRefType>(buffer.getType());
+  if (!rootType || !rootType.hasStaticShape() ||
+      rootType.getNumElements() * rootType.getElementTypeBitWidth() / 8 < streamingBytes)
+    return false;
+  // Its address is computed before the loop.
+  return llvm::all_of(store->getOperands().drop_front(), [&](Value operand) {
+    return operand == loop.getInductionVar() || loop.isDefinedOutsideOfLoop(operand);
+  });
+}
 
 FailureOr<LoopVectorizer::Access> LoopVectorizer::classify(ValueRange indices, MemRefType type) {
   Value iv = loop.getInductionVar();
@@ -216,6 +251,8 @@ bool LoopVectorizer::analyze() {
           !noteVectorType(store.getValue().getType()))
         return false;
       accesses[&op] = *access;
+      if (isStreamingCandidate(store))
+        streamingStores.push_back(store);
       continue;
     }
     if (!isMemoryEffectFree(&op))
@@ -293,6 +330,101 @@ Value LoopVectorizer::vectorOf(OpBuilder &b, Value scalar, IRMapping &mapping) {
   return broadcast;
 }
 
+scf::ForOp LoopVectorizer::buildVectorLoop(OpBuilder &b, Value lower, Value upper, Value step,
+                                           ValueRange initial, bool streaming) {
+  Location loc = loop.getLoc();
+  broadcasts.clear();
+  auto vectorLoop = scf::ForOp::create(b, loc, lower, upper, step, initial);
+  vectorLoop->setAttrs(loop->getAttrs());
+  // The builder gives a loop without results its terminator; ours comes last.
+  if (!vectorLoop.getBody()->empty())
+    vectorLoop.getBody()->getTerminator()->erase();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(vectorLoop.getBody());
+  IRMapping mapping;
+  mapping.map(loop.getInductionVar(), vectorLoop.getInductionVar());
+  SmallVector<Value> yielded(reductions.size());
+  for (Operation &op : loop.getBody()->without_terminator()) {
+    if (auto it = reductionOf.find(&op); it != reductionOf.end()) {
+      unsigned index = it->second;
+      Reduction &reduction = reductions[index];
+      if (&op == reduction.load.getOperation()) {
+        mapping.map(reduction.load.getResult(), vectorLoop.getRegionIterArgs()[index]);
+      } else if (&op == reduction.combine) {
+        auto fastMath = dyn_cast<arith::ArithFastMathInterface>(op);
+        Value other = op.getOperand(0) == reduction.load.getResult() ? op.getOperand(1)
+                                                                     : op.getOperand(0);
+        yielded[index] = vector::makeArithReduction(
+            b, op.getLoc(), reduction.kind, vectorOf(b, other, mapping),
+            mapping.lookup(reduction.load.getResult()),
+            fastMath ? fastMath.getFastMathFlagsAttr() : nullptr);
+      }
+      continue;
+    }
+    auto mappedIndices = [&](ValueRange indices) {
+      return llvm::map_to_vector(indices, [&](Value v) { return mapping.lookupOrDefault(v); });
+    };
+    if (auto load = dyn_cast<memref::LoadOp>(op); load && accesses[&op] == Access::Contiguous) {
+      mapping.map(load.getResult(),
+                  vector::LoadOp::create(b, load.getLoc(), vectorTypeOf(load.getType()),
+                                         mapping.lookupOrDefault(load.getMemRef()),
+                                         mappedIndices(load.getIndices())));
+      continue;
+    }
+    if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      auto vectorStore = vector::StoreOp::create(
+          b, store.getLoc(), vectorOf(b, store.getValue(), mapping),
+          mapping.lookupOrDefault(store.getMemRef()), mappedIndices(store.getIndices()));
+      if (streaming && llvm::is_contained(streamingStores, store)) {
+        vectorStore.setNontemporal(true);
+        vectorStore.setAlignment(kStreamingAlignment);
+      }
+      continue;
+    }
+    if (!llvm::any_of(op.getOperands(), [&](Value v) { return isVarying(v); })) {
+      b.clone(op, mapping);
+      continue;
+    }
+    OperationState state(op.getLoc(), op.getName());
+    for (Value operand : op.getOperands())
+      state.addOperands(vectorOf(b, operand, mapping));
+    for (Type type : op.getResultTypes())
+      state.addTypes(vectorTypeOf(type));
+    state.addAttributes(op.getAttrs());
+    Operation *vectorOp = b.create(state);
+    mapping.map(op.getResults(), vectorOp->getResults());
+  }
+  scf::YieldOp::create(b, loc, yielded);
+  return vectorLoop;
+}
+
+Value LoopVectorizer::streamingStoresAligned(OpBuilder &b, Value lower) {
+  Location loc = loop.getLoc();
+  Value aligned;
+  for (memref::StoreOp store : streamingStores) {
+    // The address of the first element the vector loop stores; every step
+    // moves it by a whole number of alignments.
+    auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, store.getMemRef());
+    Value element = metadata.getOffset();
+    ValueRange indices = store.getIndices();
+    for (auto [index, stride] : llvm::zip(indices.drop_back(), metadata.getStrides()))
+      element = b.createOrFold<arith::AddIOp>(
+          loc, element, b.createOrFold<arith::MulIOp>(loc, index, stride));
+    element = b.createOrFold<arith::AddIOp>(loc, element, lower);
+    int64_t bytes = store.getValue().getType().getIntOrFloatBitWidth() / 8;
+    Value address = b.createOrFold<arith::AddIOp>(
+        loc, memref::ExtractAlignedPointerAsIndexOp::create(b, loc, store.getMemRef()),
+        b.createOrFold<arith::MulIOp>(loc, element,
+                                      arith::ConstantIndexOp::create(b, loc, bytes)));
+    Value misalignment = arith::AndIOp::create(
+        b, loc, address, arith::ConstantIndexOp::create(b, loc, kStreamingAlignment - 1));
+    Value isAligned = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, misalignment,
+                                            arith::ConstantIndexOp::create(b, loc, 0));
+    aligned = aligned ? arith::AndIOp::create(b, loc, aligned, isAligned) : isAligned;
+  }
+  return aligned;
+}
+
 void LoopVectorizer::rewrite() {
   Location loc = loop.getLoc();
   OpBuilder b(loop);
@@ -309,64 +441,23 @@ void LoopVectorizer::rewrite() {
     initial.push_back(arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(vectorTypeOf(reduction.load.getType()),
                                        ArrayRef<Attribute>{reduction.identity})));
-  auto vectorLoop = scf::ForOp::create(b, loc, lower, vectorUpper, step, initial);
-  vectorLoop->setAttrs(loop->getAttrs());
-  // The builder gives a loop without results its terminator; ours comes last.
-  if (!vectorLoop.getBody()->empty())
-    vectorLoop.getBody()->getTerminator()->erase();
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(vectorLoop.getBody());
-    IRMapping mapping;
-    mapping.map(loop.getInductionVar(), vectorLoop.getInductionVar());
-    SmallVector<Value> yielded(reductions.size());
-    for (Operation &op : loop.getBody()->without_terminator()) {
-      if (auto it = reductionOf.find(&op); it != reductionOf.end()) {
-        unsigned index = it->second;
-        Reduction &reduction = reductions[index];
-        if (&op == reduction.load.getOperation()) {
-          mapping.map(reduction.load.getResult(), vectorLoop.getRegionIterArgs()[index]);
-        } else if (&op == reduction.combine) {
-          auto fastMath = dyn_cast<arith::ArithFastMathInterface>(op);
-          Value other = op.getOperand(0) == reduction.load.getResult() ? op.getOperand(1)
-                                                                       : op.getOperand(0);
-          yielded[index] = vector::makeArithReduction(
-              b, op.getLoc(), reduction.kind, vectorOf(b, other, mapping),
-              mapping.lookup(reduction.load.getResult()),
-              fastMath ? fastMath.getFastMathFlagsAttr() : nullptr);
-        }
-        continue;
-      }
-      auto mappedIndices = [&](ValueRange indices) {
-        return llvm::map_to_vector(indices, [&](Value v) { return mapping.lookupOrDefault(v); });
-      };
-      if (auto load = dyn_cast<memref::LoadOp>(op); load && accesses[&op] == Access::Contiguous) {
-        mapping.map(load.getResult(),
-                    vector::LoadOp::create(b, load.getLoc(), vectorTypeOf(load.getType()),
-                                           mapping.lookupOrDefault(load.getMemRef()),
-                                           mappedIndices(load.getIndices())));
-        continue;
-      }
-      if (auto store = dyn_cast<memref::StoreOp>(op)) {
-        vector::StoreOp::create(b, store.getLoc(), vectorOf(b, store.getValue(), mapping),
-                                mapping.lookupOrDefault(store.getMemRef()),
-                                mappedIndices(store.getIndices()));
-        continue;
-      }
-      if (!llvm::any_of(op.getOperands(), [&](Value v) { return isVarying(v); })) {
-        b.clone(op, mapping);
-        continue;
-      }
-      OperationState state(op.getLoc(), op.getName());
-      for (Value operand : op.getOperands())
-        state.addOperands(vectorOf(b, operand, mapping));
-      for (Type type : op.getResultTypes())
-        state.addTypes(vectorTypeOf(type));
-      state.addAttributes(op.getAttrs());
-      Operation *vectorOp = b.create(state);
-      mapping.map(op.getResults(), vectorOp->getResults());
+  SmallVector<Value> results;
+  if (streamingStores.empty()) {
+    results = buildVectorLoop(b, lower, vectorUpper, step, initial, false).getResults();
+  } else {
+    // Streaming stores need aligned addresses, known only at run time: one
+    // loop with them for aligned buffers, one without for the rest.
+    auto versions = scf::IfOp::create(b, loc, ValueRange(initial).getTypes(),
+                                      streamingStoresAligned(b, lower), /*withElseRegion=*/true);
+    for (auto [block, streaming] :
+         {std::pair(versions.thenBlock(), true), std::pair(versions.elseBlock(), false)}) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(block);
+      scf::ForOp version = buildVectorLoop(b, lower, vectorUpper, step, initial, streaming);
+      if (block->empty() || !block->back().hasTrait<OpTrait::IsTerminator>())
+        scf::YieldOp::create(b, loc, version.getResults());
     }
-    scf::YieldOp::create(b, loc, yielded);
+    results = versions.getResults();
   }
 
   // Fold each vector accumulator into its buffer before the scalar loop
@@ -377,7 +468,7 @@ void LoopVectorizer::rewrite() {
     Value old = memref::LoadOp::create(b, loc, buffer, indices);
     auto fastMath = dyn_cast<arith::ArithFastMathInterface>(reduction.combine);
     Value reduced = vector::ReductionOp::create(
-        b, loc, reduction.kind, vectorLoop.getResult(index), old,
+        b, loc, reduction.kind, results[index], old,
         fastMath ? fastMath.getFastMathFlagsAttr().getValue() : arith::FastMathFlags::none);
     memref::StoreOp::create(b, loc, reduced, buffer, indices);
   }
@@ -400,7 +491,7 @@ struct VectorizeLoopsPass : public tian::impl::VectorizeLoopsBase<VectorizeLoops
         innermost.push_back(loop);
     });
     for (scf::ForOp loop : innermost) {
-      LoopVectorizer vectorizer(loop, vectorBits);
+      LoopVectorizer vectorizer(loop, vectorBits, streamingBytes);
       if (vectorizer.analyze())
         vectorizer.rewrite();
     }

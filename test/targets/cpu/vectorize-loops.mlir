@@ -205,3 +205,48 @@ func.func @short(%x: memref<4xf32> {llvm.noalias}, %y: memref<4xf32> {llvm.noali
   }
   return
 }
+
+// -----
+
+// A store into a buffer of at least streaming-bytes (16 MiB by default)
+// is non-temporal in a loop version for aligned addresses; the other
+// version, for any address, stores normally.
+// CHECK-LABEL: func.func @streaming
+// CHECK: %[[BASE:.*]], %[[OFFSET:.*]], %{{.*}}:2, %[[STRIDES:.*]]:2 = memref.extract_strided_metadata %[[VIEW:.*]] :
+// CHECK: %[[POINTER:.*]] = memref.extract_aligned_pointer_as_index %[[VIEW]]
+// CHECK: %[[MISALIGNED:.*]] = arith.andi %{{.*}}, %c63
+// CHECK: %[[ALIGNED:.*]] = arith.cmpi eq, %[[MISALIGNED]], %c0
+// CHECK: scf.if %[[ALIGNED]] {
+// CHECK:   scf.for
+// CHECK:     vector.store %{{.*}}, %[[VIEW]][%{{.*}}, %{{.*}}] {alignment = 64 : i64, nontemporal = true}
+// CHECK: } else {
+// CHECK:   scf.for
+// CHECK:     vector.store %{{.*}}, %[[VIEW]][%{{.*}}, %{{.*}}] : memref<1x4096xf32
+// CHECK: }
+// A small buffer is stored normally.
+// CHECK-LABEL: func.func @not_streaming
+// CHECK-NOT: nontemporal
+// CHECK-NOT: scf.if
+func.func @streaming(%x: memref<4096x4096xf32> {llvm.noalias}, %y: memref<1024x4096xf32> {llvm.noalias},
+                     %row: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4096 = arith.constant 4096 : index
+  %out = memref.subview %x[%row, 0] [1, 4096] [1, 1]
+      : memref<4096x4096xf32> to memref<1x4096xf32, strided<[4096, 1], offset: ?>>
+  scf.for %i = %c0 to %c4096 step %c1 {
+    %v = memref.load %y[%c0, %i] : memref<1024x4096xf32>
+    memref.store %v, %out[%c0, %i] : memref<1x4096xf32, strided<[4096, 1], offset: ?>>
+  }
+  return
+}
+func.func @not_streaming(%x: memref<64xf32> {llvm.noalias}, %y: memref<64xf32> {llvm.noalias}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  scf.for %i = %c0 to %c64 step %c1 {
+    %v = memref.load %x[%i] : memref<64xf32>
+    memref.store %v, %y[%i] : memref<64xf32>
+  }
+  return
+}
