@@ -8,6 +8,8 @@
 // remainder. Reductions into a location the loop does not move along (the
 // linalg form: load, combine, store at fixed indices) get a vector
 // accumulator carried by the loop and one `vector.reduction` after it.
+// Stores into buffers too large to stay in cache bypass it (non-temporal),
+// in a version of the vector loop for aligned addresses.
 //
 // Loops it cannot prove safe and simple are left as they are (LLVM's loop
 // vectorizer still sees them): any other use of the induction variable
