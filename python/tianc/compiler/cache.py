@@ -132,9 +132,13 @@ def _link(compiler, workdir, obj, root, cache_key, stages, runtime):
     libraries = []
     for path in runtime:
         libraries += [path, f"-Wl,-rpath,{Path(path).parent}"]
-    result = subprocess.run([compiler, "-shared", "-Wl,-Bsymbolic", "-o", str(library), str(obj),
-                             *libraries, "-lm"], capture_output=True, text=True)
     try:
+        try:
+            result = subprocess.run([compiler, "-shared", "-Wl,-Bsymbolic", "-o", str(library),
+                                     str(obj), *libraries, "-lm"], capture_output=True, text=True)
+        except OSError as error:  # seen once at interpreter exit: EFAULT from the spawn
+            _warn("link", f"tianc: could not run {compiler} to link a cache entry: {error}")
+            return
         if result.returncode != 0 or not library.exists():
             _warn("link", f"tianc: could not link a cache entry with {compiler}: "
                           f"{result.stderr.strip()[:300]}")
