@@ -48,14 +48,6 @@ struct Reduction {
   TypedAttr identity;
 };
 
-std::optional<int64_t> constantTripCount(scf::ForOp loop) {
-  std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound());
-  std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound());
-  if (!lower || !upper)
-    return std::nullopt;
-  return *upper - *lower;
-}
-
 bool isVectorElement(Type type) {
   return isa<FloatType>(type) || (isa<IntegerType>(type) && type.getIntOrFloatBitWidth() <= 64);
 }
@@ -66,10 +58,14 @@ bool isVectorMemoryElement(Type type) {
   return isVectorElement(type) && type.getIntOrFloatBitWidth() % 8 == 0;
 }
 
-/// The buffer a view is taken of (through subviews, casts, reshapes).
-Value rootOf(Value memref) {
-  while (auto view = memref.getDefiningOp<ViewLikeOpInterface>())
+/// The buffer a view is taken of (through subviews, casts, reshapes), or,
+/// without `intoArena`, the buffer a `memref.view` carves out of an arena.
+Value rootOf(Value memref, bool intoArena = true) {
+  while (auto view = memref.getDefiningOp<ViewLikeOpInterface>()) {
+    if (!intoArena && isa<memref::ViewOp>(view))
+      break;
     memref = view.getViewSource();
+  }
   return memref;
 }
 
@@ -138,15 +134,8 @@ private:
 bool LoopVectorizer::isStreamingCandidate(memref::StoreOp store) {
   if (streamingBytes <= 0)
     return false;
-  // The buffer the store writes into: through subviews and reshapes, but
-  // not out of a memref.view, which carves it out of an arena of many.
-  Value buffer = store.getMemRef();
-  while (auto view = buffer.getDefiningOp<ViewLikeOpInterface>()) {
-    if (isa<memref::ViewOp>(view))
-      break;
-    buffer = view.getViewSource();
-  }
-  auto rootType = dyn_cast<MemRefType>(buffer.getType());
+  // An arena holds many buffers: the size that counts is the one written.
+  auto rootType = dyn_cast<MemRefType>(rootOf(store.getMemRef(), /*intoArena=*/false).getType());
   if (!rootType || !rootType.hasStaticShape() ||
       rootType.getNumElements() * rootType.getElementTypeBitWidth() / 8 < streamingBytes)
     return false;
@@ -315,8 +304,8 @@ bool LoopVectorizer::analyze() {
   }
 
   lanes = std::max<int64_t>(1, vectorBits / widestBits);
-  std::optional<int64_t> tripCount = constantTripCount(loop);
-  if (tripCount && *tripCount < lanes)
+  std::optional<APInt> tripCount = loop.getStaticTripCount();
+  if (tripCount && tripCount->getSExtValue() < lanes)
     return false; // not one full vector: the scalar loop is all there is
   return lanes > 1;
 }
@@ -474,8 +463,8 @@ void LoopVectorizer::rewrite() {
         fastMath ? fastMath.getFastMathFlagsAttr().getValue() : arith::FastMathFlags::none);
     memref::StoreOp::create(b, loc, reduced, buffer, indices);
   }
-  std::optional<int64_t> tripCount = constantTripCount(loop);
-  if (tripCount && *tripCount % lanes == 0)
+  std::optional<APInt> tripCount = loop.getStaticTripCount();
+  if (tripCount && tripCount->getSExtValue() % lanes == 0)
     loop.erase();
   else
     loop.getLowerBoundMutable().assign(vectorUpper);
