@@ -149,8 +149,9 @@ def VectorizeLoops : Pass<"tian-vectorize-loops", "::mlir::func::FuncOp"> {
     and `llvm.noalias` parameters are known not to).
   }];
   let options = [
-    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"1024",
-           "Bits of one vector operation (wider than a register: unrolled)">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"2048",
+           "Bits of one vector operation (wider than a register: unrolled); "
+           "halved, down to 128, for loops known to be shorter">,
     Option<"streamingBytes", "streaming-bytes", "int64_t", /*default=*/"16777216",
            "Stores into buffers of at least this many bytes bypass the caches "
            "when aligned (0: never)">

@@ -303,8 +303,14 @@ bool LoopVectorizer::analyze() {
     }
   }
 
+  // As wide as asked, but narrower for a loop known to be shorter: halved
+  // down to 128 bits while the trip count is below one vector.
   lanes = std::max<int64_t>(1, vectorBits / widestBits);
+  int64_t narrowest = std::max<int64_t>(2, 128 / widestBits);
   std::optional<APInt> tripCount = loop.getStaticTripCount();
+  if (tripCount)
+    while (lanes / 2 >= narrowest && tripCount->getSExtValue() < lanes)
+      lanes /= 2;
   if (tripCount && tripCount->getSExtValue() < lanes)
     return false; // not one full vector: the scalar loop is all there is
   return lanes > 1;

@@ -1,6 +1,8 @@
 """Fusion: fused kernels compute what the unfused ops compute, the report
 names the fused ops and their Python lines, and fusion=False turns it off."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -207,11 +209,12 @@ def test_output_buffers_are_reused_only_when_free():
     assert compiled._outputs.waiting <= compiled._outputs.limit
 
 
-@pytest.mark.parametrize("n", [31, 32, 1000, 4099], ids=str)
+@pytest.mark.parametrize("n", [3, 31, 64, 1000, 4099], ids=str)
 def test_vector_loops_and_their_remainders(n):
     """tian-vectorize-loops: elementwise chains and row reductions run as
-    vector-dialect loops (32 f32 lanes) plus a scalar loop for the rest;
-    lengths below, at and off a multiple of the lanes."""
+    vector-dialect loops (64 f32 lanes, halved down to 4 for shorter rows)
+    plus a scalar loop for the rest; lengths below, at and off a multiple
+    of the lanes."""
     x = (rng.standard_normal((3, n)) * 3).astype(np.float32)
     w2 = tc.jit.trace(_w2, threads=False)
     got = w2(tc.tensor(x)).numpy()
@@ -226,10 +229,15 @@ def test_vector_loops_and_their_remainders(n):
     np.testing.assert_allclose(total, x.astype(np.float64).sum(-1), rtol=1e-5, atol=1e-4)
     np.testing.assert_array_equal(biggest, x.max(-1))
 
+    lanes = 64
+    while lanes > n and lanes > 4:
+        lanes //= 2
+    vectorized = n >= lanes
     for traced in (w2, rows):
         code = traced.ir("llvm-dialect")
-        assert ("vector<32xf32>" in code) == (n >= 32)
-    assert ("llvm.intr.vector.reduce.fadd" in rows.ir("llvm-dialect")) == (n >= 32)
+        assert (f"vector<{lanes}xf32>" in code) == vectorized
+        assert re.search(r"vector<(?!%d)\d+xf32>" % lanes, code) is None
+    assert ("llvm.intr.vector.reduce.fadd" in rows.ir("llvm-dialect")) == vectorized
 
 
 def test_vector_max_keeps_nan_and_signed_zero():

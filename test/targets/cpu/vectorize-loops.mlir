@@ -192,16 +192,37 @@ func.func @recurrence(%x: memref<64xf32> {llvm.noalias}, %lb: index) {
 
 // -----
 
-// Left scalar: fewer iterations than one vector.
-// CHECK-LABEL: func.func @short
-// CHECK-NOT: vector
-func.func @short(%x: memref<4xf32> {llvm.noalias}, %y: memref<4xf32> {llvm.noalias}) {
+// A loop known to be shorter than one vector gets narrower vectors (4
+// f32 lanes here, half of vector-bits=256): one step, no remainder.
+// CHECK-LABEL: func.func @narrowed
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C4:.*]] {
+// CHECK:   vector.load %{{.*}} : memref<4xf32>, vector<4xf32>
+// CHECK:   vector.store %{{.*}} : memref<4xf32>, vector<4xf32>
+// CHECK-NOT: scf.for
+// CHECK: return
+func.func @narrowed(%x: memref<4xf32> {llvm.noalias}, %y: memref<4xf32> {llvm.noalias}) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
   scf.for %i = %c0 to %c4 step %c1 {
     %v = memref.load %x[%i] : memref<4xf32>
     memref.store %v, %y[%i] : memref<4xf32>
+  }
+  return
+}
+
+// -----
+
+// Left scalar: fewer iterations than the narrowest vector (128 bits).
+// CHECK-LABEL: func.func @short
+// CHECK-NOT: vector
+func.func @short(%x: memref<3xf32> {llvm.noalias}, %y: memref<3xf32> {llvm.noalias}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  scf.for %i = %c0 to %c3 step %c1 {
+    %v = memref.load %x[%i] : memref<3xf32>
+    memref.store %v, %y[%i] : memref<3xf32>
   }
   return
 }
