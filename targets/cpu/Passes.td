@@ -95,9 +95,10 @@ def PrefetchNextRow : Pass<"tian-prefetch-next-row", "::mlir::func::FuncOp"> {
     a 2-D parameter (`memref.subview %arg[%iv, 0] [1, n] [1, 1]`), this pass
     prefetches row `iv + step` (one `memref.prefetch` per 64-byte line) at
     the start of the body, so its loads overlap the current row's work.
-    Rows written (the output) are prefetched too, which saves the read for
-    ownership of their first store. Measured on W6 on one core: 5 to 11%
-    faster; with two threads no change.
+    Rows the loop writes are not: prefetching one reads it into the cache,
+    the very read a non-temporal store (tian-vectorize-loops) skips; with
+    them prefetched W6 ran 20% slower on two threads. Measured on W6 with
+    the input rows alone: 13% faster on one core, unchanged on two.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
 }

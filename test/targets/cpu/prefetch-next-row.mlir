@@ -42,3 +42,26 @@ func.func private @not_rows(%x: memref<8x64xf32>, %y: memref<8xf32>) {
   }
   return
 }
+
+// -----
+
+// Rows the loop writes are not prefetched (that would read them into the
+// cache, the read a streaming store skips), even through a further view.
+// CHECK-LABEL: func.func private @written_rows
+// CHECK-COUNT-4: memref.prefetch %arg0
+// CHECK-NOT: memref.prefetch
+func.func private @written_rows(%x: memref<8x64xf32>, %y: memref<8x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.for %i = %c0 to %c8 step %c1 {
+    %in = memref.subview %x[%i, 0] [1, 64] [1, 1] : memref<8x64xf32> to memref<1x64xf32, strided<[64, 1], offset: ?>>
+    %out = memref.subview %y[%i, 0] [1, 64] [1, 1] : memref<8x64xf32> to memref<1x64xf32, strided<[64, 1], offset: ?>>
+    %flat = memref.collapse_shape %out [[0, 1]] : memref<1x64xf32, strided<[64, 1], offset: ?>> into memref<64xf32, strided<[1], offset: ?>>
+    scf.for %j = %c0 to %c8 step %c1 {
+      %v = vector.load %in[%c0, %j] : memref<1x64xf32, strided<[64, 1], offset: ?>>, vector<8xf32>
+      vector.store %v, %flat[%j] : memref<64xf32, strided<[1], offset: ?>>, vector<8xf32>
+    }
+  }
+  return
+}
