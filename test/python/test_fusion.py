@@ -273,3 +273,30 @@ def test_streaming_stores_only_where_aligned():
     misaligned[...] = np.nan
     invoke(traced._last.kernel._address, (x, misaligned))
     np.testing.assert_allclose(misaligned, want, rtol=1e-6, atol=1e-6)
+
+
+def test_merged_divisions_over_the_whole_range():
+    """tian-merge-divisions: a GELU times a sigmoid is one division by the
+    product of their denominators, SiLU one division; near 0, at the ends
+    of the f32 range, at the infinities and NaN the results stay those of
+    float64 references (torch's for the NaN positions)."""
+    big = np.finfo(np.float32).max
+    x = np.concatenate([np.linspace(-120, 120, 4801), [-big, -1e30, -1e-30, 0.0, -0.0, 1e-30, 1e30, big],
+                        [np.inf, -np.inf, np.nan]]).astype(np.float32)
+    chains = {
+        "gelu*sigmoid": (lambda x: F.gelu(x, "tanh") * F.sigmoid(x),
+                         lambda t: torch.nn.functional.gelu(t, approximate="tanh") * torch.sigmoid(t)),
+        "silu": (lambda x: x * F.sigmoid(x), lambda t: t * torch.sigmoid(t)),
+        "sigmoid^2": (lambda x: F.sigmoid(x) * F.sigmoid(x * 2), lambda t: torch.sigmoid(t) * torch.sigmoid(t * 2)),
+    }
+    for name, (fn, reference) in chains.items():
+        traced = tc.jit.trace(fn, threads=False)
+        got = traced(tc.tensor(x)).numpy()
+        want = reference(torch.from_numpy(x.astype(np.float64))).numpy()
+        assert np.array_equal(np.isnan(got), np.isnan(want)), name
+        finite = ~np.isnan(want)
+        # 1e-6 relative; 1e-15 absolute for the reference's own error where
+        # 1 + tanh(z) cancels (x below -8: tiny GELUs, exact in tianc's form).
+        np.testing.assert_allclose(got[finite], want[finite], rtol=1e-6, atol=1e-15, err_msg=name)
+        # One division in the vector loop and one in its scalar remainder.
+        assert traced.ir("llvm-dialect").count("llvm.fdiv") == 2, name
