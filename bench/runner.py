@@ -42,7 +42,9 @@ def interleaved_median_ms(fns, runs, warmup=1, block=5):
     happened to be running. ONNX Runtime's workers keep spinning for about
     50 ms after a run and take the cores from whoever runs next (tianc's W6
     read 2x its standalone time after ORT): each block starts after a pause
-    long enough for them to go idle."""
+    long enough for them to go idle, then one untimed call, since after the
+    pause every contender's first call runs cold (tianc's W6 1.7x, ONNX
+    Runtime's 1.4x its later calls): the warm-up BENCHMARKS.md asks for."""
     for fn in fns.values():
         for _ in range(warmup):
             fn()
@@ -53,6 +55,7 @@ def interleaved_median_ms(fns, runs, warmup=1, block=5):
         for name in names[shift:] + names[:shift]:
             fn = fns[name]
             time.sleep(0.2)  # the previous framework's spinning workers (ORT: ~50 ms) go idle
+            fn()
             for _ in range(min(block, runs - round_ * block)):
                 start = time.perf_counter()
                 fn()
