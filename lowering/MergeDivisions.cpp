@@ -15,7 +15,8 @@
 // overflows only where |a / (b d)| < |a| / FLT_MAX. A bound is known for
 // `1 + e` where 1 is a constant of at least 1 and e is never negative (an
 // exp, an absolute value, a square root, a square); NaN passes through
-// either form alike.
+// either form alike. A reciprocal of a loop-invariant denominator stays:
+// one division per row and a multiply per element beat a division each.
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/Passes.h"
@@ -24,6 +25,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::tian {
@@ -74,10 +76,15 @@ bool isAtLeastOne(Value v) {
   return false;
 }
 
-/// `1 / d`, used only here: d.
-Value reciprocalOperand(Value v) {
+/// `1 / d`, used only by `user` and not invariant in the loop around it:
+/// d. (A reciprocal computed once per row and multiplied per element, as
+/// softmax does, is cheaper than a division per element.)
+Value reciprocalOperand(Value v, Operation *user) {
   auto div = v.getDefiningOp<arith::DivFOp>();
   if (!div || !div->hasOneUse() || constantValue(div.getLhs()) != 1.0)
+    return {};
+  auto loop = user->getParentOfType<LoopLikeOpInterface>();
+  if (loop && loop.isDefinedOutsideOfLoop(div.getRhs()))
     return {};
   return div.getRhs();
 }
@@ -87,7 +94,7 @@ struct MergeDivisions : OpRewritePattern<arith::MulFOp> {
 
   LogicalResult matchAndRewrite(arith::MulFOp op, PatternRewriter &rewriter) const override {
     for (auto [x, other] : {std::pair(op.getLhs(), op.getRhs()), std::pair(op.getRhs(), op.getLhs())}) {
-      Value d = reciprocalOperand(other);
+      Value d = reciprocalOperand(other, op);
       if (!d)
         continue;
       // (a / b) * (1 / d) -> a / (b * d)

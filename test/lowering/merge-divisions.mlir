@@ -96,3 +96,25 @@ func.func @shared(%x: f32, %d: f32) -> (f32, f32) {
   %y = arith.mulf %x, %r : f32
   return %y, %r : f32, f32
 }
+
+// -----
+
+// Must not fold: a reciprocal the loop does not change (softmax's 1 / sum)
+// is one division per row; x / d would be one per element.
+// CHECK-LABEL: func.func @loop_invariant_reciprocal
+// CHECK: scf.for
+// CHECK: %[[R:.*]] = arith.divf %{{.*}}, %{{.*}} : f32
+// CHECK: arith.mulf %{{.*}}, %[[R]] : f32
+func.func @loop_invariant_reciprocal(%x: memref<64xf32>, %sum: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %one = arith.constant 1.0 : f32
+  scf.for %i = %c0 to %c64 step %c1 {
+    %r = arith.divf %one, %sum : f32
+    %v = memref.load %x[%i] : memref<64xf32>
+    %y = arith.mulf %v, %r : f32
+    memref.store %y, %x[%i] : memref<64xf32>
+  }
+  return
+}
