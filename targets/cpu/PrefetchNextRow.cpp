@@ -32,6 +32,8 @@ bool isRowOf(memref::SubViewOp view, Value iv) {
 }
 
 struct PrefetchNextRowPass : public tian::impl::PrefetchNextRowBase<PrefetchNextRowPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     getOperation()->walk([&](scf::ForOp loop) {
       Value iv = loop.getInductionVar();
@@ -58,10 +60,14 @@ struct PrefetchNextRowPass : public tian::impl::PrefetchNextRowBase<PrefetchNext
         return;
       OpBuilder b = OpBuilder::atBlockBegin(loop.getBody());
       Location loc = loop.getLoc();
-      // min(iv + step, ub - 1): the last row prefetches itself.
+      // min(iv + distance * step, ub - 1): the last rows prefetch the last.
       Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+      Value ahead = step ? Value(arith::ConstantIndexOp::create(b, loc, *step * distance))
+                         : Value(arith::MulIOp::create(b, loc, loop.getStep(),
+                                                       arith::ConstantIndexOp::create(b, loc, distance)));
       Value next = arith::MinSIOp::create(
-          b, loc, arith::AddIOp::create(b, loc, iv, loop.getStep()),
+          b, loc, arith::AddIOp::create(b, loc, iv, ahead),
           arith::SubIOp::create(b, loc, loop.getUpperBound(), one));
       for (Value row : rows) {
         auto type = cast<MemRefType>(row.getType());

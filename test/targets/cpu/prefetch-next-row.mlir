@@ -1,10 +1,12 @@
 // RUN: tian-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(tian-prefetch-next-row))" | FileCheck %s
 
-// A row loop over x: the next row is prefetched line by line (16 floats a
-// line) at the start of every iteration; the last row prefetches itself.
+// A row loop over x: the row two steps ahead (the default distance) is
+// prefetched line by line (16 floats a line) at the start of every
+// iteration; the last rows prefetch the last.
 // CHECK-LABEL: func.func private @rows
 // CHECK: scf.for %[[I:.*]] = %[[LB:.*]] to %[[UB:.*]] step %[[STEP:.*]] {
-// CHECK: %[[PLUS:.*]] = arith.addi %[[I]], %[[STEP]]
+// CHECK: %[[TWO:.*]] = arith.constant 2 : index
+// CHECK: %[[PLUS:.*]] = arith.addi %[[I]], %[[TWO]]
 // CHECK: %[[NEXT:.*]] = arith.minsi %[[PLUS]], %{{.*}}
 // CHECK: memref.prefetch %arg0[%[[NEXT]], %{{.*}}], read, locality<3>, data : memref<8x64xf32>
 // CHECK-COUNT-3: memref.prefetch %arg0
