@@ -203,7 +203,7 @@ def workloads():
             ("W6", "softmax + LayerNorm on (4096, 1024)", w6)]
 
 
-def run_inference(wid, spec, peers, runs, bandwidth, best_gflops, check):
+def run_inference(wid, spec, peers, runs, best_gflops, check):
     inputs = [tc.tensor(a) for a in spec["inputs"]]
     # Weights as constants let the compiler fold them (transposes, batch norm);
     # for big models they make LLVM's codegen slow, so those pass them as arguments.
@@ -418,7 +418,7 @@ def main(argv=None):
             continue
         print(f"  running {wid}: {description}", file=sys.stderr, flush=True)
         spec = build()
-        row = run_inference(wid, spec, peers, runs, bandwidth, best_gflops, check=True)
+        row = run_inference(wid, spec, peers, runs, best_gflops, check=True)
         if wid == "W3":
             peer_ms = [row[p] for p in PEER_NAMES if p in row]
             if peer_ms:

@@ -37,16 +37,13 @@ using namespace mlir;
 
 namespace {
 
-/// The value of a float constant, scalar or splat.
-std::optional<double> constantValue(Value v) {
-  FloatAttr scalar;
-  if (matchPattern(v, m_Constant(&scalar)))
-    return scalar.getValueAsDouble();
-  DenseElementsAttr dense;
-  if (matchPattern(v, m_Constant(&dense)) && dense.isSplat() &&
-      isa<FloatType>(dense.getElementType()))
-    return dense.getSplatValue<APFloat>().convertToDouble();
-  return std::nullopt;
+/// A float constant (scalar or splat) of at least 1.
+bool isConstantAtLeastOne(Value v) {
+  APFloat value(APFloat::Bogus());
+  if (!matchPattern(v, m_ConstantFloat(&value)))
+    return false;
+  APFloat::cmpResult order = value.compare(APFloat(value.getSemantics(), 1));
+  return order == APFloat::cmpGreaterThan || order == APFloat::cmpEqual;
 }
 
 /// Never below zero (NaN aside).
@@ -63,17 +60,13 @@ bool isNonNegative(Value v) {
 /// Never below one (NaN aside): a constant, or a constant plus a value
 /// that is never negative.
 bool isAtLeastOne(Value v) {
-  if (std::optional<double> c = constantValue(v))
-    return *c >= 1.0;
+  if (isConstantAtLeastOne(v))
+    return true;
   auto add = v.getDefiningOp<arith::AddFOp>();
   if (!add)
     return false;
-  for (auto [c, rest] : {std::pair(add.getLhs(), add.getRhs()), std::pair(add.getRhs(), add.getLhs())}) {
-    std::optional<double> value = constantValue(c);
-    if (value && *value >= 1.0 && isNonNegative(rest))
-      return true;
-  }
-  return false;
+  return (isConstantAtLeastOne(add.getLhs()) && isNonNegative(add.getRhs())) ||
+         (isConstantAtLeastOne(add.getRhs()) && isNonNegative(add.getLhs()));
 }
 
 /// `1 / d`, used only by `user` and not invariant in the loop around it:
@@ -81,7 +74,7 @@ bool isAtLeastOne(Value v) {
 /// softmax does, is cheaper than a division per element.)
 Value reciprocalOperand(Value v, Operation *user) {
   auto div = v.getDefiningOp<arith::DivFOp>();
-  if (!div || !div->hasOneUse() || constantValue(div.getLhs()) != 1.0)
+  if (!div || !div->hasOneUse() || !matchPattern(div.getLhs(), m_OneFloat()))
     return {};
   auto loop = user->getParentOfType<LoopLikeOpInterface>();
   if (loop && loop.isDefinedOutsideOfLoop(div.getRhs()))

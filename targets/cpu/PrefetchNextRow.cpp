@@ -48,10 +48,11 @@ struct PrefetchNextRowPass : public tian::impl::PrefetchNextRowBase<PrefetchNext
           base = store.getMemRef();
         else if (auto store = dyn_cast<vector::StoreOp>(op))
           base = store.getBase();
-        for (; base; base = base.getDefiningOp<ViewLikeOpInterface>()
-                                ? base.getDefiningOp<ViewLikeOpInterface>().getViewSource()
-                                : Value())
-          written.insert(base);
+        if (!base)
+          return;
+        written.insert(base);
+        while (auto view = base.getDefiningOp<ViewLikeOpInterface>())
+          written.insert(base = view.getViewSource());
       });
       for (Operation &op : loop.getBody()->without_terminator())
         if (auto view = dyn_cast<memref::SubViewOp>(op); view && isRowOf(view, iv) && !written.contains(view.getResult()))
