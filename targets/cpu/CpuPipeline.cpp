@@ -52,7 +52,7 @@ std::string bufferizePipeline(bool planMemory, bool rematerialize) {
 /// balances row loops whose few iterations are each a whole row (with 1024
 /// iterations per task, W6's 4096 rows were 4 tasks and its time varied by
 /// 50% from call to call).
-std::string codegenPipeline(bool threads) {
+std::string codegenPipeline(bool threads, int64_t vectorBits = 256, int64_t vectorRegisters = 16) {
   std::string loops = threads
       ? "func.func(tian-expand-strided-copies,scf-forall-to-parallel,"
         "convert-linalg-to-parallel-loops,"
@@ -62,7 +62,8 @@ std::string codegenPipeline(bool threads) {
         "async-to-async-runtime,async-runtime-ref-counting,async-runtime-ref-counting-opt,"
         "func.func(convert-linalg-to-loops,"
       : "func.func(tian-expand-strided-copies,scf-forall-to-for,convert-linalg-to-loops,";
-  return "tian-outline-kernels," + loops +
+  return "func.func(tian-block-matmuls{vector-bits=" + std::to_string(vectorBits) +
+         " vector-registers=" + std::to_string(vectorRegisters) + "}),tian-outline-kernels," + loops +
          "tian-vectorize-loops,tian-merge-divisions,tian-approximate-math{functions=exp,tanh,erf},tian-stack-loop-buffers,"
          "tian-prefetch-next-row,tian-contract-multiply-add),expand-strided-metadata,lower-affine,"
          "convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
@@ -79,6 +80,12 @@ struct CodegenOptions : public mlir::PassPipelineOptions<CodegenOptions> {
                        llvm::cl::desc("Run parallel loops on all cores (needs the MLIR "
                                       "async runtime library at run time)"),
                        llvm::cl::init(false)};
+  Option<int64_t> vectorBits{*this, "vector-bits",
+                             llvm::cl::desc("The target's vector register width (matmul tiles)"),
+                             llvm::cl::init(256)};
+  Option<int64_t> vectorRegisters{*this, "vector-registers",
+                                  llvm::cl::desc("The target's vector register count (matmul tiles)"),
+                                  llvm::cl::init(16)};
 };
 
 struct OptimizeOptions : public mlir::PassPipelineOptions<OptimizeOptions> {
@@ -136,7 +143,7 @@ void tianc::registerCpuPipelines() {
       "tian stage 4: lower bufferized code to the LLVM dialect for the host CPU "
       "(bare-pointer calling convention)",
       [](mlir::OpPassManager &pm, const CodegenOptions &options) {
-        parseOrDie(codegenPipeline(options.threads), pm);
+        parseOrDie(codegenPipeline(options.threads, options.vectorBits, options.vectorRegisters), pm);
       });
   registerStage("tian-cpu-pipeline", "tian -> LLVM dialect for the host CPU",
                 optimizePipeline(true, true) + "," + kLowerToLinalg + "," +

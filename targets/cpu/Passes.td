@@ -26,6 +26,49 @@ def OutlineKernels : Pass<"tian-outline-kernels", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
+def BlockMatmuls : Pass<"tian-block-matmuls", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite f32 matmuls as packed, cache- and register-blocked loop nests";
+  let description = [{
+    Each top-level f32 contraction of a bufferized function (a
+    `linalg.generic` of a multiply and an add with one reduction dim and
+    projected-permutation maps: matmuls, batched matmuls, either operand
+    transposed, convolutions as matmuls) with static shapes becomes the loop
+    nest of GotoBLAS and BLIS in scf, memref and vector ops:
+
+    - B is packed once into panels of `columns` floats across, zero-padded
+      (`scf.forall`, one task per panel);
+    - one `scf.forall` over tasks of (outer dims, a block of rows, a block
+      of panels); per block of the reduction, the task packs its rows of A
+      into tiles of `rows` and, panel by panel, runs the micro-kernel over
+      every row tile: `rows x vectors` vector accumulators carried by the
+      reduction loop, each step one broadcast of A per row and one
+      multiply-add per accumulator.
+
+    The tile is the one with the most multiply-adds per load that fits the
+    target's registers (`vector-bits`, `vector-registers`: 6x16 on AVX2,
+    9x48 on AVX-512, 9x12 on NEON; see targets/cpu/MicroKernelShape.h). The
+    reduction is split into equal blocks of about 256 (the packed panel in
+    half of L1), the rows into blocks whose packed A fits in half of L2,
+    and both are split further until there are 16 tasks. Padding with
+    zeros gives every loop a static trip count; edge tiles skip rows past M
+    and mask columns past N. A `linalg.transpose` whose copy only this
+    contraction reads is dropped and read through, and a zero
+    `linalg.fill` of C right before it becomes zero accumulators. Products
+    of fewer than `min-multiply-adds`, with one row, or narrower than one
+    vector stay as they are.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"256",
+           "The width of the target's vector registers in bits">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"16",
+           "How many vector registers the target has">,
+    Option<"minMultiplyAdds", "min-multiply-adds", "int64_t", /*default=*/"32768",
+           "The smallest product (M * N * K) worth blocking">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+}
+
 def PrepareParallelLoops : Pass<"tian-prepare-parallel-loops", "::mlir::func::FuncOp"> {
   let summary = "Make a kernel's parallel loops safe to hand to async-parallel-for";
   let description = [{

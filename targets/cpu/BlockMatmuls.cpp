@@ -1,0 +1,596 @@
+//===- BlockMatmuls.cpp - matmuls as packed, register-blocked loop nests --===//
+//
+// A matmul lowered to loops reads B once per row of A and keeps nothing in
+// registers: 7-9x slower than a BLAS. This pass rewrites each f32
+// contraction (a linalg.generic of mul and add with one reduction dim, as
+// tian-lower-to-linalg makes for tian.matmul) into the loop nest of
+// GotoBLAS/BLIS, expressed in scf, memref and vector ops:
+//
+//   Bp = pack(B)                      one panel of `columns` per task
+//   forall task (outer dims, block of rows, block of panels):
+//     for each block of the reduction (KC deep):
+//       Ap = pack(A block)            rows of the block, `rows` at a time
+//       for each panel of the block:  its KC x columns floats stay in L1
+//         for each row tile:          a rows x columns tile in registers
+//           acc = 0 or C tile; for k: acc += broadcast(Ap) * Bp; C tile = acc
+//
+// The tile shape comes from the target's vector width and register count
+// (MicroKernelShape.h). Packing pads A's rows, B's columns and the
+// reduction with zeros, so every loop has a static trip count; only the
+// stores of edge tiles are guarded (rows past M) or masked (columns past
+// N). A transpose that only feeds the contraction is read through instead
+// of copied, and a zero fill of C before it becomes the first block's zero
+// accumulators.
+//
+//===----------------------------------------------------------------------===//
+#include "targets/cpu/MicroKernelShape.h"
+#include "targets/cpu/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace mlir::tian {
+#define GEN_PASS_DEF_BLOCKMATMULS
+#include "targets/cpu/Passes.h.inc"
+} // namespace mlir::tian
+
+using namespace mlir;
+using mlir::tian::MicroKernelShape;
+using mlir::tian::reductionBlock;
+
+namespace {
+
+/// The loop dims of a contraction C[outer.., m, n] += A[.., m, k] * B[.., k, n]
+/// (any order of each operand's dims), with its static loop sizes.
+struct Contraction {
+  linalg::GenericOp op;
+  Value a, b, c;
+  AffineMap mapA, mapB, mapC;
+  unsigned m = 0, n = 0, k = 0;
+  SmallVector<unsigned> outer; // parallel dims other than m and n (batch)
+  SmallVector<int64_t> sizes;  // of every loop dim
+};
+
+bool usesDim(AffineMap map, unsigned dim) {
+  return map.isFunctionOfDim(dim);
+}
+
+bool isF32Buffer(Value value) {
+  auto type = dyn_cast<MemRefType>(value.getType());
+  return type && type.getElementType().isF32() && type.hasStaticShape();
+}
+
+bool lastDimContiguous(Value value) {
+  auto type = cast<MemRefType>(value.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(type.getStridesAndOffset(strides, offset)) && !strides.empty() &&
+         strides.back() == 1;
+}
+
+std::optional<Contraction> matchContraction(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  Contraction c;
+  c.op = op;
+  c.a = op.getDpsInputOperand(0)->get();
+  c.b = op.getDpsInputOperand(1)->get();
+  c.c = op.getDpsInitOperand(0)->get();
+  if (!isF32Buffer(c.a) || !isF32Buffer(c.b) || !isF32Buffer(c.c) || !lastDimContiguous(c.c) ||
+      c.c == c.a || c.c == c.b)
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!llvm::all_of(maps, [](AffineMap map) { return map.isProjectedPermutation(); }))
+    return std::nullopt;
+  c.mapA = maps[0];
+  c.mapB = maps[1];
+  c.mapC = maps[2];
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  auto reductions = llvm::count(iterators, utils::IteratorType::reduction);
+  if (reductions != 1 || c.mapC.getNumResults() < 2)
+    return std::nullopt;
+  c.k = std::distance(iterators.begin(), llvm::find(iterators, utils::IteratorType::reduction));
+  // n: C's contiguous dim, read by B only; m: another dim of C read by A only.
+  c.n = cast<AffineDimExpr>(c.mapC.getResults().back()).getPosition();
+  if (!usesDim(c.mapB, c.n) || usesDim(c.mapA, c.n) || !usesDim(c.mapA, c.k) ||
+      !usesDim(c.mapB, c.k))
+    return std::nullopt;
+  bool foundM = false;
+  for (AffineExpr expr : llvm::reverse(c.mapC.getResults().drop_back())) {
+    unsigned dim = cast<AffineDimExpr>(expr).getPosition();
+    if (!foundM && usesDim(c.mapA, dim) && !usesDim(c.mapB, dim)) {
+      c.m = dim;
+      foundM = true;
+    }
+  }
+  if (!foundM)
+    return std::nullopt;
+  for (unsigned dim = 0; dim < iterators.size(); ++dim)
+    if (dim != c.m && dim != c.n && dim != c.k) {
+      if (!usesDim(c.mapC, dim))
+        return std::nullopt;
+      c.outer.push_back(dim);
+    }
+  c.sizes = op.getStaticLoopRanges();
+  if (llvm::any_of(c.sizes, ShapedType::isDynamic))
+    return std::nullopt;
+  return c;
+}
+
+/// The buffer a view (chain) looks into.
+Value rootOf(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// Whether an op between `from` and `to` may write memory of `root`.
+bool writtenBetween(Operation *from, Operation *to, Value root) {
+  for (Operation *op = from->getNextNode(); op && op != to; op = op->getNextNode()) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    if (!effects) {
+      if (!isPure(op) && op->getNumRegions() == 0)
+        return true; // calls, unknown ops
+      if (op->getNumRegions() != 0)
+        return true;
+      continue;
+    }
+    SmallVector<MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (auto &instance : instances)
+      if (isa<MemoryEffects::Write>(instance.getEffect()) &&
+          (!instance.getValue() || rootOf(instance.getValue()) == root))
+        return true;
+  }
+  return false;
+}
+
+/// Reads `operand` of `consumer` through the transpose that wrote it when
+/// nothing else reads the transposed copy: the copy is dropped and `map`
+/// composed with the permutation.
+Value readThroughTranspose(Value operand, AffineMap &map, Operation *consumer) {
+  linalg::TransposeOp transpose;
+  for (Operation *user : operand.getUsers()) {
+    if (user == consumer)
+      continue;
+    auto candidate = dyn_cast<linalg::TransposeOp>(user);
+    if (!candidate || candidate.getInit() != operand || transpose)
+      return operand;
+    transpose = candidate;
+  }
+  if (!transpose || transpose->getBlock() != consumer->getBlock() ||
+      !transpose->isBeforeInBlock(consumer) ||
+      writtenBetween(transpose, consumer, rootOf(transpose.getInput())))
+    return operand;
+  // dim i of the copy is dim permutation[i] of the input.
+  ArrayRef<int64_t> permutation = transpose.getPermutation();
+  SmallVector<AffineExpr> exprs(map.getNumResults());
+  for (auto [i, expr] : llvm::enumerate(map.getResults()))
+    exprs[permutation[i]] = expr;
+  map = AffineMap::get(map.getNumDims(), 0, exprs, map.getContext());
+  Value input = transpose.getInput();
+  transpose->erase();
+  return input;
+}
+
+/// A zero fill of `buffer` right before `consumer` (nothing in between
+/// touching it): erased, the consumer starts from zeros instead.
+bool takeZeroFill(Value buffer, Operation *consumer) {
+  for (Operation *op = consumer->getPrevNode(); op; op = op->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(op)) {
+      if (fill.getOutputs()[0] != buffer)
+        continue;
+      if (!matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
+        return false;
+      if (writtenBetween(fill, consumer, rootOf(buffer)) ||
+          llvm::any_of(buffer.getUsers(), [&](Operation *user) {
+            return user != fill && user != consumer && user->getBlock() == consumer->getBlock() &&
+                   fill->isBeforeInBlock(user) && user->isBeforeInBlock(consumer);
+          }))
+        return false;
+      fill->erase();
+      return true;
+    }
+    if (llvm::is_contained(op->getOperands(), buffer))
+      return false;
+  }
+  return false;
+}
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Builds the blocked loop nest of one contraction.
+class Emitter {
+public:
+  Emitter(Contraction &c, MicroKernelShape shape, OpBuilder &b)
+      : c(c), shape(shape), b(b), loc(c.op.getLoc()), f32(b.getF32Type()),
+        vectorType(VectorType::get({shape.lanes}, b.getF32Type())) {
+    M = c.sizes[c.m];
+    N = c.sizes[c.n];
+    K = c.sizes[c.k];
+    nr = shape.columns();
+    mr = shape.rows;
+    panels = ceilDiv(N, nr);
+    kBlocks = ceilDiv(K, reductionBlock(shape));
+    KC = ceilDiv(K, kBlocks);
+    Kp = KC * kBlocks;
+    for (unsigned dim : c.outer) {
+      outerTotal *= c.sizes[dim];
+      if (usesDim(c.mapB, dim)) {
+        outerOfB.push_back(dim);
+        outerBTotal *= c.sizes[dim];
+      }
+    }
+    chooseTasks();
+  }
+
+  void emit(bool zeroInit) {
+    auto packedType = MemRefType::get({outerBTotal, panels, Kp, nr}, f32);
+    Value packed = memref::AllocOp::create(b, loc, packedType, b.getI64IntegerAttr(64));
+    packB(packed);
+    compute(packed, zeroInit);
+    memref::DeallocOp::create(b, loc, packed);
+  }
+
+private:
+  Contraction &c;
+  MicroKernelShape shape;
+  OpBuilder &b;
+  Location loc;
+  Type f32;
+  VectorType vectorType;
+  int64_t M, N, K, nr, mr, panels, kBlocks, KC, Kp;
+  int64_t outerTotal = 1, outerBTotal = 1;
+  SmallVector<unsigned> outerOfB;
+  int64_t tilesPerBlock = 1, mBlocks = 1, panelsPerBlock = 1, nBlocks = 1;
+
+  Value index(int64_t value) { return arith::ConstantIndexOp::create(b, loc, value); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t y) { return arith::MulIOp::create(b, loc, x, index(y)); }
+  Value lessThan(Value x, int64_t bound) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, index(bound));
+  }
+
+  /// Row tiles per block bounded by L2 (the packed A block, KC deep, in half
+  /// of a 512 KiB L2), then blocks split until there are enough tasks to
+  /// keep every worker busy to the end (16: within 1/8 for two workers).
+  void chooseTasks() {
+    int64_t rowTiles = ceilDiv(M, mr);
+    int64_t maxTiles = std::max<int64_t>(1, (256 * 1024) / (4 * KC * mr));
+    mBlocks = ceilDiv(rowTiles, maxTiles);
+    nBlocks = 1;
+    constexpr int64_t wanted = 16;
+    while (outerTotal * mBlocks * nBlocks < wanted) {
+      int64_t panelsEach = ceilDiv(panels, nBlocks);
+      int64_t tilesEach = ceilDiv(rowTiles, mBlocks);
+      if (panelsEach >= 8 && panelsEach >= tilesEach)
+        ++nBlocks;
+      else if (tilesEach >= 2)
+        ++mBlocks;
+      else if (panelsEach >= 2)
+        ++nBlocks;
+      else
+        break;
+    }
+    tilesPerBlock = ceilDiv(rowTiles, mBlocks);
+    mBlocks = ceilDiv(rowTiles, tilesPerBlock);
+    panelsPerBlock = ceilDiv(panels, nBlocks);
+    nBlocks = ceilDiv(panels, panelsPerBlock);
+  }
+
+  /// index = sum(ivs[i] * stride[i]) split back into one value per dim.
+  SmallVector<Value> delinearize(Value linear, ArrayRef<int64_t> sizes) {
+    SmallVector<Value> parts(sizes.size());
+    for (int i = static_cast<int>(sizes.size()) - 1; i >= 0; --i) {
+      if (i == 0) {
+        parts[i] = linear;
+        break;
+      }
+      parts[i] = arith::RemUIOp::create(b, loc, linear, index(sizes[i]));
+      linear = arith::DivUIOp::create(b, loc, linear, index(sizes[i]));
+    }
+    return parts;
+  }
+
+  SmallVector<Value> indicesOf(AffineMap map, ArrayRef<Value> dims) {
+    SmallVector<Value> indices;
+    for (AffineExpr expr : map.getResults())
+      indices.push_back(dims[cast<AffineDimExpr>(expr).getPosition()]);
+    return indices;
+  }
+
+  /// `memory[map(dims)]`, or 0 where `inBounds` is false.
+  Value loadOrZero(Value memory, AffineMap map, ArrayRef<Value> dims, Value inBounds) {
+    if (!inBounds)
+      return memref::LoadOp::create(b, loc, memory, indicesOf(map, dims));
+    auto branch = scf::IfOp::create(b, loc, TypeRange{f32}, inBounds, true, true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(branch.thenBlock());
+    scf::YieldOp::create(b, loc,
+                         ValueRange{memref::LoadOp::create(b, loc, memory, indicesOf(map, dims))});
+    b.setInsertionPointToStart(branch.elseBlock());
+    scf::YieldOp::create(
+        b, loc, ValueRange{arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f))});
+    return branch.getResult(0);
+  }
+
+  Value both(Value x, Value y) {
+    if (!x)
+      return y;
+    if (!y)
+      return x;
+    return arith::AndIOp::create(b, loc, x, y);
+  }
+
+  /// A loop whose body the callback builds at the current insertion point.
+  template <typename Body>
+  void loop(int64_t count, Body body) {
+    auto forOp = scf::ForOp::create(b, loc, index(0), index(count), index(1));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forOp.getBody());
+    body(forOp.getInductionVar());
+  }
+
+  /// Bp[ob, panel, k, j] = B[.., k, panel * nr + j], zero past N and K: one
+  /// task per panel, reading B along its contiguous dim.
+  void packB(Value packed) {
+    auto tasks = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(outerBTotal * panels)},
+                                       ValueRange{}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(tasks.getBody());
+    Value task = tasks.getInductionVars()[0];
+    Value ob = arith::DivUIOp::create(b, loc, task, index(panels));
+    Value panel = arith::RemUIOp::create(b, loc, task, index(panels));
+    SmallVector<Value> dims(c.sizes.size(), index(0));
+    SmallVector<int64_t> outerSizes;
+    for (unsigned dim : outerOfB)
+      outerSizes.push_back(c.sizes[dim]);
+    for (auto [dim, value] : llvm::zip(outerOfB, delinearize(ob, outerSizes)))
+      dims[dim] = value;
+    Value firstColumn = mul(panel, nr);
+    bool kContiguous = cast<AffineDimExpr>(c.mapB.getResults().back()).getPosition() == c.k;
+    auto element = [&](Value kk, Value j) {
+      dims[c.n] = add(firstColumn, j);
+      dims[c.k] = kk;
+      Value inBounds = both(N % nr ? lessThan(dims[c.n], N) : Value(),
+                            Kp != K ? lessThan(kk, K) : Value());
+      Value value = loadOrZero(c.b, c.mapB, dims, inBounds);
+      memref::StoreOp::create(b, loc, value, packed, ValueRange{ob, panel, kk, j});
+    };
+    if (kContiguous)
+      loop(nr, [&](Value j) { loop(Kp, [&](Value kk) { element(kk, j); }); });
+    else
+      loop(Kp, [&](Value kk) { loop(nr, [&](Value j) { element(kk, j); }); });
+  }
+
+  void compute(Value packed, bool zeroInit) {
+    int64_t tasks = outerTotal * mBlocks * nBlocks;
+    auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(tasks)},
+                                        ValueRange{}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    SmallVector<int64_t> taskSizes;
+    for (unsigned dim : c.outer)
+      taskSizes.push_back(c.sizes[dim]);
+    taskSizes.push_back(mBlocks);
+    taskSizes.push_back(nBlocks);
+    SmallVector<Value> parts = delinearize(forall.getInductionVars()[0], taskSizes);
+    SmallVector<Value> dims(c.sizes.size(), index(0));
+    for (auto [dim, value] : llvm::zip(c.outer, parts))
+      dims[dim] = value;
+    Value mBlock = parts[parts.size() - 2], nBlock = parts.back();
+    // The packed B of this task's outer indices.
+    Value ob = index(0);
+    for (unsigned dim : outerOfB)
+      ob = add(mul(ob, c.sizes[dim]), dims[dim]);
+
+    auto packedAType = MemRefType::get({tilesPerBlock, KC, mr}, f32);
+    Value packedA = memref::AllocOp::create(b, loc, packedAType, b.getI64IntegerAttr(64));
+    Value firstTile = mul(mBlock, tilesPerBlock);
+    loop(kBlocks, [&](Value kBlock) {
+      Value k0 = mul(kBlock, KC);
+      packA(packedA, dims, firstTile, k0);
+      loop(panelsPerBlock, [&](Value p) {
+        Value panel = add(mul(nBlock, panelsPerBlock), p);
+        guardIf(nBlocks * panelsPerBlock > panels ? lessThan(panel, panels) : Value(), [&] {
+          loop(tilesPerBlock, [&](Value t) {
+            Value tile = add(firstTile, t);
+            Value firstRow = mul(tile, mr);
+            guardIf(mBlocks * tilesPerBlock * mr > ceilDiv(M, mr) * mr ? lessThan(firstRow, M)
+                                                                        : Value(),
+                    [&] {
+                      microKernel(packed, packedA, ob, panel, t, firstRow, kBlock, k0, dims,
+                                  zeroInit);
+                    });
+          });
+        });
+      });
+    });
+    memref::DeallocOp::create(b, loc, packedA);
+  }
+
+  template <typename Body>
+  void guardIf(Value condition, Body body) {
+    if (!condition) {
+      body();
+      return;
+    }
+    auto branch = scf::IfOp::create(b, loc, TypeRange{}, condition, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(branch.thenBlock());
+    body();
+  }
+
+  /// Ap[t, kk, i] = A[.., (firstTile + t) * mr + i, k0 + kk], zero past M and K.
+  void packA(Value packedA, SmallVector<Value> dims, Value firstTile, Value k0) {
+    bool kContiguous = cast<AffineDimExpr>(c.mapA.getResults().back()).getPosition() == c.k;
+    loop(tilesPerBlock, [&](Value t) {
+      Value firstRow = mul(add(firstTile, t), mr);
+      auto element = [&](Value kk, Value i) {
+        dims[c.m] = add(firstRow, i);
+        dims[c.k] = add(k0, kk);
+        Value inBounds = both(M % mr || mBlocks * tilesPerBlock * mr > M ? lessThan(dims[c.m], M)
+                                                                         : Value(),
+                              Kp != K ? lessThan(dims[c.k], K) : Value());
+        Value value = loadOrZero(c.a, c.mapA, dims, inBounds);
+        memref::StoreOp::create(b, loc, value, packedA, ValueRange{t, kk, i});
+      };
+      if (kContiguous)
+        loop(mr, [&](Value i) { loop(KC, [&](Value kk) { element(kk, i); }); });
+      else
+        loop(KC, [&](Value kk) { loop(mr, [&](Value i) { element(kk, i); }); });
+    });
+  }
+
+  /// The rows x columns tile of C at (firstRow, panel * nr): accumulators
+  /// start at zero (first block of a zero-filled C) or at C, take KC
+  /// multiply-adds each, and go back to C.
+  void microKernel(Value packed, Value packedA, Value ob, Value panel, Value t, Value firstRow,
+                   Value kBlock, Value k0, SmallVector<Value> dims, bool zeroInit) {
+    int64_t count = mr * shape.vectors;
+    Value firstColumn = mul(panel, nr);
+    Value zeros = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vectorType, 0.0f));
+    // Edge tiles: rows past M are neither loaded nor stored; columns past N
+    // are masked (only the last panel has any).
+    bool rowEdges = M % mr != 0;
+    bool columnEdges = N % nr != 0;
+    auto tileAccess = [&](ValueRange values) -> SmallVector<Value> {
+      // Loads (values empty) or stores the tile.
+      auto body = [&](bool masked) {
+        SmallVector<Value> loaded;
+        for (int64_t i = 0; i < mr; ++i) {
+          dims[c.m] = add(firstRow, index(i));
+          Value rowOk = rowEdges ? lessThan(dims[c.m], M) : Value();
+          for (int64_t v = 0; v < shape.vectors; ++v) {
+            dims[c.n] = add(firstColumn, index(v * shape.lanes));
+            SmallVector<Value> at = indicesOf(c.mapC, dims);
+            Value mask;
+            if (masked) {
+              Value left = arith::SubIOp::create(b, loc, index(N), dims[c.n]);
+              mask = vector::CreateMaskOp::create(
+                  b, loc, VectorType::get({shape.lanes}, b.getI1Type()), ValueRange{left});
+            }
+            int64_t slot = i * shape.vectors + v;
+            if (values.empty()) {
+              auto read = [&]() -> Value {
+                if (mask)
+                  return vector::MaskedLoadOp::create(b, loc, vectorType, c.c, at, mask, zeros);
+                return vector::LoadOp::create(b, loc, vectorType, c.c, at);
+              };
+              if (!rowOk) {
+                loaded.push_back(read());
+                continue;
+              }
+              auto branch = scf::IfOp::create(b, loc, TypeRange{vectorType}, rowOk, true, true);
+              OpBuilder::InsertionGuard guard(b);
+              b.setInsertionPointToStart(branch.thenBlock());
+              scf::YieldOp::create(b, loc, ValueRange{read()});
+              b.setInsertionPointToStart(branch.elseBlock());
+              scf::YieldOp::create(b, loc, ValueRange{zeros});
+              loaded.push_back(branch.getResult(0));
+              continue;
+            }
+            guardIf(rowOk, [&] {
+              if (mask)
+                vector::MaskedStoreOp::create(b, loc, c.c, at, mask, values[slot]);
+              else
+                vector::StoreOp::create(b, loc, values[slot], c.c, at);
+            });
+          }
+        }
+        return loaded;
+      };
+      if (!columnEdges)
+        return body(false);
+      Value full = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule,
+                                         add(firstColumn, index(nr)), index(N));
+      SmallVector<Type> types(values.empty() ? count : 0, vectorType);
+      auto branch = scf::IfOp::create(b, loc, types, full, true, true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(branch.thenBlock());
+      scf::YieldOp::create(b, loc, body(false));
+      b.setInsertionPointToStart(branch.elseBlock());
+      scf::YieldOp::create(b, loc, body(true));
+      return SmallVector<Value>(branch.getResults());
+    };
+
+    SmallVector<Value> initial;
+    if (zeroInit) {
+      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, kBlock, index(0));
+      auto branch = scf::IfOp::create(b, loc, SmallVector<Type>(count, vectorType), first, true, true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(branch.thenBlock());
+      scf::YieldOp::create(b, loc, SmallVector<Value>(count, zeros));
+      b.setInsertionPointToStart(branch.elseBlock());
+      scf::YieldOp::create(b, loc, tileAccess({}));
+      initial.assign(branch.getResults().begin(), branch.getResults().end());
+    } else {
+      initial = tileAccess({});
+    }
+
+    auto contract = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);
+    auto steps = scf::ForOp::create(
+        b, loc, index(0), index(KC), index(1), initial,
+        [&](OpBuilder &inner, Location l, Value kk, ValueRange acc) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPoint(inner.getInsertionBlock(), inner.getInsertionPoint());
+          Value k = add(k0, kk);
+          SmallVector<Value> columns;
+          for (int64_t v = 0; v < shape.vectors; ++v)
+            columns.push_back(vector::LoadOp::create(
+                b, l, vectorType, packed, ValueRange{ob, panel, k, index(v * shape.lanes)}));
+          SmallVector<Value> next(acc.begin(), acc.end());
+          for (int64_t i = 0; i < mr; ++i) {
+            Value element = memref::LoadOp::create(b, l, packedA, ValueRange{t, kk, index(i)});
+            Value broadcast = vector::BroadcastOp::create(b, l, vectorType, element);
+            for (int64_t v = 0; v < shape.vectors; ++v) {
+              int64_t slot = i * shape.vectors + v;
+              Value product = arith::MulFOp::create(b, l, broadcast, columns[v], contract);
+              next[slot] = arith::AddFOp::create(b, l, next[slot], product, contract);
+            }
+          }
+          scf::YieldOp::create(b, l, next);
+        });
+    tileAccess(steps.getResults());
+  }
+};
+
+struct BlockMatmulsPass : public tian::impl::BlockMatmulsBase<BlockMatmulsPass> {
+  using BlockMatmulsBase::BlockMatmulsBase;
+
+  void runOnOperation() override {
+    func::FuncOp function = getOperation();
+    if (function.isExternal())
+      return;
+    MicroKernelShape shape = tian::chooseMicroKernel(vectorBits, vectorRegisters);
+    SmallVector<linalg::GenericOp> candidates;
+    for (Operation &op : function.getBody().getOps())
+      if (auto generic = dyn_cast<linalg::GenericOp>(op))
+        candidates.push_back(generic);
+    for (linalg::GenericOp generic : candidates) {
+      std::optional<Contraction> contraction = matchContraction(generic);
+      if (!contraction || !worthBlocking(*contraction, shape))
+        continue;
+      contraction->a = readThroughTranspose(contraction->a, contraction->mapA, generic);
+      contraction->b = readThroughTranspose(contraction->b, contraction->mapB, generic);
+      bool zeroInit = takeZeroFill(contraction->c, generic);
+      OpBuilder builder(generic);
+      Emitter(*contraction, shape, builder).emit(zeroInit);
+      generic->erase();
+    }
+  }
+
+  /// Tiny or thin products (a matrix-vector product, rows of one) stay
+  /// loops: packing would cost more than it saves.
+  bool worthBlocking(const Contraction &c, const MicroKernelShape &shape) const {
+    int64_t m = c.sizes[c.m], n = c.sizes[c.n], k = c.sizes[c.k];
+    return m >= 2 && n >= shape.lanes && k >= 2 && m * n * k >= minMultiplyAdds;
+  }
+};
+
+} // namespace
