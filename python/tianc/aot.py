@@ -297,6 +297,30 @@ class AotResult:
         return self.output_dir / self.manifest["files"][key]
 
 
+# Named x86-64 CPUs with AVX-512 (32 zmm registers) and with AVX2 (16 ymm).
+_AVX512_CPUS = ("x86-64-v4", "skylake-avx512", "cascadelake", "cooperlake", "cannonlake",
+                "icelake", "tigerlake", "rocketlake", "sapphirerapids", "emeraldrapids",
+                "graniterapids", "diamondrapids", "znver4", "znver5")
+_AVX2_CPUS = ("x86-64-v3", "haswell", "broadwell", "skylake", "alderlake", "raptorlake",
+              "meteorlake", "arrowlake", "lunarlake", "pantherlake", "gracemont", "znver1",
+              "znver2", "znver3", "bdver4")
+
+
+def _vector_shape(spec, cpu):
+    """(vector bits, vector registers) the matmul kernels of `spec` are sized for."""
+    from .compiler.pipeline import host_vector_shape
+
+    if spec.llvm_triple.startswith("aarch64"):
+        return (128, 32)  # NEON: every AArch64 CPU has it
+    if cpu == "native":
+        return host_vector_shape()
+    if cpu.startswith(_AVX512_CPUS):
+        return (512, 32)
+    if cpu.startswith(_AVX2_CPUS):
+        return (256, 16)
+    return (128, 16)  # SSE2: what every x86-64 CPU has
+
+
 def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-out", *,
             name=None, cpu=None, chip=None, embed_weights=False, opt_level=3, cc=None,
             progress=True):
@@ -342,7 +366,9 @@ def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-
     scratch.mkdir(exist_ok=True)
     with CompileProgress(f"{name} for {spec.name}", delay=0 if progress else 1e9) as bar:
         # Single-threaded: the deployed runtime has no thread pool (yet).
-        stages = cpu_stages(threads=False, rows=spec.device != "cuda")
+        stages = cpu_stages(threads=False, rows=spec.device != "cuda",
+                            vector_shape=_vector_shape(spec, cpu),
+                            blocked_matmuls=spec.device != "cuda")
         if spec.device == "cuda":  # row loops are not mapped to GPU threads yet
             stages = stages[:2] + (("gpu", "tian-nvidia-kernels"),
                                    ("llvm-dialect", f"tian-nvidia-codegen{{chip={chip}}}"))

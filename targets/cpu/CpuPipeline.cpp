@@ -24,10 +24,17 @@ namespace {
 
 /// Fusion groups are decided on tian (visible in the tian-optimized stage)
 /// and carried out right after the lowering to linalg.
-std::string optimizePipeline(bool fusion, bool rows) {
-  return std::string("func.func(tian-decompose),canonicalize,func.func(tian-transpose-small-operand),canonicalize,cse") +
+/// With `blockedMatmuls` (tian-block-matmuls in the codegen stage), the
+/// operands of a matmul stay as they are (the packing reads any layout) and
+/// matmuls take no epilogue row loop.
+std::string optimizePipeline(bool fusion, bool rows, bool blockedMatmuls) {
+  return std::string("func.func(tian-decompose),canonicalize,") +
+         (blockedMatmuls ? "" : "func.func(tian-transpose-small-operand),canonicalize,") + "cse" +
          (fusion ? ",func.func(tian-fuse-elementwise" : "") +
-         (fusion && rows ? ",tian-fuse-rows,tian-fuse-epilogues)" : fusion ? ")" : "");
+         (fusion && rows ? std::string(",tian-fuse-rows,tian-fuse-epilogues{matmuls=") +
+                               (blockedMatmuls ? "false" : "true") + "})"
+          : fusion      ? ")"
+                        : "");
 }
 
 constexpr const char *kLowerToLinalg =
@@ -96,6 +103,11 @@ struct OptimizeOptions : public mlir::PassPipelineOptions<OptimizeOptions> {
                     llvm::cl::desc("With fusion, also fuse reductions with their consumers "
                                    "into row loops (tian-fuse-rows; CPU only for now)"),
                     llvm::cl::init(true)};
+  Option<bool> blockedMatmuls{
+      *this, "blocked-matmuls",
+      llvm::cl::desc("The codegen stage blocks matmuls (tian-block-matmuls): keep their "
+                     "operands' layout and give them no epilogue row loops"),
+      llvm::cl::init(false)};
 };
 
 struct BufferizeOptions : public mlir::PassPipelineOptions<BufferizeOptions> {
@@ -127,7 +139,7 @@ void tianc::registerCpuPipelines() {
   mlir::PassPipelineRegistration<OptimizeOptions>(
       "tian-optimize", "tian stage 1: decompose composites, canonicalize, CSE, fusion groups",
       [](mlir::OpPassManager &pm, const OptimizeOptions &options) {
-        parseOrDie(optimizePipeline(options.fusion, options.rows), pm);
+        parseOrDie(optimizePipeline(options.fusion, options.rows, options.blockedMatmuls), pm);
       });
   registerStage("tian-lower-to-linalg",
                 "tian stage 2: lower tian to linalg, tensor, arith and math",
@@ -146,6 +158,6 @@ void tianc::registerCpuPipelines() {
         parseOrDie(codegenPipeline(options.threads, options.vectorBits, options.vectorRegisters), pm);
       });
   registerStage("tian-cpu-pipeline", "tian -> LLVM dialect for the host CPU",
-                optimizePipeline(true, true) + "," + kLowerToLinalg + "," +
+                optimizePipeline(true, true, true) + "," + kLowerToLinalg + "," +
                     bufferizePipeline(true, false) + "," + codegenPipeline(false));
 }

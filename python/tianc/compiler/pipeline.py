@@ -17,19 +17,60 @@ from pathlib import Path
 from mlir import ir
 from mlir.passmanager import PassManager
 
-def cpu_stages(plan_memory=True, rematerialize=False, fusion=True, threads=False, rows=True):
+def cpu_stages(plan_memory=True, rematerialize=False, fusion=True, threads=False, rows=True,
+               vector_shape=None, blocked_matmuls=True):
     """(stage name, the registered pipeline that produces it from the
     previous stage) for the host CPU. With ``threads``, the code calls the
     MLIR async runtime (``async_runtime_library()``); ``rows=False`` keeps
-    reductions out of row loops (the NVIDIA target does not map them yet)."""
+    reductions out of row loops (the NVIDIA target does not map them yet).
+    ``vector_shape`` is the target's (vector bits, vector registers), which
+    size the matmul kernels: the host's (``host_vector_shape()``) unless
+    given. ``blocked_matmuls=False`` is for a target whose codegen stage is
+    not the CPU's (tian-block-matmuls): its matmuls keep the operand
+    transposes and epilogue row loops that plain loops want."""
     flag = lambda on: "true" if on else "false"  # noqa: E731
+    bits, registers = vector_shape or host_vector_shape()
     return (
-        ("tian-optimized", f"tian-optimize{{fusion={flag(fusion)} rows={flag(rows)}}}"),
+        ("tian-optimized", f"tian-optimize{{fusion={flag(fusion)} rows={flag(rows)} "
+                           f"blocked-matmuls={flag(blocked_matmuls)}}}"),
         ("linalg", "tian-lower-to-linalg"),
         ("bufferized", f"tian-cpu-bufferize{{plan-memory={flag(plan_memory)} "
                        f"rematerialize={flag(rematerialize)}}}"),
-        ("llvm-dialect", f"tian-cpu-codegen{{threads={flag(threads)}}}"),
+        ("llvm-dialect", f"tian-cpu-codegen{{threads={flag(threads)} vector-bits={bits} "
+                         f"vector-registers={registers}}}"),
     )
+
+
+def host_vector_shape():
+    """(vector bits, vector registers) of this machine's CPU: what the JIT's
+    code (compiled for the host's features) can use. AVX-512 gives 32
+    registers of 512 bits, AVX2 16 of 256, AArch64's NEON 32 of 128."""
+    global _host_vector_shape
+    if _host_vector_shape is None:
+        import platform
+
+        machine = platform.machine().lower()
+        flags = set()
+        try:
+            with open("/proc/cpuinfo") as cpuinfo:
+                for line in cpuinfo:
+                    if line.startswith(("flags", "Features")):
+                        flags = set(line.split(":", 1)[1].split())
+                        break
+        except OSError:
+            pass
+        if machine in ("aarch64", "arm64"):
+            _host_vector_shape = (128, 32)
+        elif "avx512f" in flags:
+            _host_vector_shape = (512, 32)
+        elif "avx2" in flags:
+            _host_vector_shape = (256, 16)
+        else:
+            _host_vector_shape = (128, 16)
+    return _host_vector_shape
+
+
+_host_vector_shape = None
 
 
 def async_runtime_library() -> str:
