@@ -29,8 +29,8 @@ bool isStatic(Type type) {
 
 /// The leading dims a contraction is tiled by, one slice at a time: the
 /// rows of a matmul's result, the (image, channel) planes of a conv2d's.
-std::optional<int64_t> tiledDims(Operation *op, bool matmuls) {
-  if (!isa<MatmulOp, Conv2dOp>(op) || (isa<MatmulOp>(op) && !matmuls) || !llvm::all_of(op->getOperandTypes(), isStatic) || !isStatic(op->getResult(0).getType()))
+std::optional<int64_t> tiledDims(Operation *op) {
+  if (!isa<MatmulOp, Conv2dOp>(op) || !llvm::all_of(op->getOperandTypes(), isStatic) || !isStatic(op->getResult(0).getType()))
     return std::nullopt;
   if (isa<MatmulOp>(op))
     return cast<RankedTensorType>(op->getResult(0).getType()).getRank() - 1;
@@ -40,14 +40,12 @@ std::optional<int64_t> tiledDims(Operation *op, bool matmuls) {
 }
 
 struct FuseEpiloguesPass : public tian::impl::FuseEpiloguesBase<FuseEpiloguesPass> {
-  using FuseEpiloguesBase::FuseEpiloguesBase;
-
   void runOnOperation() override {
     Block &body = getOperation().getBody().front();
     int64_t nextId = unusedFusionGroup(body);
     Builder builder(&getContext());
     for (Operation &op : body) {
-      std::optional<int64_t> rows = tiledDims(&op, matmuls);
+      std::optional<int64_t> rows = tiledDims(&op);
       if (!rows || !op.getResult(0).hasOneUse())
         continue;
       Operation *user = *op.getResult(0).getUsers().begin();

@@ -108,15 +108,7 @@ def FuseEpilogues : Pass<"tian-fuse-epilogues", "::mlir::func::FuncOp"> {
       cannot fuse through).
     Prologues (elementwise producers of a matmul's operands) are not fused:
     they would be recomputed for every output column.
-
-    With `matmuls=false` (the CPU targets, whose `tian-block-matmuls` needs
-    the whole product: one row of it reuses nothing) only convolutions take
-    epilogues.
   }];
-  let options = [
-    Option<"matmuls", "matmuls", "bool", /*default=*/"true",
-           "Join matmuls, not only convolutions, with their epilogues">
-  ];
 }
 
 def PlanMemory : Pass<"tian-plan-memory", "::mlir::func::FuncOp"> {

@@ -176,8 +176,9 @@ def _unflatten(outputs, structure):
 
 class TracedFunction:
     def __init__(self, fn, capture_as_const=False, name=None, memory_planning=True,
-                 rematerialize=False, fusion=True, threads=None):
+                 rematerialize=False, fusion=True, threads=None, matmul_kernels=True):
         self.fn = fn
+        self.matmul_kernels = matmul_kernels
         self.capture_as_const = capture_as_const
         self.memory_planning, self.rematerialize = memory_planning, rematerialize
         self.fusion, self.threads = fusion, threads
@@ -221,7 +222,7 @@ class TracedFunction:
         traced = record(self.fn, inputs, self.name, self.capture_as_const)
         kernel = compile_module(traced.module, self.name, plan_memory=self.memory_planning,
                                 rematerialize=self.rematerialize, fusion=self.fusion,
-                                threads=self.threads)
+                                threads=self.threads, matmul_kernels=self.matmul_kernels)
         return _Variant(kernel, traced.captured, traced.structure,
                         [(tensor, kind) for tensor, kind, _ in traced.state], traced.slots,
                         kernel.stages)
@@ -282,7 +283,7 @@ class TracedFunction:
 
 
 def trace(fn=None, *, capture_as_const=False, name=None, memory_planning=True,
-          rematerialize=False, fusion=True, threads=None):
+          rematerialize=False, fusion=True, threads=None, matmul_kernels=True):
     """Compiles ``fn`` on its first call for each input signature.
 
     ``memory_planning`` places every temporary in one arena
@@ -292,10 +293,14 @@ def trace(fn=None, *, capture_as_const=False, name=None, memory_planning=True,
     fusion buys; ``fusion_report()`` lists the fused kernels). ``threads``
     shares loops with enough work among all cores (MLIR's async runtime);
     the default is on unless the environment sets ``TIANC_THREADS=0``.
+    ``matmul_kernels`` runs f32 matmuls and convolutions on packed,
+    register-blocked kernels (tian-block-matmuls); ``False`` gives them
+    loops that compute their result one row (or plane) at a time with the
+    epilogue fused, slower but with fewer bytes live in a training step.
     Usable as ``tc.jit.trace(fn)`` or as a decorator (``@tc.jit.trace``)."""
     options = dict(capture_as_const=capture_as_const, name=name,
                    memory_planning=memory_planning, rematerialize=rematerialize,
-                   fusion=fusion, threads=threads)
+                   fusion=fusion, threads=threads, matmul_kernels=matmul_kernels)
     if fn is None:
         return lambda f: TracedFunction(f, **options)
     return TracedFunction(fn, **options)

@@ -18,14 +18,15 @@
 // (MicroKernelShape.h). Packing pads A's rows, B's columns and the
 // reduction with zeros, so every loop has a static trip count; only the
 // stores of edge tiles are guarded (rows past M) or masked (columns past
-// N). A transpose that only feeds the contraction is read through instead
-// of copied, and a zero fill of C before it becomes the first block's zero
-// accumulators.
+// N). A copy that only feeds the contraction (a transpose, im2col's column
+// matrix) is read through instead of made, and a zero fill of C before it
+// becomes the first block's zero accumulators.
 //
 //===----------------------------------------------------------------------===//
 #include "targets/cpu/MicroKernelShape.h"
 #include "targets/cpu/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -150,32 +151,55 @@ bool writtenBetween(Operation *from, Operation *to, Value root) {
   return false;
 }
 
-/// Reads `operand` of `consumer` through the transpose that wrote it when
-/// nothing else reads the transposed copy: the copy is dropped and `map`
-/// composed with the permutation.
-Value readThroughTranspose(Value operand, AffineMap &map, Operation *consumer) {
-  linalg::TransposeOp transpose;
+/// The map from a copy's output indices to its input indices, when `op`
+/// copies one buffer into another: a `linalg.transpose`, or a
+/// `linalg.generic` that yields its one input (im2col's column matrix).
+std::optional<std::pair<Value, AffineMap>> copiedFrom(Operation *op, Value output) {
+  if (auto transpose = dyn_cast<linalg::TransposeOp>(op)) {
+    if (transpose.getInit() != output)
+      return std::nullopt;
+    // dim i of the copy is dim permutation[i] of the input.
+    ArrayRef<int64_t> permutation = transpose.getPermutation();
+    SmallVector<AffineExpr> exprs(permutation.size());
+    for (auto [i, p] : llvm::enumerate(permutation))
+      exprs[p] = getAffineDimExpr(i, op->getContext());
+    return std::make_pair(transpose.getInput(),
+                          AffineMap::get(permutation.size(), 0, exprs, op->getContext()));
+  }
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() != 1 || generic.getNumDpsInits() != 1 ||
+      generic.getDpsInitOperand(0)->get() != output ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      !generic.getIndexingMapsArray()[1].isIdentity())
+    return std::nullopt;
+  Block &body = generic.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (body.getOperations().size() != 1 || yield.getValues()[0] != body.getArgument(0))
+    return std::nullopt;
+  return std::make_pair(generic.getDpsInputOperand(0)->get(), generic.getIndexingMapsArray()[0]);
+}
+
+/// Reads `operand` of `consumer` through the copy that wrote it (a
+/// transpose, im2col) when nothing else reads the copy: the copy is
+/// dropped and `map` composed with the copy's.
+Value readThroughCopy(Value operand, AffineMap &map, Operation *consumer) {
+  Operation *writer = nullptr;
   for (Operation *user : operand.getUsers()) {
     if (user == consumer)
       continue;
-    auto candidate = dyn_cast<linalg::TransposeOp>(user);
-    if (!candidate || candidate.getInit() != operand || transpose)
+    if (writer)
       return operand;
-    transpose = candidate;
+    writer = user;
   }
-  if (!transpose || transpose->getBlock() != consumer->getBlock() ||
-      !transpose->isBeforeInBlock(consumer) ||
-      writtenBetween(transpose, consumer, rootOf(transpose.getInput())))
+  if (!writer || writer->getBlock() != consumer->getBlock() || !writer->isBeforeInBlock(consumer))
     return operand;
-  // dim i of the copy is dim permutation[i] of the input.
-  ArrayRef<int64_t> permutation = transpose.getPermutation();
-  SmallVector<AffineExpr> exprs(map.getNumResults());
-  for (auto [i, expr] : llvm::enumerate(map.getResults()))
-    exprs[permutation[i]] = expr;
-  map = AffineMap::get(map.getNumDims(), 0, exprs, map.getContext());
-  Value input = transpose.getInput();
-  transpose->erase();
-  return input;
+  std::optional<std::pair<Value, AffineMap>> source = copiedFrom(writer, operand);
+  if (!source || !isF32Buffer(source->first) ||
+      writtenBetween(writer, consumer, rootOf(source->first)))
+    return operand;
+  map = source->second.compose(map);
+  writer->erase();
+  return source->first;
 }
 
 /// A zero fill of `buffer` right before `consumer` (nothing in between
@@ -234,6 +258,10 @@ public:
     Value packed = memref::AllocOp::create(b, loc, packedType, b.getI64IntegerAttr(64));
     packB(packed);
     compute(packed, zeroInit);
+    // Freed with the function's other temporaries, at its end (the memory
+    // plan, if any, places it by its uses).
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(c.op->getBlock()->getTerminator());
     memref::DeallocOp::create(b, loc, packed);
   }
 
@@ -299,9 +327,21 @@ private:
 
   SmallVector<Value> indicesOf(AffineMap map, ArrayRef<Value> dims) {
     SmallVector<Value> indices;
-    for (AffineExpr expr : map.getResults())
-      indices.push_back(dims[cast<AffineDimExpr>(expr).getPosition()]);
+    for (AffineExpr expr : map.getResults()) {
+      if (auto dim = dyn_cast<AffineDimExpr>(expr))
+        indices.push_back(dims[dim.getPosition()]);
+      else // read through im2col: the input position of a column element
+        indices.push_back(affine::AffineApplyOp::create(
+            b, loc, AffineMap::get(map.getNumDims(), 0, expr), dims));
+    }
     return indices;
+  }
+
+  /// Whether the last index of `map` is loop dim `dim` alone: the loop
+  /// along it reads contiguous memory.
+  static bool contiguousAlong(AffineMap map, unsigned dim) {
+    auto last = dyn_cast<AffineDimExpr>(map.getResults().back());
+    return last && last.getPosition() == dim;
   }
 
   /// `memory[map(dims)]`, or 0 where `inBounds` is false.
@@ -353,7 +393,7 @@ private:
     for (auto [dim, value] : llvm::zip(outerOfB, delinearize(ob, outerSizes)))
       dims[dim] = value;
     Value firstColumn = mul(panel, nr);
-    bool kContiguous = cast<AffineDimExpr>(c.mapB.getResults().back()).getPosition() == c.k;
+    bool kContiguous = contiguousAlong(c.mapB, c.k);
     auto element = [&](Value kk, Value j) {
       dims[c.n] = add(firstColumn, j);
       dims[c.k] = kk;
@@ -428,7 +468,7 @@ private:
 
   /// Ap[t, kk, i] = A[.., (firstTile + t) * mr + i, k0 + kk], zero past M and K.
   void packA(Value packedA, SmallVector<Value> dims, Value firstTile, Value k0) {
-    bool kContiguous = cast<AffineDimExpr>(c.mapA.getResults().back()).getPosition() == c.k;
+    bool kContiguous = contiguousAlong(c.mapA, c.k);
     loop(tilesPerBlock, [&](Value t) {
       Value firstRow = mul(add(firstTile, t), mr);
       auto element = [&](Value kk, Value i) {
@@ -576,8 +616,8 @@ struct BlockMatmulsPass : public tian::impl::BlockMatmulsBase<BlockMatmulsPass> 
       std::optional<Contraction> contraction = matchContraction(generic);
       if (!contraction || !worthBlocking(*contraction, shape))
         continue;
-      contraction->a = readThroughTranspose(contraction->a, contraction->mapA, generic);
-      contraction->b = readThroughTranspose(contraction->b, contraction->mapB, generic);
+      contraction->a = readThroughCopy(contraction->a, contraction->mapA, generic);
+      contraction->b = readThroughCopy(contraction->b, contraction->mapB, generic);
       bool zeroInit = takeZeroFill(contraction->c, generic);
       OpBuilder builder(generic);
       Emitter(*contraction, shape, builder).emit(zeroInit);

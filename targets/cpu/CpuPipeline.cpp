@@ -26,13 +26,14 @@ namespace {
 /// and carried out right after the lowering to linalg.
 /// With `blockedMatmuls` (tian-block-matmuls in the codegen stage), the
 /// operands of a matmul stay as they are (the packing reads any layout) and
-/// matmuls take no epilogue row loop.
+/// matmuls and convolutions take no epilogue row loop: the kernel needs the
+/// whole product (one row of it, or one plane, reuses nothing).
 std::string optimizePipeline(bool fusion, bool rows, bool blockedMatmuls) {
   return std::string("func.func(tian-decompose),canonicalize,") +
          (blockedMatmuls ? "" : "func.func(tian-transpose-small-operand),canonicalize,") + "cse" +
          (fusion ? ",func.func(tian-fuse-elementwise" : "") +
-         (fusion && rows ? std::string(",tian-fuse-rows,tian-fuse-epilogues{matmuls=") +
-                               (blockedMatmuls ? "false" : "true") + "})"
+         (fusion && rows ? std::string(",tian-fuse-rows") +
+                               (blockedMatmuls ? ")" : ",tian-fuse-epilogues)")
           : fusion      ? ")"
                         : "");
 }
@@ -42,13 +43,21 @@ constexpr const char *kLowerToLinalg =
 
 /// Rematerialization runs on tensors (CSE would undo it any earlier); the
 /// memory plan on the bufferized function.
-std::string bufferizePipeline(bool planMemory, bool rematerialize) {
-  return std::string("func.func(tian-distinct-results),tian-store-bools-as-bytes,") +
+/// Matmuls become blocked kernels before the plan, so that their packed
+/// operands are planned temporaries and the copies they read through
+/// (transposes, im2col) are gone from it.
+std::string bufferizePipeline(bool planMemory, bool rematerialize, bool blockMatmuls = true,
+                              int64_t vectorBits = 256, int64_t vectorRegisters = 16) {
+  return std::string(blockMatmuls ? "func.func(tian-convolutions-as-matmuls,canonicalize)," : "") +
+         "func.func(tian-distinct-results),tian-store-bools-as-bytes," +
          (rematerialize ? "func.func(tian-rematerialize)," : "") +
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
          "buffer-deallocation-pipeline" +
+         (blockMatmuls ? ",func.func(tian-block-matmuls{vector-bits=" + std::to_string(vectorBits) +
+                             " vector-registers=" + std::to_string(vectorRegisters) + "})"
+                       : std::string()) +
          (planMemory ? ",func.func(tian-plan-memory)" : "");
 }
 
@@ -59,7 +68,7 @@ std::string bufferizePipeline(bool planMemory, bool rematerialize) {
 /// balances row loops whose few iterations are each a whole row (with 1024
 /// iterations per task, W6's 4096 rows were 4 tasks and its time varied by
 /// 50% from call to call).
-std::string codegenPipeline(bool threads, int64_t vectorBits = 256, int64_t vectorRegisters = 16) {
+std::string codegenPipeline(bool threads) {
   std::string loops = threads
       ? "func.func(tian-expand-strided-copies,scf-forall-to-parallel,"
         "convert-linalg-to-parallel-loops,"
@@ -69,8 +78,7 @@ std::string codegenPipeline(bool threads, int64_t vectorBits = 256, int64_t vect
         "async-to-async-runtime,async-runtime-ref-counting,async-runtime-ref-counting-opt,"
         "func.func(convert-linalg-to-loops,"
       : "func.func(tian-expand-strided-copies,scf-forall-to-for,convert-linalg-to-loops,";
-  return "func.func(tian-block-matmuls{vector-bits=" + std::to_string(vectorBits) +
-         " vector-registers=" + std::to_string(vectorRegisters) + "}),tian-outline-kernels," + loops +
+  return "tian-outline-kernels," + loops +
          "tian-vectorize-loops,tian-merge-divisions,tian-approximate-math{functions=exp,tanh,erf},tian-stack-loop-buffers,"
          "tian-prefetch-next-row,tian-contract-multiply-add),expand-strided-metadata,lower-affine,"
          "convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
@@ -87,12 +95,6 @@ struct CodegenOptions : public mlir::PassPipelineOptions<CodegenOptions> {
                        llvm::cl::desc("Run parallel loops on all cores (needs the MLIR "
                                       "async runtime library at run time)"),
                        llvm::cl::init(false)};
-  Option<int64_t> vectorBits{*this, "vector-bits",
-                             llvm::cl::desc("The target's vector register width (matmul tiles)"),
-                             llvm::cl::init(256)};
-  Option<int64_t> vectorRegisters{*this, "vector-registers",
-                                  llvm::cl::desc("The target's vector register count (matmul tiles)"),
-                                  llvm::cl::init(16)};
 };
 
 struct OptimizeOptions : public mlir::PassPipelineOptions<OptimizeOptions> {
@@ -118,6 +120,16 @@ struct BufferizeOptions : public mlir::PassPipelineOptions<BufferizeOptions> {
       *this, "rematerialize",
       llvm::cl::desc("Recompute cheap activations near late uses (tian-rematerialize)"),
       llvm::cl::init(false)};
+  Option<bool> blockMatmuls{*this, "block-matmuls",
+                            llvm::cl::desc("Convolutions as matmuls, f32 matmuls as blocked "
+                                           "kernels (tian-block-matmuls)"),
+                            llvm::cl::init(true)};
+  Option<int64_t> vectorBits{*this, "vector-bits",
+                             llvm::cl::desc("The target's vector register width (matmul tiles)"),
+                             llvm::cl::init(256)};
+  Option<int64_t> vectorRegisters{*this, "vector-registers",
+                                  llvm::cl::desc("The target's vector register count (matmul tiles)"),
+                                  llvm::cl::init(16)};
 };
 
 void parseOrDie(const std::string &pipeline, mlir::OpPassManager &pm) {
@@ -148,14 +160,17 @@ void tianc::registerCpuPipelines() {
       "tian-cpu-bufferize",
       "tian stage 3: bufferize (results as out-parameters), plan memory into one arena",
       [](mlir::OpPassManager &pm, const BufferizeOptions &options) {
-        parseOrDie(bufferizePipeline(options.planMemory, options.rematerialize), pm);
+        parseOrDie(bufferizePipeline(options.planMemory, options.rematerialize,
+                                     options.blockMatmuls, options.vectorBits,
+                                     options.vectorRegisters),
+                   pm);
       });
   mlir::PassPipelineRegistration<CodegenOptions>(
       "tian-cpu-codegen",
       "tian stage 4: lower bufferized code to the LLVM dialect for the host CPU "
       "(bare-pointer calling convention)",
       [](mlir::OpPassManager &pm, const CodegenOptions &options) {
-        parseOrDie(codegenPipeline(options.threads, options.vectorBits, options.vectorRegisters), pm);
+        parseOrDie(codegenPipeline(options.threads), pm);
       });
   registerStage("tian-cpu-pipeline", "tian -> LLVM dialect for the host CPU",
                 optimizePipeline(true, true, true) + "," + kLowerToLinalg + "," +

@@ -51,8 +51,10 @@ def BlockMatmuls : Pass<"tian-block-matmuls", "::mlir::func::FuncOp"> {
     half of L1), the rows into blocks whose packed A fits in half of L2,
     and both are split further until there are 16 tasks. Padding with
     zeros gives every loop a static trip count; edge tiles skip rows past M
-    and mask columns past N. A `linalg.transpose` whose copy only this
-    contraction reads is dropped and read through, and a zero
+    and mask columns past N. A copy that only this contraction reads (a
+    `linalg.transpose`, or a `linalg.generic` yielding its input through
+    an affine map: im2col's columns) is dropped and read through by the
+    packing, and a zero
     `linalg.fill` of C right before it becomes zero accumulators. Products
     of fewer than `min-multiply-adds`, with one row, or narrower than one
     vector stay as they are.
@@ -65,8 +67,22 @@ def BlockMatmuls : Pass<"tian-block-matmuls", "::mlir::func::FuncOp"> {
     Option<"minMultiplyAdds", "min-multiply-adds", "int64_t", /*default=*/"32768",
            "The smallest product (M * N * K) worth blocking">
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def ConvolutionsAsMatmuls : Pass<"tian-convolutions-as-matmuls", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite f32 NCHW convolutions as im2col and one contraction";
+  let description = [{
+    Each `linalg.conv_2d_nchw_fchw` on static f32 tensors becomes upstream's
+    im2col form (`linalg::rewriteInIm2Col`): a `linalg.generic` that lays
+    each output position's receptive field out as a column, then a
+    contraction of the filter, F x (C*KH*KW), with those columns, per image.
+    `tian-block-matmuls` then runs it on the matmul kernel. Grouped and
+    depthwise convolutions stay as they are.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
 }
 
 def PrepareParallelLoops : Pass<"tian-prepare-parallel-loops", "::mlir::func::FuncOp"> {

@@ -118,16 +118,24 @@ def test_epilogue_fusion_matches_torch():
         return (F.gelu(x @ w + bias, "tanh"),
                 F.relu(F.conv2d(img, k, padding=1) * scale + img))
 
-    traced = tc.jit.trace(model)
-    got = [t.numpy() for t in traced(*map(tc.tensor, (x, w, bias, img, k, scale)))]
     t = [torch.from_numpy(a) for a in (x, w, bias, img, k, scale)]
     want = [torch.nn.functional.gelu(t[0] @ t[1] + t[2], approximate="tanh").numpy(),
             torch.relu(torch.nn.functional.conv2d(t[3], t[4], padding=1) * t[5] + t[3]).numpy()]
+    # Row and plane loops: the contractions compute their result a row at a time.
+    traced = tc.jit.trace(model, matmul_kernels=False)
+    got = [t.numpy() for t in traced(*map(tc.tensor, (x, w, bias, img, k, scale)))]
     for g, r in zip(got, want):
         np.testing.assert_allclose(g, r, rtol=1e-4, atol=1e-5)
     assert sorted(g["rows"] for g in traced.fusion_report()) == [1, 2]
     ops = [op for g in traced.fusion_report() for op, _ in g["ops"]]
     assert "tian.matmul" in ops and "tian.conv2d" in ops
+    # The default: blocked kernels for both, the epilogues one fused loop each.
+    blocked = tc.jit.trace(model)
+    got = [t.numpy() for t in blocked(*map(tc.tensor, (x, w, bias, img, k, scale)))]
+    for g, r in zip(got, want):
+        np.testing.assert_allclose(g, r, rtol=1e-4, atol=1e-5)
+    assert sorted(g["rows"] for g in blocked.fusion_report()) == [0, 0]
+    assert "vector<8xf32>" in blocked.ir("bufferized") or "vector<16xf32>" in blocked.ir("bufferized")
 
 
 def test_threads_agree_and_survive_collected_functions():

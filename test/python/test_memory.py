@@ -29,7 +29,8 @@ def _encoder():
     return models.EncoderBlock(), (tc.randn(1, 128, 256),)
 
 
-def _training_step(rematerialize=False, memory_planning=True, steps=3, fusion=True):
+def _training_step(rematerialize=False, memory_planning=True, steps=3, fusion=True,
+                   matmul_kernels=True):
     """W1's training step (T1): the MLP at batch 64, SGD with momentum."""
     tc.manual_seed(0)
     model = models.mlp_tianc()
@@ -46,7 +47,7 @@ def _training_step(rematerialize=False, memory_planning=True, steps=3, fusion=Tr
     x = tc.tensor(rng.standard_normal((64, 784)).astype(np.float32))
     y = tc.tensor(rng.integers(0, 10, 64))
     compiled = tc.jit.trace(step, rematerialize=rematerialize, memory_planning=memory_planning,
-                            fusion=fusion)
+                            fusion=fusion, matmul_kernels=matmul_kernels)
     losses = [compiled(x, y).item() for _ in range(steps)]
     weights = [p.numpy().copy() for p in model.parameters()]
     return compiled, losses, weights
@@ -92,9 +93,10 @@ def test_training_step_plan_and_rematerialization():
 
 def test_row_loops_lower_the_training_step_peak():
     """Epilogue and row fusion keep a matmul's result and a row's softmax
-    one row at a time: fewer bytes live than with every op its own kernel."""
-    fused, losses, _ = _training_step()
-    unfused, losses_unfused, _ = _training_step(fusion=False)
+    one row at a time: fewer bytes live than with every op its own kernel.
+    (Only without the blocked matmul kernels, which need the whole product.)"""
+    fused, losses, _ = _training_step(matmul_kernels=False)
+    unfused, losses_unfused, _ = _training_step(fusion=False, matmul_kernels=False)
     np.testing.assert_allclose(losses, losses_unfused, rtol=1e-5)
     assert any(group["rows"] for group in fused.fusion_report())
     assert fused.memory_report()["lower_bound_bytes"] < 0.8 * unfused.memory_report()["lower_bound_bytes"]

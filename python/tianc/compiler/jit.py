@@ -45,7 +45,8 @@ class CompiledFunction:
     """A compiled tian function: call it with numpy arrays, get numpy arrays."""
 
     def __init__(self, module: ir.Module, entry: str, opt_level: int = 3, dump_dir=None,
-                 plan_memory=True, rematerialize=False, fusion=True, threads=None):
+                 plan_memory=True, rematerialize=False, fusion=True, threads=None,
+                 matmul_kernels=True):
         function = _find_function(module, entry)
         ftype = function.type
         self.name = entry
@@ -61,7 +62,8 @@ class CompiledFunction:
             threads = os.environ.get("TIANC_THREADS", "1") != "0"
         threads = threads and threads_usable()
         self.threaded = threads
-        stages = cpu_stages(plan_memory, rematerialize, fusion, threads)
+        stages = cpu_stages(plan_memory, rematerialize, fusion, threads,
+                            blocked_matmuls=matmul_kernels)
         runtime = [_load_async_runtime()] if threads else []
         variant = f"{opt_level}|" + ",".join(pipeline for _, pipeline in stages)
         cache_key = cache.key(module, entry, variant) if use_cache and cache.directory() else None

@@ -25,19 +25,21 @@ def cpu_stages(plan_memory=True, rematerialize=False, fusion=True, threads=False
     reductions out of row loops (the NVIDIA target does not map them yet).
     ``vector_shape`` is the target's (vector bits, vector registers), which
     size the matmul kernels: the host's (``host_vector_shape()``) unless
-    given. ``blocked_matmuls=False`` is for a target whose codegen stage is
-    not the CPU's (tian-block-matmuls): its matmuls keep the operand
-    transposes and epilogue row loops that plain loops want."""
+    given. ``blocked_matmuls=False`` gives matmuls the operand transposes
+    and epilogue row loops that plain loops want, instead of
+    tian-block-matmuls' kernels (and is what a target whose stages after
+    the linalg one are not the CPU's wants)."""
     flag = lambda on: "true" if on else "false"  # noqa: E731
     bits, registers = vector_shape or host_vector_shape()
+    blocking = "" if blocked_matmuls else " block-matmuls=false"
     return (
         ("tian-optimized", f"tian-optimize{{fusion={flag(fusion)} rows={flag(rows)} "
                            f"blocked-matmuls={flag(blocked_matmuls)}}}"),
         ("linalg", "tian-lower-to-linalg"),
         ("bufferized", f"tian-cpu-bufferize{{plan-memory={flag(plan_memory)} "
-                       f"rematerialize={flag(rematerialize)}}}"),
-        ("llvm-dialect", f"tian-cpu-codegen{{threads={flag(threads)} vector-bits={bits} "
-                         f"vector-registers={registers}}}"),
+                       f"rematerialize={flag(rematerialize)} vector-bits={bits} "
+                       f"vector-registers={registers}{blocking}}}"),
+        ("llvm-dialect", f"tian-cpu-codegen{{threads={flag(threads)}}}"),
     )
 
 
