@@ -73,9 +73,27 @@ bool lastDimContiguous(Value value) {
          strides.back() == 1;
 }
 
+/// The body `out + a * b` (either order of each operation). Not
+/// linalg::isaContractionOpInterface: it rejects the zeros of broadcast
+/// batch dims in the maps.
+bool isMultiplyAddBody(Block &body) {
+  if (body.getOperations().size() != 3)
+    return false;
+  auto mul = dyn_cast<arith::MulFOp>(&body.front());
+  auto add = dyn_cast_or_null<arith::AddFOp>(mul ? mul->getNextNode() : nullptr);
+  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
+  if (!mul || !add || yield.getValues().size() != 1 || yield.getValues()[0] != add.getResult())
+    return false;
+  Value a = body.getArgument(0), b = body.getArgument(1), out = body.getArgument(2);
+  bool product = (mul.getLhs() == a && mul.getRhs() == b) || (mul.getLhs() == b && mul.getRhs() == a);
+  bool sum = (add.getLhs() == out && add.getRhs() == mul.getResult()) ||
+             (add.getRhs() == out && add.getLhs() == mul.getResult());
+  return product && sum;
+}
+
 std::optional<Contraction> matchContraction(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      !linalg::isaContractionOpInterface(op))
+      !isMultiplyAddBody(op.getRegion().front()))
     return std::nullopt;
   Contraction c;
   c.op = op;
@@ -86,7 +104,9 @@ std::optional<Contraction> matchContraction(linalg::GenericOp op) {
       c.c == c.a || c.c == c.b)
     return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (!llvm::all_of(maps, [](AffineMap map) { return map.isProjectedPermutation(); }))
+  // Zeros: a batch dim of size 1 broadcast against the other operand's.
+  if (!llvm::all_of(maps, [](AffineMap map) { return map.isProjectedPermutation(true); }) ||
+      !maps[2].isProjectedPermutation())
     return std::nullopt;
   c.mapA = maps[0];
   c.mapB = maps[1];
@@ -184,9 +204,14 @@ std::optional<std::pair<Value, AffineMap>> copiedFrom(Operation *op, Value outpu
 /// dropped and `map` composed with the copy's.
 Value readThroughCopy(Value operand, AffineMap &map, Operation *consumer) {
   Operation *writer = nullptr;
+  SmallVector<Operation *> deallocs;
   for (Operation *user : operand.getUsers()) {
     if (user == consumer)
       continue;
+    if (isa<memref::DeallocOp>(user)) {
+      deallocs.push_back(user);
+      continue;
+    }
     if (writer)
       return operand;
     writer = user;
@@ -199,6 +224,13 @@ Value readThroughCopy(Value operand, AffineMap &map, Operation *consumer) {
     return operand;
   map = source->second.compose(map);
   writer->erase();
+  // The copy's own buffer is gone with it (the consumer is rewritten next).
+  if (auto alloc = operand.getDefiningOp<memref::AllocOp>()) {
+    for (Operation *dealloc : deallocs)
+      dealloc->erase();
+    consumer->replaceUsesOfWith(operand, source->first);
+    alloc->erase();
+  }
   return source->first;
 }
 
@@ -616,8 +648,10 @@ struct BlockMatmulsPass : public tian::impl::BlockMatmulsBase<BlockMatmulsPass> 
       std::optional<Contraction> contraction = matchContraction(generic);
       if (!contraction || !worthBlocking(*contraction, shape))
         continue;
-      contraction->a = readThroughCopy(contraction->a, contraction->mapA, generic);
-      contraction->b = readThroughCopy(contraction->b, contraction->mapB, generic);
+      if (contraction->a != contraction->b) { // t @ t reads one copy twice: keep it
+        contraction->a = readThroughCopy(contraction->a, contraction->mapA, generic);
+        contraction->b = readThroughCopy(contraction->b, contraction->mapB, generic);
+      }
       bool zeroInit = takeZeroFill(contraction->c, generic);
       OpBuilder builder(generic);
       Emitter(*contraction, shape, builder).emit(zeroInit);

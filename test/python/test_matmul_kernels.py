@@ -1,0 +1,134 @@
+"""tian-block-matmuls: matmuls and convolutions on the blocked kernels,
+against PyTorch, over shapes that leave edge tiles everywhere (1, 7, 33,
+257), transposed operands, batches, strides and groups; compiled and eager."""
+
+import numpy as np
+import pytest
+import torch
+
+import tianc as tc
+from tianc import functional as F
+
+rng = np.random.default_rng(7)
+
+
+def _close(got, want):
+    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
+    scale = np.abs(want).max() + 1e-30
+    assert np.abs(got - want).max() / scale < 1e-5, np.abs(got - want).max() / scale
+
+
+def _blocked(traced):
+    return "vector<" in traced.ir("bufferized")
+
+
+@pytest.mark.parametrize("m,k,n", [(1, 7, 33), (7, 33, 257), (33, 257, 7), (257, 1, 33),
+                                   (64, 784, 1024), (100, 600, 50), (6, 16, 16)])
+@pytest.mark.parametrize("layout", ["nn", "nt", "tn", "tt"])
+def test_matmul_matches_torch(m, k, n, layout):
+    a = rng.standard_normal((k, m) if layout[0] == "t" else (m, k)).astype(np.float32)
+    b = rng.standard_normal((n, k) if layout[1] == "t" else (k, n)).astype(np.float32)
+
+    def product(a, b):
+        return ((a.permute(1, 0) if layout[0] == "t" else a)
+                @ (b.permute(1, 0) if layout[1] == "t" else b))
+    traced = tc.jit.trace(product)
+    want = product(torch.from_numpy(a), torch.from_numpy(b)).numpy()
+    _close(traced(tc.tensor(a), tc.tensor(b)).numpy(), want)
+    if m >= 2 and n >= 8 and m * n * k >= 32768:
+        assert _blocked(traced)
+    _close(product(tc.tensor(a), tc.tensor(b)).numpy(), want)  # eager
+
+
+@pytest.mark.parametrize("batch_a,batch_b", [((3,), (3,)), ((1,), (4,)), ((2, 3), (1, 3)),
+                                             ((), (5,)), ((1,), (1,))])
+def test_batched_matmul_broadcasts(batch_a, batch_b):
+    a = rng.standard_normal((*batch_a, 33, 65)).astype(np.float32)
+    b = rng.standard_normal((*batch_b, 65, 40)).astype(np.float32)
+    traced = tc.jit.trace(lambda a, b: a @ b)
+    want = (torch.from_numpy(a) @ torch.from_numpy(b)).numpy()
+    _close(traced(tc.tensor(a), tc.tensor(b)).numpy(), want)
+    assert _blocked(traced)
+
+
+def test_attention_scores_and_linear_with_epilogues():
+    """q @ k^T per head, softmax, @ v, then a Linear with bias and GELU."""
+    q, k, v = (rng.standard_normal((4, 128, 64)).astype(np.float32) for _ in range(3))
+    w = rng.standard_normal((96, 64)).astype(np.float32) * 0.1
+    bias = rng.standard_normal(96).astype(np.float32)
+
+    def block(q, k, v, w, bias):
+        scores = F.softmax(q @ k.permute(0, 2, 1) * 0.125, -1)
+        return F.gelu(F.linear(scores @ v, w, bias), "tanh")
+
+    def torch_block(q, k, v, w, bias):
+        scores = torch.softmax(q @ k.permute(0, 2, 1) * 0.125, -1)
+        return torch.nn.functional.gelu(torch.nn.functional.linear(scores @ v, w, bias),
+                                        approximate="tanh")
+    arrays = (q, k, v, w, bias)
+    traced = tc.jit.trace(block)
+    got = traced(*map(tc.tensor, arrays)).numpy()
+    np.testing.assert_allclose(got, torch_block(*map(torch.from_numpy, arrays)).numpy(),
+                               rtol=1e-4, atol=1e-5)
+    assert _blocked(traced)
+
+
+def test_constant_weights_and_threads_agree():
+    """Weights captured as constants, one thread and two: the same numbers."""
+    x = rng.standard_normal((70, 300)).astype(np.float32)
+    w = tc.tensor(rng.standard_normal((300, 130)).astype(np.float32))
+    one = tc.jit.trace(lambda x: F.relu(x @ w), capture_as_const=True, threads=False)
+    two = tc.jit.trace(lambda x: F.relu(x @ w), capture_as_const=True, threads=True)
+    want = torch.relu(torch.from_numpy(x) @ torch.from_numpy(w.numpy())).numpy()
+    _close(one(tc.tensor(x)).numpy(), want)
+    _close(two(tc.tensor(x)).numpy(), want)
+
+
+@pytest.mark.parametrize("n,c,h,w,f,kernel,stride,padding,dilation,groups", [
+    (1, 3, 33, 33, 16, 7, 2, 3, 1, 1),    # ResNet's stem
+    (2, 16, 15, 15, 33, 3, 1, 1, 1, 1),   # 3x3, odd channels, batch 2
+    (1, 64, 7, 7, 128, 1, 2, 0, 1, 1),    # 1x1 stride 2 (a downsample)
+    (1, 8, 17, 13, 8, 3, 1, 2, 2, 1),     # dilated, not square
+    (1, 8, 9, 9, 8, 3, 1, 1, 1, 8),       # depthwise (direct loops)
+    (1, 8, 9, 9, 12, 3, 1, 1, 1, 4),      # grouped (direct loops)
+    (1, 1, 5, 5, 1, 5, 1, 0, 1, 1),       # one output element
+])
+def test_conv2d_matches_torch(n, c, h, w, f, kernel, stride, padding, dilation, groups):
+    x = rng.standard_normal((n, c, h, w)).astype(np.float32)
+    weight = (rng.standard_normal((f, c // groups, kernel, kernel)) * 0.2).astype(np.float32)
+    bias = rng.standard_normal(f).astype(np.float32)
+
+    def conv(x, weight, bias):
+        return F.relu(F.conv2d(x, weight, bias, stride=stride, padding=padding,
+                               dilation=dilation, groups=groups))
+    want = torch.relu(torch.nn.functional.conv2d(
+        torch.from_numpy(x), torch.from_numpy(weight), torch.from_numpy(bias), stride=stride,
+        padding=padding, dilation=dilation, groups=groups)).numpy()
+    traced = tc.jit.trace(conv)
+    _close(traced(tc.tensor(x), tc.tensor(weight), tc.tensor(bias)).numpy(), want)
+    _close(conv(tc.tensor(x), tc.tensor(weight), tc.tensor(bias)).numpy(), want)  # eager
+
+
+def test_residual_block_trains_like_torch():
+    """conv -> relu -> conv + x, backward included: the gradient convolutions
+    and matmuls run on the same kernels."""
+    x = rng.standard_normal((2, 8, 12, 12)).astype(np.float32)
+    w1 = (rng.standard_normal((8, 8, 3, 3)) * 0.2).astype(np.float32)
+    w2 = (rng.standard_normal((8, 8, 3, 3)) * 0.2).astype(np.float32)
+    tw1, tw2 = (torch.from_numpy(w.copy()).requires_grad_() for w in (w1, w2))
+    tx = torch.from_numpy(x)
+    loss = (torch.relu(torch.nn.functional.conv2d(
+        torch.relu(torch.nn.functional.conv2d(tx, tw1, padding=1)), tw2, padding=1) + tx)).sum()
+    loss.backward()
+
+    p1, p2 = tc.tensor(w1, requires_grad=True), tc.tensor(w2, requires_grad=True)
+
+    def step(x):
+        out = F.relu(F.conv2d(F.relu(F.conv2d(x, p1, padding=1)), p2, padding=1) + x).sum()
+        out.backward()
+        return out
+    traced = tc.jit.trace(step)
+    got = traced(tc.tensor(x))
+    np.testing.assert_allclose(got.item(), loss.item(), rtol=1e-4)
+    _close(p1.grad.numpy(), tw1.grad.numpy())
+    _close(p2.grad.numpy(), tw2.grad.numpy())
