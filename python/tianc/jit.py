@@ -234,7 +234,7 @@ class TracedFunction:
         if stage not in STAGE_NAMES:
             raise TianError(f"unknown stage {stage!r}; stages are {', '.join(STAGE_NAMES)}")
         if stage == "llvm-ir":
-            if "__elided__" in stages["llvm-dialect"]:
+            if "dense_resource<" in stages["llvm-dialect"]:  # elided, weights or packed weights
                 raise TianError("this variant embeds large constants, elided from its stage texts: "
                                 "set TIANC_DUMP_IR=<dir> to get its LLVM IR")
             return translate_to_llvm_ir(stages["llvm-dialect"])

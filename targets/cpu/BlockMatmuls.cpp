@@ -30,7 +30,10 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -260,11 +263,65 @@ bool takeZeroFill(Value buffer, Operation *consumer) {
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+/// The elements of an operand that is a whole constant global (a weight
+/// captured as a constant), row-major, or none.
+struct ConstantOperand {
+  memref::GlobalOp global;
+  SmallVector<float> storage; // for dense attributes (resources are read in place)
+  ArrayRef<float> values;
+  SmallVector<int64_t> strides;
+};
+
+std::optional<ConstantOperand> constantOperand(Value value, SymbolTable &symbols) {
+  auto get = value.getDefiningOp<memref::GetGlobalOp>();
+  if (!get)
+    return std::nullopt;
+  auto global = symbols.lookup<memref::GlobalOp>(get.getName());
+  if (!global || !global.getConstant() || !global.getInitialValue() ||
+      !global.getType().getLayout().isIdentity())
+    return std::nullopt;
+  ConstantOperand constant;
+  constant.global = global;
+  Attribute initial = *global.getInitialValue();
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(initial)) {
+    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
+    if (!data)
+      return std::nullopt;
+    constant.values = *data;
+  } else if (auto dense = dyn_cast<DenseElementsAttr>(initial)) {
+    if (!dense.getElementType().isF32())
+      return std::nullopt;
+    auto values = dense.getValues<float>();
+    constant.storage.assign(values.begin(), values.end());
+    if (dense.isSplat())
+      constant.storage.resize(global.getType().getNumElements(), constant.storage.front());
+    constant.values = constant.storage;
+  } else {
+    return std::nullopt;
+  }
+  ArrayRef<int64_t> shape = global.getType().getShape();
+  constant.strides.assign(shape.size(), 1);
+  for (int i = static_cast<int>(shape.size()) - 2; i >= 0; --i)
+    constant.strides[i] = constant.strides[i + 1] * shape[i + 1];
+  if (static_cast<int64_t>(constant.values.size()) != global.getType().getNumElements())
+    return std::nullopt;
+  return constant;
+}
+
+/// For each result of a projected permutation (zeros allowed), the loop
+/// dim it reads, or -1 for a constant zero.
+SmallVector<int64_t> readDims(AffineMap map) {
+  SmallVector<int64_t> dims;
+  for (AffineExpr expr : map.getResults())
+    dims.push_back(isa<AffineDimExpr>(expr) ? cast<AffineDimExpr>(expr).getPosition() : -1);
+  return dims;
+}
+
 /// Builds the blocked loop nest of one contraction.
 class Emitter {
 public:
-  Emitter(Contraction &c, MicroKernelShape shape, OpBuilder &b)
-      : c(c), shape(shape), b(b), loc(c.op.getLoc()), f32(b.getF32Type()),
+  Emitter(Contraction &c, MicroKernelShape shape, OpBuilder &b, SymbolTable &symbols)
+      : c(c), shape(shape), b(b), symbols(symbols), loc(c.op.getLoc()), f32(b.getF32Type()),
         vectorType(VectorType::get({shape.lanes}, b.getF32Type())) {
     M = c.sizes[c.m];
     N = c.sizes[c.n];
@@ -285,22 +342,45 @@ public:
     chooseTasks();
   }
 
-  void emit(bool zeroInit) {
+  /// Constant operands (weights captured as constants) are packed here, at
+  /// compile time, into globals of the packed layout: the kernel then only
+  /// packs what changes from call to call. Returns the globals whose data
+  /// was packed, for the caller to drop once nothing reads them.
+  SmallVector<memref::GlobalOp> emit(bool zeroInit) {
+    SmallVector<memref::GlobalOp> packedGlobals;
     auto packedType = MemRefType::get({outerBTotal, panels, Kp, nr}, f32);
-    Value packed = memref::AllocOp::create(b, loc, packedType, b.getI64IntegerAttr(64));
-    packB(packed);
-    compute(packed, zeroInit);
-    // Freed with the function's other temporaries, at its end (the memory
-    // plan, if any, places it by its uses).
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(c.op->getBlock()->getTerminator());
-    memref::DeallocOp::create(b, loc, packed);
+    Value packed;
+    if (std::optional<ConstantOperand> constant = constantOperand(c.b, symbols)) {
+      packed = packedConstant(packedType, packBAtCompileTime(*constant), constant->global);
+      packedGlobals.push_back(constant->global);
+    } else {
+      packed = memref::AllocOp::create(b, loc, packedType, b.getI64IntegerAttr(64));
+      packB(packed);
+      // Freed with the function's other temporaries, at its end (the memory
+      // plan, if any, places it by its uses).
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(c.op->getBlock()->getTerminator());
+      memref::DeallocOp::create(b, loc, packed);
+    }
+    // A's packing depends on the task's rows only when no outer dim reads A.
+    Value constantA;
+    bool aHasOuterDims = llvm::any_of(c.outer, [&](unsigned dim) { return usesDim(c.mapA, dim); });
+    if (!aHasOuterDims) {
+      if (std::optional<ConstantOperand> constant = constantOperand(c.a, symbols)) {
+        auto type = MemRefType::get({mBlocks * tilesPerBlock, Kp, mr}, f32);
+        constantA = packedConstant(type, packAAtCompileTime(*constant), constant->global);
+        packedGlobals.push_back(constant->global);
+      }
+    }
+    compute(packed, constantA, zeroInit);
+    return packedGlobals;
   }
 
 private:
   Contraction &c;
   MicroKernelShape shape;
   OpBuilder &b;
+  SymbolTable &symbols;
   Location loc;
   Type f32;
   VectorType vectorType;
@@ -408,6 +488,73 @@ private:
     body(forOp.getInductionVar());
   }
 
+  /// A private constant global of `values` in the packed layout `type`,
+  /// next to the global it was packed from; its memref at the insertion point.
+  Value packedConstant(MemRefType type, ArrayRef<float> values, memref::GlobalOp from) {
+    std::string name = (from.getSymName() + "_packed").str();
+    auto tensorType = RankedTensorType::get(type.getShape(), f32);
+    auto data = DenseF32ResourceElementsAttr::get(
+        tensorType, name, HeapAsmResourceBlob::allocateAndCopyInferAlign<float>(values));
+    memref::GlobalOp global;
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(from);
+      global = memref::GlobalOp::create(b, loc, name, b.getStringAttr("private"), type, data,
+                                        /*constant=*/true, b.getI64IntegerAttr(64));
+      symbols.insert(global); // renamed if the name is taken
+    }
+    return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
+  }
+
+  /// The element of a constant operand at loop indices `dims` (its map a
+  /// projected permutation, zeros for broadcast dims).
+  static float elementAt(const ConstantOperand &constant, ArrayRef<int64_t> reads,
+                         ArrayRef<int64_t> dims) {
+    int64_t linear = 0;
+    for (auto [read, stride] : llvm::zip(reads, constant.strides))
+      linear += (read < 0 ? 0 : dims[read]) * stride;
+    return constant.values[linear];
+  }
+
+  /// packB's layout, computed: Bp[ob, panel, k, j].
+  SmallVector<float> packBAtCompileTime(const ConstantOperand &constant) {
+    SmallVector<float> values(outerBTotal * panels * Kp * nr, 0.0f);
+    SmallVector<int64_t> reads = readDims(c.mapB);
+    SmallVector<int64_t> dims(c.sizes.size(), 0);
+    for (int64_t ob = 0; ob < outerBTotal; ++ob) {
+      int64_t rest = ob;
+      for (unsigned dim : llvm::reverse(outerOfB)) {
+        dims[dim] = rest % c.sizes[dim];
+        rest /= c.sizes[dim];
+      }
+      for (int64_t panel = 0; panel < panels; ++panel)
+        for (int64_t k = 0; k < K; ++k)
+          for (int64_t j = 0; j < nr && panel * nr + j < N; ++j) {
+            dims[c.k] = k;
+            dims[c.n] = panel * nr + j;
+            values[((ob * panels + panel) * Kp + k) * nr + j] = elementAt(constant, reads, dims);
+          }
+    }
+    return values;
+  }
+
+  /// packA's layout for every row tile and reduction index at once:
+  /// Ap[tile, k, i] = A[tile * mr + i, k], zero past M and K.
+  SmallVector<float> packAAtCompileTime(const ConstantOperand &constant) {
+    int64_t tiles = mBlocks * tilesPerBlock;
+    SmallVector<float> values(tiles * Kp * mr, 0.0f);
+    SmallVector<int64_t> reads = readDims(c.mapA);
+    SmallVector<int64_t> dims(c.sizes.size(), 0);
+    for (int64_t tile = 0; tile < tiles; ++tile)
+      for (int64_t k = 0; k < K; ++k)
+        for (int64_t i = 0; i < mr && tile * mr + i < M; ++i) {
+          dims[c.k] = k;
+          dims[c.m] = tile * mr + i;
+          values[(tile * Kp + k) * mr + i] = elementAt(constant, reads, dims);
+        }
+    return values;
+  }
+
   /// Bp[ob, panel, k, j] = B[.., k, panel * nr + j], zero past N and K: one
   /// task per panel, reading B along its contiguous dim.
   void packB(Value packed) {
@@ -440,7 +587,9 @@ private:
       loop(Kp, [&](Value kk) { loop(nr, [&](Value j) { element(kk, j); }); });
   }
 
-  void compute(Value packed, bool zeroInit) {
+  /// `constantA`: A packed at compile time (every row tile, the whole
+  /// reduction), or null for a per-task packing.
+  void compute(Value packed, Value constantA, bool zeroInit) {
     int64_t tasks = outerTotal * mBlocks * nBlocks;
     auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(tasks)},
                                         ValueRange{}, std::nullopt);
@@ -461,12 +610,16 @@ private:
     for (unsigned dim : outerOfB)
       ob = add(mul(ob, c.sizes[dim]), dims[dim]);
 
-    auto packedAType = MemRefType::get({tilesPerBlock, KC, mr}, f32);
-    Value packedA = memref::AllocOp::create(b, loc, packedAType, b.getI64IntegerAttr(64));
+    Value packedA = constantA;
+    if (!constantA) {
+      auto packedAType = MemRefType::get({tilesPerBlock, KC, mr}, f32);
+      packedA = memref::AllocOp::create(b, loc, packedAType, b.getI64IntegerAttr(64));
+    }
     Value firstTile = mul(mBlock, tilesPerBlock);
     loop(kBlocks, [&](Value kBlock) {
       Value k0 = mul(kBlock, KC);
-      packA(packedA, dims, firstTile, k0);
+      if (!constantA)
+        packA(packedA, dims, firstTile, k0);
       loop(panelsPerBlock, [&](Value p) {
         Value panel = add(mul(nBlock, panelsPerBlock), p);
         guardIf(nBlocks * panelsPerBlock > panels ? lessThan(panel, panels) : Value(), [&] {
@@ -476,14 +629,19 @@ private:
             guardIf(mBlocks * tilesPerBlock * mr > ceilDiv(M, mr) * mr ? lessThan(firstRow, M)
                                                                         : Value(),
                     [&] {
-                      microKernel(packed, packedA, ob, panel, t, firstRow, kBlock, k0, dims,
-                                  zeroInit);
+                      // Per-task A is indexed from the task's first tile
+                      // and block; compile-time A from the start.
+                      Value tileOfA = constantA ? tile : t;
+                      Value kOfA = constantA ? k0 : index(0);
+                      microKernel(packed, packedA, ob, panel, tileOfA, kOfA, firstRow, kBlock,
+                                  k0, dims, zeroInit);
                     });
           });
         });
       });
     });
-    memref::DeallocOp::create(b, loc, packedA);
+    if (!constantA)
+      memref::DeallocOp::create(b, loc, packedA);
   }
 
   template <typename Body>
@@ -522,8 +680,10 @@ private:
   /// The rows x columns tile of C at (firstRow, panel * nr): accumulators
   /// start at zero (first block of a zero-filled C) or at C, take KC
   /// multiply-adds each, and go back to C.
-  void microKernel(Value packed, Value packedA, Value ob, Value panel, Value t, Value firstRow,
-                   Value kBlock, Value k0, SmallVector<Value> dims, bool zeroInit) {
+  /// Ap's row tile `t` is read from reduction index `kOfA` on.
+  void microKernel(Value packed, Value packedA, Value ob, Value panel, Value t, Value kOfA,
+                   Value firstRow, Value kBlock, Value k0, SmallVector<Value> dims,
+                   bool zeroInit) {
     int64_t count = mr * shape.vectors;
     Value firstColumn = mul(panel, nr);
     Value zeros = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vectorType, 0.0f));
@@ -618,7 +778,8 @@ private:
                 b, l, vectorType, packed, ValueRange{ob, panel, k, index(v * shape.lanes)}));
           SmallVector<Value> next(acc.begin(), acc.end());
           for (int64_t i = 0; i < mr; ++i) {
-            Value element = memref::LoadOp::create(b, l, packedA, ValueRange{t, kk, index(i)});
+            Value element =
+                memref::LoadOp::create(b, l, packedA, ValueRange{t, add(kOfA, kk), index(i)});
             Value broadcast = vector::BroadcastOp::create(b, l, vectorType, element);
             for (int64_t v = 0; v < shape.vectors; ++v) {
               int64_t slot = i * shape.vectors + v;
@@ -636,14 +797,16 @@ struct BlockMatmulsPass : public tian::impl::BlockMatmulsBase<BlockMatmulsPass> 
   using BlockMatmulsBase::BlockMatmulsBase;
 
   void runOnOperation() override {
-    func::FuncOp function = getOperation();
-    if (function.isExternal())
-      return;
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
     MicroKernelShape shape = tian::chooseMicroKernel(vectorBits, vectorRegisters);
     SmallVector<linalg::GenericOp> candidates;
-    for (Operation &op : function.getBody().getOps())
-      if (auto generic = dyn_cast<linalg::GenericOp>(op))
-        candidates.push_back(generic);
+    for (auto function : module.getOps<func::FuncOp>())
+      if (!function.isExternal())
+        for (Operation &op : function.getBody().getOps())
+          if (auto generic = dyn_cast<linalg::GenericOp>(op))
+            candidates.push_back(generic);
+    llvm::SetVector<memref::GlobalOp> packedGlobals;
     for (linalg::GenericOp generic : candidates) {
       std::optional<Contraction> contraction = matchContraction(generic);
       if (!contraction || !worthBlocking(*contraction, shape))
@@ -654,8 +817,19 @@ struct BlockMatmulsPass : public tian::impl::BlockMatmulsBase<BlockMatmulsPass> 
       }
       bool zeroInit = takeZeroFill(contraction->c, generic);
       OpBuilder builder(generic);
-      Emitter(*contraction, shape, builder).emit(zeroInit);
+      for (memref::GlobalOp global : Emitter(*contraction, shape, builder, symbols).emit(zeroInit))
+        packedGlobals.insert(global);
       generic->erase();
+    }
+    // A weight that lives on only in its packed copy is dropped.
+    for (memref::GlobalOp global : packedGlobals) {
+      for (auto function : module.getOps<func::FuncOp>())
+        function.walk([&](memref::GetGlobalOp get) {
+          if (get.getName() == global.getSymName() && get->use_empty())
+            get->erase();
+        });
+      if (SymbolTable::symbolKnownUseEmpty(global, module))
+        symbols.erase(global);
     }
   }
 

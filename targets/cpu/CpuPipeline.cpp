@@ -55,8 +55,8 @@ std::string bufferizePipeline(bool planMemory, bool rematerialize, bool blockMat
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
          "buffer-deallocation-pipeline" +
-         (blockMatmuls ? ",func.func(tian-block-matmuls{vector-bits=" + std::to_string(vectorBits) +
-                             " vector-registers=" + std::to_string(vectorRegisters) + "})"
+         (blockMatmuls ? ",tian-block-matmuls{vector-bits=" + std::to_string(vectorBits) +
+                             " vector-registers=" + std::to_string(vectorRegisters) + "}"
                        : std::string()) +
          (planMemory ? ",func.func(tian-plan-memory)" : "");
 }

@@ -26,7 +26,7 @@ def OutlineKernels : Pass<"tian-outline-kernels", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
-def BlockMatmuls : Pass<"tian-block-matmuls", "::mlir::func::FuncOp"> {
+def BlockMatmuls : Pass<"tian-block-matmuls", "::mlir::ModuleOp"> {
   let summary = "Rewrite f32 matmuls as packed, cache- and register-blocked loop nests";
   let description = [{
     Each top-level f32 contraction of a bufferized function (a

@@ -84,6 +84,58 @@ def test_constant_weights_and_threads_agree():
     _close(two(tc.tensor(x)).numpy(), want)
 
 
+def _packed_at_compile_time(traced):
+    text = traced.ir("bufferized")
+    return "_packed :" in text
+
+
+@pytest.mark.parametrize("m,k,n", [(7, 33, 257), (64, 784, 1024), (257, 300, 9), (33, 1000, 40)])
+@pytest.mark.parametrize("where", ["x @ w", "x @ w.T", "w @ x", "w.T @ x"])
+def test_constant_operands_are_packed_at_compile_time(m, k, n, where):
+    """A weight captured as a constant, on either side and either layout,
+    is packed into the kernel's layout when compiling (no packing at run
+    time), with edge tiles in every direction; the input it multiplies
+    keeps changing between calls."""
+    left = where.startswith("w")
+    w_shape = (m, k) if left else (k, n)
+    if ".T" in where:
+        w_shape = w_shape[::-1]
+    w = rng.standard_normal(w_shape).astype(np.float32)
+    tw = tc.tensor(w)
+    x_shape = (k, n) if left else (m, k)
+    fns = {"x @ w": lambda x: x @ tw, "x @ w.T": lambda x: x @ tw.T,
+           "w @ x": lambda x: tw @ x, "w.T @ x": lambda x: tw.T @ x}
+    traced = tc.jit.trace(fns[where], capture_as_const=True)
+    wt = torch.from_numpy(w)
+    torch_fns = {"x @ w": lambda x: x @ wt, "x @ w.T": lambda x: x @ wt.T,
+                 "w @ x": lambda x: wt @ x, "w.T @ x": lambda x: wt.T @ x}
+    for _ in range(2):
+        x = rng.standard_normal(x_shape).astype(np.float32)
+        _close(traced(tc.tensor(x)).numpy(), torch_fns[where](torch.from_numpy(x)).numpy())
+    assert _blocked(traced) and _packed_at_compile_time(traced)
+
+
+def test_constant_batched_weight_is_packed_per_batch():
+    """A constant B with its own batch dim: one packed set of panels each."""
+    w = rng.standard_normal((3, 40, 50)).astype(np.float32)
+    x = rng.standard_normal((3, 20, 40)).astype(np.float32)
+    tw = tc.tensor(w)
+    traced = tc.jit.trace(lambda x: x @ tw, capture_as_const=True)
+    _close(traced(tc.tensor(x)).numpy(), (torch.from_numpy(x) @ torch.from_numpy(w)).numpy())
+    assert _packed_at_compile_time(traced)
+
+
+def test_constant_linear_layers_agree_with_arguments():
+    """The same model with its weights as constants and as arguments."""
+    model = tc.nn.Sequential(tc.nn.Linear(300, 130), tc.nn.ReLU(), tc.nn.Linear(130, 17)).eval()
+    x = tc.tensor(rng.standard_normal((45, 300)).astype(np.float32))
+    as_constants = tc.jit.trace(model, capture_as_const=True)
+    as_arguments = tc.jit.trace(model)
+    _close(as_constants(x).numpy(), as_arguments(x).numpy())
+    _close(as_constants(x).numpy(), model(x).numpy())
+    assert _packed_at_compile_time(as_constants) and not _packed_at_compile_time(as_arguments)
+
+
 @pytest.mark.parametrize("n,c,h,w,f,kernel,stride,padding,dilation,groups", [
     (1, 3, 33, 33, 16, 7, 2, 3, 1, 1),    # ResNet's stem
     (2, 16, 15, 15, 33, 3, 1, 1, 1, 1),   # 3x3, odd channels, batch 2

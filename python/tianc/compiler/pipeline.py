@@ -175,7 +175,9 @@ PRINT_ELEMENTS_LIMIT = 16
 
 
 def _text(module: ir.Module) -> str:
-    return module.operation.get_asm(large_elements_limit=PRINT_ELEMENTS_LIMIT)
+    # Resources (weights, the matmul kernels' packed weights) likewise.
+    return module.operation.get_asm(large_elements_limit=PRINT_ELEMENTS_LIMIT,
+                                    large_resource_limit=4 * PRINT_ELEMENTS_LIMIT)
 
 
 def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None,

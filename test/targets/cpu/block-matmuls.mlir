@@ -1,5 +1,5 @@
-// RUN: tian-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(tian-block-matmuls))" | FileCheck %s
-// RUN: tian-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(tian-block-matmuls{vector-bits=512 vector-registers=32}))" | FileCheck %s --check-prefix=AVX512
+// RUN: tian-opt %s --split-input-file --pass-pipeline="builtin.module(tian-block-matmuls)" | FileCheck %s
+// RUN: tian-opt %s --split-input-file --pass-pipeline="builtin.module(tian-block-matmuls{vector-bits=512 vector-registers=32})" | FileCheck %s --check-prefix=AVX512
 
 // x @ w.T (a Linear layer): the transpose's copy is dropped, the packing
 // reads w along its rows. B is packed into 3 panels of 16 columns (N = 40,
@@ -140,5 +140,46 @@ func.func @left_alone(%x: memref<8x8xf32>, %w: memref<8x8xf32>, %out: memref<8x8
     %1 = arith.addi %acc, %0 : i32
     linalg.yield %1 : i32
   }
+  return
+}
+
+// -----
+
+// Constant operands (weights captured as constants) are packed at compile
+// time: B = w.T read through the transpose into a global of the packed
+// panels, A = a constant into row tiles over the whole reduction. Neither
+// is packed at run time, and the globals they came from are dropped.
+// CHECK: memref.global "private" constant @[[APACKED:.*]] : memref<6x32x6xf32> = dense_resource<
+// CHECK-NOT: memref.global "private" constant @lhs :
+// CHECK: memref.global "private" constant @[[BPACKED:.*]] : memref<1x2x32x16xf32> = dense_resource<
+// CHECK-NOT: memref.global "private" constant @weight :
+// CHECK-LABEL: func.func @constant_operands
+// CHECK-NOT: linalg.transpose
+// CHECK-NOT: memref.alloc
+// CHECK-DAG: %[[BP:.*]] = memref.get_global @[[BPACKED]]
+// CHECK-DAG: %[[AP:.*]] = memref.get_global @[[APACKED]]
+// CHECK: scf.forall
+// CHECK-NOT: memref.alloc
+// CHECK: vector.load %[[BP]]
+// CHECK: memref.load %[[AP]]
+// CHECK-NOT: memref.dealloc
+// CHECK: return
+memref.global "private" constant @lhs : memref<36x32xf32> = dense<0.5>
+memref.global "private" constant @weight : memref<32x32xf32> = dense<2.0>
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2) -> (d2, d1)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @constant_operands(%out: memref<36x32xf32>) {
+  %x = memref.get_global @lhs : memref<36x32xf32>
+  %w = memref.get_global @weight : memref<32x32xf32>
+  %t = memref.alloc() : memref<32x32xf32>
+  linalg.transpose ins(%w : memref<32x32xf32>) outs(%t : memref<32x32xf32>) permutation = [1, 0]
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %t : memref<36x32xf32>, memref<32x32xf32>) outs(%out : memref<36x32xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %acc: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  memref.dealloc %t : memref<32x32xf32>
   return
 }
