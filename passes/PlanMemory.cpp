@@ -249,7 +249,10 @@ private:
         buffer.deallocs.push_back(dealloc);
         continue;
       }
-      if (user->hasTrait<OpTrait::IsTerminator>() || isa<CallOpInterface>(user))
+      // A call marked tian.no_capture (tian-block-matmuls' tile function)
+      // uses its memrefs during the call only: an ordinary use.
+      if (user->hasTrait<OpTrait::IsTerminator>() ||
+          (isa<CallOpInterface>(user) && !user->hasAttr("tian.no_capture")))
         return false; // returned, yielded or passed on: its lifetime is not ours to see
       if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
         if (view.getViewSource() != value)

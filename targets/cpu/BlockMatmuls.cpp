@@ -317,6 +317,166 @@ SmallVector<int64_t> readDims(AffineMap map) {
   return dims;
 }
 
+/// The elements a flat view claims: the bare-pointer calling convention
+/// wants static shapes, and the tile function indexes within its buffers.
+constexpr int64_t kFlatSize = int64_t(1) << 40;
+
+MemRefType flatType(MLIRContext *context) {
+  return MemRefType::get({kFlatSize}, Float32Type::get(context));
+}
+
+/// The micro-kernel, one function per module and tile shape that every
+/// blocked contraction calls (one copy of its code for LLVM to compile,
+/// not one per matmul and edge case):
+///
+///   tile(Ap, aOffset, Bp, bOffset, C, cOffset, cRowStride, steps, rows, columns, loadC)
+///
+/// C[i * cRowStride + j] (+)= sum over k < steps of
+/// Ap[aOffset + k * rows_of_tile + i] * Bp[bOffset + k * columns_of_tile + j]
+/// for i < rows, j < columns; C is first read when loadC, else taken as zero.
+/// Accumulators live in vector registers across the reduction loop; a tile
+/// with fewer rows or columns than the shape (the edges of C) loads and
+/// stores with masks, and skips the missing rows.
+func::FuncOp getOrCreateTileFunction(ModuleOp module, SymbolTable &symbols,
+                                     const MicroKernelShape &shape) {
+  std::string name = "tian_matmul_tile_" + std::to_string(shape.rows) + "x" +
+                     std::to_string(shape.columns());
+  if (auto existing = symbols.lookup<func::FuncOp>(name))
+    return existing;
+  MLIRContext *context = module.getContext();
+  OpBuilder b(context);
+  b.setInsertionPointToEnd(module.getBody());
+  Location loc = b.getUnknownLoc();
+  Type indexType = b.getIndexType();
+  MemRefType flat = flatType(context);
+  auto type = b.getFunctionType({flat, indexType, flat, indexType, flat, indexType, indexType,
+                                 indexType, indexType, indexType, b.getI1Type()},
+                                {});
+  auto function = func::FuncOp::create(b, loc, name, type);
+  function.setPrivate();
+  // One copy for every call site: LLVM would otherwise inline it into each.
+  function->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
+  symbols.insert(function);
+  Block *entry = function.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  Value packedA = entry->getArgument(0), aOffset = entry->getArgument(1);
+  Value packedB = entry->getArgument(2), bOffset = entry->getArgument(3);
+  Value c = entry->getArgument(4), cOffset = entry->getArgument(5);
+  Value rowStride = entry->getArgument(6), steps = entry->getArgument(7);
+  Value rows = entry->getArgument(8), columns = entry->getArgument(9);
+  Value loadC = entry->getArgument(10);
+
+  const int64_t mr = shape.rows, nr = shape.columns(), lanes = shape.lanes;
+  const int64_t count = mr * shape.vectors;
+  auto vectorType = VectorType::get({lanes}, b.getF32Type());
+  auto maskType = VectorType::get({lanes}, b.getI1Type());
+  auto index = [&](int64_t value) -> Value { return arith::ConstantIndexOp::create(b, loc, value); };
+  auto add = [&](Value x, Value y) -> Value { return arith::AddIOp::create(b, loc, x, y); };
+  auto mul = [&](Value x, Value y) -> Value { return arith::MulIOp::create(b, loc, x, y); };
+  Value zeros = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vectorType, 0.0f));
+  auto elementOfC = [&](int64_t i, int64_t v) {
+    return add(add(cOffset, mul(index(i), rowStride)), index(v * lanes));
+  };
+  // Builds `then` and `otherwise` as the two regions of an scf.if
+  // yielding `types`.
+  auto ifElse = [&](Value condition, TypeRange types, auto then, auto otherwise) {
+    auto branch = scf::IfOp::create(b, loc, types, condition, true, true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(branch.thenBlock());
+    scf::YieldOp::create(b, loc, then());
+    b.setInsertionPointToStart(branch.elseBlock());
+    scf::YieldOp::create(b, loc, otherwise());
+    return branch;
+  };
+  Value full = arith::AndIOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rows, index(mr)),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, columns, index(nr)));
+  auto masksOf = [&]() {
+    SmallVector<Value> masks;
+    for (int64_t v = 0; v < shape.vectors; ++v)
+      masks.push_back(vector::CreateMaskOp::create(
+          b, loc, maskType, ValueRange{arith::SubIOp::create(b, loc, columns, index(v * lanes))}));
+    return masks;
+  };
+  auto rowExists = [&](int64_t i) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, index(i), rows);
+  };
+
+  SmallVector<Type> accumulatorTypes(count, vectorType);
+  auto loadTile = [&]() -> SmallVector<Value> {
+    auto whole = [&]() {
+      SmallVector<Value> tile;
+      for (int64_t i = 0; i < mr; ++i)
+        for (int64_t v = 0; v < shape.vectors; ++v)
+          tile.push_back(vector::LoadOp::create(b, loc, vectorType, c, elementOfC(i, v)));
+      return tile;
+    };
+    auto edge = [&]() {
+      SmallVector<Value> masks = masksOf(), tile;
+      for (int64_t i = 0; i < mr; ++i) {
+        auto row = ifElse(rowExists(i), SmallVector<Type>(shape.vectors, vectorType), [&] {
+          SmallVector<Value> loaded;
+          for (int64_t v = 0; v < shape.vectors; ++v)
+            loaded.push_back(vector::MaskedLoadOp::create(b, loc, vectorType, c,
+                                                          ValueRange{elementOfC(i, v)},
+                                                          masks[v], zeros));
+          return loaded;
+        }, [&] { return SmallVector<Value>(shape.vectors, zeros); });
+        tile.append(row.getResults().begin(), row.getResults().end());
+      }
+      return tile;
+    };
+    return SmallVector<Value>(ifElse(full, accumulatorTypes, whole, edge).getResults());
+  };
+  auto initial = ifElse(loadC, accumulatorTypes, loadTile,
+                        [&] { return SmallVector<Value>(count, zeros); });
+
+  auto contract = arith::FastMathFlagsAttr::get(context, arith::FastMathFlags::contract);
+  auto steps_ = scf::ForOp::create(
+      b, loc, index(0), steps, index(1), initial.getResults(),
+      [&](OpBuilder &inner, Location l, Value k, ValueRange acc) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(inner.getInsertionBlock(), inner.getInsertionPoint());
+        Value columnsAt = add(bOffset, mul(k, index(nr)));
+        SmallVector<Value> columnVectors;
+        for (int64_t v = 0; v < shape.vectors; ++v)
+          columnVectors.push_back(
+              vector::LoadOp::create(b, l, vectorType, packedB, add(columnsAt, index(v * lanes))));
+        Value rowsAt = add(aOffset, mul(k, index(mr)));
+        SmallVector<Value> next(acc.begin(), acc.end());
+        for (int64_t i = 0; i < mr; ++i) {
+          Value element = memref::LoadOp::create(b, l, packedA, add(rowsAt, index(i)));
+          Value broadcast = vector::BroadcastOp::create(b, l, vectorType, element);
+          for (int64_t v = 0; v < shape.vectors; ++v) {
+            int64_t slot = i * shape.vectors + v;
+            Value product = arith::MulFOp::create(b, l, broadcast, columnVectors[v], contract);
+            next[slot] = arith::AddFOp::create(b, l, next[slot], product, contract);
+          }
+        }
+        scf::YieldOp::create(b, l, next);
+      });
+  ValueRange results = steps_.getResults();
+  ifElse(full, TypeRange{}, [&] {
+    for (int64_t i = 0; i < mr; ++i)
+      for (int64_t v = 0; v < shape.vectors; ++v)
+        vector::StoreOp::create(b, loc, results[i * shape.vectors + v], c, elementOfC(i, v));
+    return SmallVector<Value>{};
+  }, [&] {
+    SmallVector<Value> masks = masksOf();
+    for (int64_t i = 0; i < mr; ++i) {
+      auto row = scf::IfOp::create(b, loc, TypeRange{}, rowExists(i), false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(row.thenBlock());
+      for (int64_t v = 0; v < shape.vectors; ++v)
+        vector::MaskedStoreOp::create(b, loc, c, ValueRange{elementOfC(i, v)}, masks[v],
+                                      results[i * shape.vectors + v]);
+    }
+    return SmallVector<Value>{};
+  });
+  func::ReturnOp::create(b, loc);
+  return function;
+}
+
 /// Builds the blocked loop nest of one contraction.
 class Emitter {
 public:
@@ -677,120 +837,53 @@ private:
     });
   }
 
-  /// The rows x columns tile of C at (firstRow, panel * nr): accumulators
-  /// start at zero (first block of a zero-filled C) or at C, take KC
-  /// multiply-adds each, and go back to C.
-  /// Ap's row tile `t` is read from reduction index `kOfA` on.
+  /// The rows x columns tile of C at (firstRow, panel * nr), KC steps of
+  /// the reduction from k0: one call of the module's tile function
+  /// (tileFunction), with flat views of Ap, Bp and C and the element
+  /// offsets into them.
   void microKernel(Value packed, Value packedA, Value ob, Value panel, Value t, Value kOfA,
                    Value firstRow, Value kBlock, Value k0, SmallVector<Value> dims,
                    bool zeroInit) {
-    int64_t count = mr * shape.vectors;
     Value firstColumn = mul(panel, nr);
-    Value zeros = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vectorType, 0.0f));
-    // Edge tiles: rows past M are neither loaded nor stored; columns past N
-    // are masked (only the last panel has any).
-    bool rowEdges = M % mr != 0;
-    bool columnEdges = N % nr != 0;
-    auto tileAccess = [&](ValueRange values) -> SmallVector<Value> {
-      // Loads (values empty) or stores the tile.
-      auto body = [&](bool masked) {
-        SmallVector<Value> loaded;
-        for (int64_t i = 0; i < mr; ++i) {
-          dims[c.m] = add(firstRow, index(i));
-          Value rowOk = rowEdges ? lessThan(dims[c.m], M) : Value();
-          for (int64_t v = 0; v < shape.vectors; ++v) {
-            dims[c.n] = add(firstColumn, index(v * shape.lanes));
-            SmallVector<Value> at = indicesOf(c.mapC, dims);
-            Value mask;
-            if (masked) {
-              Value left = arith::SubIOp::create(b, loc, index(N), dims[c.n]);
-              mask = vector::CreateMaskOp::create(
-                  b, loc, VectorType::get({shape.lanes}, b.getI1Type()), ValueRange{left});
-            }
-            int64_t slot = i * shape.vectors + v;
-            if (values.empty()) {
-              auto read = [&]() -> Value {
-                if (mask)
-                  return vector::MaskedLoadOp::create(b, loc, vectorType, c.c, at, mask, zeros);
-                return vector::LoadOp::create(b, loc, vectorType, c.c, at);
-              };
-              if (!rowOk) {
-                loaded.push_back(read());
-                continue;
-              }
-              auto branch = scf::IfOp::create(b, loc, TypeRange{vectorType}, rowOk, true, true);
-              OpBuilder::InsertionGuard guard(b);
-              b.setInsertionPointToStart(branch.thenBlock());
-              scf::YieldOp::create(b, loc, ValueRange{read()});
-              b.setInsertionPointToStart(branch.elseBlock());
-              scf::YieldOp::create(b, loc, ValueRange{zeros});
-              loaded.push_back(branch.getResult(0));
-              continue;
-            }
-            guardIf(rowOk, [&] {
-              if (mask)
-                vector::MaskedStoreOp::create(b, loc, c.c, at, mask, values[slot]);
-              else
-                vector::StoreOp::create(b, loc, values[slot], c.c, at);
-            });
-          }
-        }
-        return loaded;
-      };
-      if (!columnEdges)
-        return body(false);
-      Value full = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule,
-                                         add(firstColumn, index(nr)), index(N));
-      SmallVector<Type> types(values.empty() ? count : 0, vectorType);
-      auto branch = scf::IfOp::create(b, loc, types, full, true, true);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(branch.thenBlock());
-      scf::YieldOp::create(b, loc, body(false));
-      b.setInsertionPointToStart(branch.elseBlock());
-      scf::YieldOp::create(b, loc, body(true));
-      return SmallVector<Value>(branch.getResults());
-    };
-
-    SmallVector<Value> initial;
-    if (zeroInit) {
-      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, kBlock, index(0));
-      auto branch = scf::IfOp::create(b, loc, SmallVector<Type>(count, vectorType), first, true, true);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(branch.thenBlock());
-      scf::YieldOp::create(b, loc, SmallVector<Value>(count, zeros));
-      b.setInsertionPointToStart(branch.elseBlock());
-      scf::YieldOp::create(b, loc, tileAccess({}));
-      initial.assign(branch.getResults().begin(), branch.getResults().end());
-    } else {
-      initial = tileAccess({});
-    }
-
-    auto contract = arith::FastMathFlagsAttr::get(b.getContext(), arith::FastMathFlags::contract);
-    auto steps = scf::ForOp::create(
-        b, loc, index(0), index(KC), index(1), initial,
-        [&](OpBuilder &inner, Location l, Value kk, ValueRange acc) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPoint(inner.getInsertionBlock(), inner.getInsertionPoint());
-          Value k = add(k0, kk);
-          SmallVector<Value> columns;
-          for (int64_t v = 0; v < shape.vectors; ++v)
-            columns.push_back(vector::LoadOp::create(
-                b, l, vectorType, packed, ValueRange{ob, panel, k, index(v * shape.lanes)}));
-          SmallVector<Value> next(acc.begin(), acc.end());
-          for (int64_t i = 0; i < mr; ++i) {
-            Value element =
-                memref::LoadOp::create(b, l, packedA, ValueRange{t, add(kOfA, kk), index(i)});
-            Value broadcast = vector::BroadcastOp::create(b, l, vectorType, element);
-            for (int64_t v = 0; v < shape.vectors; ++v) {
-              int64_t slot = i * shape.vectors + v;
-              Value product = arith::MulFOp::create(b, l, broadcast, columns[v], contract);
-              next[slot] = arith::AddFOp::create(b, l, next[slot], product, contract);
-            }
-          }
-          scf::YieldOp::create(b, l, next);
-        });
-    tileAccess(steps.getResults());
+    int64_t rowLengthOfA = cast<MemRefType>(packedA.getType()).getShape()[1];
+    Value aOffset = mul(add(mul(t, rowLengthOfA), kOfA), mr);
+    Value bOffset = mul(add(mul(add(mul(ob, panels), panel), Kp), k0), nr);
+    dims[c.m] = firstRow;
+    dims[c.n] = firstColumn;
+    auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, c.c);
+    Value cOffset = metadata.getOffset();
+    SmallVector<Value> at = indicesOf(c.mapC, dims);
+    for (auto [position, stride] : llvm::zip(at, metadata.getStrides()))
+      cOffset = add(cOffset, arith::MulIOp::create(b, loc, position, stride));
+    unsigned mPosition = *c.mapC.getResultPosition(getAffineDimExpr(c.m, b.getContext()));
+    Value rows = arith::MinUIOp::create(b, loc, index(mr),
+                                        arith::SubIOp::create(b, loc, index(M), firstRow));
+    Value columns = arith::MinUIOp::create(
+        b, loc, index(nr), arith::SubIOp::create(b, loc, index(N), firstColumn));
+    Value loadC = zeroInit ? arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, kBlock,
+                                                   index(0)).getResult()
+                           : arith::ConstantIntOp::create(b, loc, 1, 1).getResult();
+    func::CallOp call = func::CallOp::create(
+        b, loc, tileFunction, ValueRange{flat(packedA), aOffset, flat(packed), bOffset,
+                                         flat(metadata.getBaseBuffer()), cOffset,
+                                         metadata.getStrides()[mPosition], index(KC), rows,
+                                         columns, loadC});
+    // The callee reads and writes through its memrefs during the call only:
+    // to the memory plan, an ordinary use of the buffers (tian-plan-memory).
+    call->setAttr("tian.no_capture", b.getUnitAttr());
   }
+
+  /// `buffer` (identity layout, or a rank-0 base buffer) as one flat run of
+  /// floats from its first element: the tile function's pointer type.
+  Value flat(Value buffer) {
+    return memref::ReinterpretCastOp::create(b, loc, flatType(b.getContext()), buffer,
+                                             /*offset=*/0, ArrayRef<int64_t>{kFlatSize},
+                                             ArrayRef<int64_t>{1});
+  }
+
+public:
+  /// The tile function the calls go to (created once per module).
+  func::FuncOp tileFunction;
 };
 
 struct BlockMatmulsPass : public tian::impl::BlockMatmulsBase<BlockMatmulsPass> {
@@ -817,7 +910,9 @@ struct BlockMatmulsPass : public tian::impl::BlockMatmulsBase<BlockMatmulsPass> 
       }
       bool zeroInit = takeZeroFill(contraction->c, generic);
       OpBuilder builder(generic);
-      for (memref::GlobalOp global : Emitter(*contraction, shape, builder, symbols).emit(zeroInit))
+      Emitter emitter(*contraction, shape, builder, symbols);
+      emitter.tileFunction = getOrCreateTileFunction(module, symbols, shape);
+      for (memref::GlobalOp global : emitter.emit(zeroInit))
         packedGlobals.insert(global);
       generic->erase();
     }

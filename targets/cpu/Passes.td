@@ -26,6 +26,18 @@ def OutlineKernels : Pass<"tian-outline-kernels", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
+def MergeIdenticalKernels : Pass<"tian-merge-identical-kernels", "::mlir::ModuleOp"> {
+  let summary = "Make kernels with the same code one function";
+  let description = [{
+    Private functions whose text is the same apart from their name and
+    locations (the kernels tian-outline-kernels makes for a model's repeated
+    layers: same ops, shapes, attributes and argument attributes) are
+    merged: every call goes to the first, the others are erased. LLVM then
+    compiles each distinct kernel once.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def BlockMatmuls : Pass<"tian-block-matmuls", "::mlir::ModuleOp"> {
   let summary = "Rewrite f32 matmuls as packed, cache- and register-blocked loop nests";
   let description = [{
@@ -67,7 +79,7 @@ def BlockMatmuls : Pass<"tian-block-matmuls", "::mlir::ModuleOp"> {
     Option<"minMultiplyAdds", "min-multiply-adds", "int64_t", /*default=*/"32768",
            "The smallest product (M * N * K) worth blocking">
   ];
-  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
 }

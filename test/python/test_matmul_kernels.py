@@ -184,3 +184,24 @@ def test_residual_block_trains_like_torch():
     np.testing.assert_allclose(got.item(), loss.item(), rtol=1e-4)
     _close(p1.grad.numpy(), tw1.grad.numpy())
     _close(p2.grad.numpy(), tw2.grad.numpy())
+
+
+def test_repeated_layers_share_their_kernels():
+    """Layers of the same shapes compile to one kernel each kind
+    (tian-merge-identical-kernels), and still compute their own values."""
+    import re
+
+    layers = [tc.nn.Linear(96, 96) for _ in range(4)]
+
+    def model(x):
+        for layer in layers:
+            x = F.relu(layer(x))
+        return x
+    x = tc.tensor(rng.standard_normal((40, 96)).astype(np.float32))
+    traced = tc.jit.trace(model)
+    _close(traced(x).numpy(), model(x).numpy())
+    text = traced.ir("llvm-dialect")
+    calls = re.findall(r"llvm.call @(\w+_kernel\d+)\(", text)
+    defined = set(re.findall(r"llvm.func (?:internal |private )?@(\w+_kernel\d+)\(", text))
+    # Each layer calls three kernels (pack, multiply, bias + ReLU): 12 calls.
+    assert len(calls) >= 12 and len(defined) <= len(calls) // 2, (calls, defined)

@@ -4,8 +4,8 @@
 // x @ w.T (a Linear layer): the transpose's copy is dropped, the packing
 // reads w along its rows. B is packed into 3 panels of 16 columns (N = 40,
 // zero-padded), 96 deep; each task packs its rows of A into tiles of 6 and
-// runs the 6x16 micro-kernel: two vector loads of the panel, one broadcast
-// per row, twelve multiply-adds on accumulators carried by the loop.
+// calls the module's one 6x16 tile function per tile, with flat views of
+// the packed operands and of C and the offsets into them.
 // CHECK-LABEL: func.func @linear
 // CHECK-NOT: linalg.transpose
 // CHECK: %[[BP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x3x96x16xf32>
@@ -15,21 +15,34 @@
 // CHECK: scf.forall (%{{.*}}) in (22)
 // CHECK: %[[AP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x96x6xf32>
 // CHECK: memref.load %arg0[%{{.*}}, %{{.*}}] : memref<64x96xf32>
-// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
-// CHECK-COUNT-2: vector.load %[[BP]]
-// CHECK: memref.load %[[AP]]
-// CHECK-NEXT: vector.broadcast %{{.*}} : f32 to vector<8xf32>
-// CHECK-NEXT: arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : vector<8xf32>
-// CHECK-NEXT: arith.addf %{{.*}}, %{{.*}} fastmath<contract> : vector<8xf32>
-// Columns past 40 are masked in the last panel.
-// CHECK: vector.create_mask
-// CHECK: vector.maskedstore %arg2
+// CHECK: %[[BASE:.*]], %{{.*}}, %{{.*}}:2, %{{.*}}:2 = memref.extract_strided_metadata %arg2
+// CHECK-DAG: %[[FLATA:.*]] = memref.reinterpret_cast %[[AP]] to offset: [0], sizes: [1099511627776], strides: [1]
+// CHECK-DAG: %[[FLATB:.*]] = memref.reinterpret_cast %[[BP]] to offset: [0], sizes: [1099511627776], strides: [1]
+// CHECK-DAG: %[[FLATC:.*]] = memref.reinterpret_cast %[[BASE]] to offset: [0], sizes: [1099511627776], strides: [1]
+// CHECK: func.call @tian_matmul_tile_6x16(%[[FLATA]], %{{.*}}, %[[FLATB]], %{{.*}}, %[[FLATC]], %{{.*}}) {tian.no_capture}
 // CHECK: memref.dealloc %[[AP]]
 // CHECK: memref.dealloc %[[BP]]
 // CHECK-NEXT: return
+// The tile: 12 accumulators of 8 carried by the reduction loop, each step
+// two vector loads of the panel, one broadcast per row and twelve
+// multiply-adds; edge tiles (rows past M, columns past N) mask.
+// CHECK-LABEL: func.func private @tian_matmul_tile_6x16(
+// CHECK-SAME: passthrough = ["noinline"]
+// CHECK: scf.if %arg10 ->
+// CHECK: scf.for %{{.*}} = %{{.*}} to %arg7 step %{{.*}} iter_args(%{{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
+// CHECK-COUNT-2: vector.load %arg2
+// CHECK: memref.load %arg0
+// CHECK-NEXT: vector.broadcast %{{.*}} : f32 to vector<8xf32>
+// CHECK-NEXT: arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : vector<8xf32>
+// CHECK-NEXT: arith.addf %{{.*}}, %{{.*}} fastmath<contract> : vector<8xf32>
+// CHECK: vector.store %{{.*}}, %arg4
+// CHECK: vector.create_mask
+// CHECK: vector.maskedstore %arg4
 // AVX512-LABEL: func.func @linear
 // AVX512: memref.alloc() {alignment = 64 : i64} : memref<1x1x96x48xf32>
 // AVX512: memref.alloc() {alignment = 64 : i64} : memref<{{[0-9]+}}x96x9xf32>
+// AVX512: func.call @tian_matmul_tile_9x48(
+// AVX512-LABEL: func.func private @tian_matmul_tile_9x48(
 // AVX512: iter_args(%{{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 #a = affine_map<(d0, d1, d2) -> (d0, d2)>
 #b = affine_map<(d0, d1, d2) -> (d2, d1)>
@@ -50,17 +63,14 @@ func.func @linear(%x: memref<64x96xf32>, %w: memref<40x96xf32>, %out: memref<64x
 // -----
 
 // A zero fill of C right before the product becomes zero accumulators in
-// the first block of the reduction (K = 600: three blocks of 200); later
-// blocks load the tile. 48 rows and 64 columns: no edge tiles.
+// the first block of the reduction (K = 600: three blocks of 200): the
+// tile function loads C only from the second block on.
 // CHECK-LABEL: func.func @zero_filled
 // CHECK-NOT: linalg.fill
-// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : index
-// CHECK: scf.if %[[FIRST]] -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
-// CHECK: } else {
-// CHECK: vector.load %arg2
-// CHECK-NOT: vector.maskedstore
-// CHECK-NOT: vector.create_mask
-// CHECK: vector.store %{{.*}}, %arg2
+// CHECK: scf.forall (%{{.*}}) in (16)
+// CHECK: scf.for %[[BLOCK:.*]] = %{{.*}} to %c3{{.*}} step
+// CHECK: %[[LOADC:.*]] = arith.cmpi ne, %[[BLOCK]], %{{.*}} : index
+// CHECK: func.call @tian_matmul_tile_6x16({{.*}}, %[[LOADC]]) {tian.no_capture}
 // CHECK-NOT: linalg.generic
 #a = affine_map<(d0, d1, d2) -> (d0, d2)>
 #b = affine_map<(d0, d1, d2) -> (d2, d1)>
@@ -160,8 +170,9 @@ func.func @left_alone(%x: memref<8x8xf32>, %w: memref<8x8xf32>, %out: memref<8x8
 // CHECK-DAG: %[[AP:.*]] = memref.get_global @[[APACKED]]
 // CHECK: scf.forall
 // CHECK-NOT: memref.alloc
-// CHECK: vector.load %[[BP]]
-// CHECK: memref.load %[[AP]]
+// CHECK-DAG: memref.reinterpret_cast %[[AP]] to
+// CHECK-DAG: memref.reinterpret_cast %[[BP]] to
+// CHECK: func.call @tian_matmul_tile_6x16
 // CHECK-NOT: memref.dealloc
 // CHECK: return
 memref.global "private" constant @lhs : memref<36x32xf32> = dense<0.5>
