@@ -29,7 +29,16 @@ def TransposeSmallOperand : Pass<"tian-transpose-small-operand", "::mlir::func::
     `matmul(transpose(B), transpose(A))`. The values are the same (each
     element is the same dot product, summed in the same order); only small
     tensors move.
+
+    With `swap-operands=false` (the CPU's blocked matmul kernels, whose
+    packing reads an operand in any layout at no cost) only the second
+    rewrite runs: an operand's transpose is free there, the product's is a
+    full strided copy.
   }];
+  let options = [
+    Option<"swapOperands", "swap-operands", "bool", /*default=*/"true",
+           "Also rewrite A @ B.T as (B @ A.T).T when B is the large one">
+  ];
 }
 
 def FuseElementwise : Pass<"tian-fuse-elementwise", "::mlir::func::FuncOp"> {

@@ -68,9 +68,13 @@ struct TransposeOperandsNotResult : OpRewritePattern<TransposeOp> {
 
 struct TransposeSmallOperandPass
     : public tian::impl::TransposeSmallOperandBase<TransposeSmallOperandPass> {
+  using TransposeSmallOperandBase::TransposeSmallOperandBase;
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<SwapTransposedOperand, TransposeOperandsNotResult>(&getContext());
+    patterns.add<TransposeOperandsNotResult>(&getContext());
+    if (swapOperands)
+      patterns.add<SwapTransposedOperand>(&getContext());
     TransposeOp::getCanonicalizationPatterns(patterns, &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

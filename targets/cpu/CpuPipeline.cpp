@@ -25,12 +25,15 @@ namespace {
 /// Fusion groups are decided on tian (visible in the tian-optimized stage)
 /// and carried out right after the lowering to linalg.
 /// With `blockedMatmuls` (tian-block-matmuls in the codegen stage), the
-/// operands of a matmul stay as they are (the packing reads any layout) and
+/// operands of a matmul stay as they are (the packing reads any layout; only
+/// a transposed product becomes a product of transposes) and
 /// matmuls and convolutions take no epilogue row loop: the kernel needs the
 /// whole product (one row of it, or one plane, reuses nothing).
 std::string optimizePipeline(bool fusion, bool rows, bool blockedMatmuls) {
   return std::string("func.func(tian-decompose),canonicalize,") +
-         (blockedMatmuls ? "" : "func.func(tian-transpose-small-operand),canonicalize,") + "cse" +
+         (blockedMatmuls ? "func.func(tian-transpose-small-operand{swap-operands=false}),canonicalize,"
+                         : "func.func(tian-transpose-small-operand),canonicalize,") +
+         "cse" +
          (fusion ? ",func.func(tian-fuse-elementwise" : "") +
          (fusion && rows ? std::string(",tian-fuse-rows") +
                                (blockedMatmuls ? ")" : ",tian-fuse-epilogues)")

@@ -205,3 +205,37 @@ def test_repeated_layers_share_their_kernels():
     defined = set(re.findall(r"llvm.func (?:internal |private )?@(\w+_kernel\d+)\(", text))
     # Each layer calls three kernels (pack, multiply, bias + ReLU): 12 calls.
     assert len(calls) >= 12 and len(defined) <= len(calls) // 2, (calls, defined)
+
+
+def test_weight_gradients_are_not_transposed_copies():
+    """A Linear layer's weight gradient (x.T @ g).T is computed as g.T @ x
+    on the kernels: the step copies no weight-sized transpose, and trains
+    as eager mode does."""
+    import re
+
+    def make():
+        tc.manual_seed(0)
+        return tc.nn.Sequential(tc.nn.Linear(300, 200), tc.nn.ReLU(), tc.nn.Linear(200, 10))
+    x = tc.tensor(rng.standard_normal((32, 300)).astype(np.float32))
+    y = tc.tensor(rng.integers(0, 10, 32))
+    results = []
+    for compiled in (False, True):
+        model = make()
+        opt = tc.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        run = tc.jit.trace(step) if compiled else step
+        losses = [float(run(x, y).numpy()) for _ in range(3)]
+        results.append((losses, model[0].weight.numpy().copy()))
+        if compiled:
+            text = run.ir("bufferized")
+            transposed = re.findall(r"linalg.transpose ins\([^)]*\) outs\(%\w+ : memref<(\d+)x(\d+)xf32>",
+                                    text)
+            assert all(int(a) * int(b) < 300 * 200 for a, b in transposed), transposed
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-4)
+    _close(results[1][1], results[0][1])
