@@ -76,10 +76,13 @@ _host_vector_shape = None
 
 
 def async_runtime_library() -> str:
-    """The MLIR async runtime (a thread pool) that threaded code links."""
-    import mlir
-
-    return str(Path(mlir.__path__[0]) / "lib" / "libmlir_async_runtime.so")
+    """The thread pool threaded code runs on: tianc's implementation of MLIR's
+    async runtime functions (targets/cpu/ParallelRuntime.cpp), built next to
+    the extension."""
+    path = Path(__file__).resolve().parent.parent / "_native" / "libtianc_parallel.so"
+    if not path.exists():
+        raise CompileError(f"{path} is missing: re-run ./setup.sh")
+    return str(path)
 
 
 STAGES = cpu_stages()

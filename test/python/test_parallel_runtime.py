@@ -1,0 +1,75 @@
+"""tianc's thread pool for parallel loops (targets/cpu/ParallelRuntime.cpp):
+MLIR's async runtime functions on workers that spin before they sleep, with
+the awaiting thread running tasks too."""
+
+import ctypes
+import os
+import threading
+
+import numpy as np
+
+import tianc as tc
+from tianc import functional as F
+from tianc.compiler.pipeline import async_runtime_library
+
+rng = np.random.default_rng(11)
+
+
+def test_the_pool_counts_the_usable_cores():
+    """async-parallel-for sizes its blocks by this count: the workers and
+    the thread that awaits them, one per core the process may use."""
+    library = ctypes.CDLL(async_runtime_library())
+    library.mlirAsyncRuntimGetNumWorkerThreads.restype = ctypes.c_int64
+    assert library.mlirAsyncRuntimGetNumWorkerThreads() == len(os.sched_getaffinity(0))
+
+
+def test_user_threads_share_the_pool():
+    """Python threads calling threaded compiled functions at once (each
+    awaiting its own loops' tasks and running others'): every result right,
+    nobody left waiting."""
+    x = tc.tensor(rng.standard_normal((512, 1024)).astype(np.float32))
+    w = tc.tensor(rng.standard_normal((1024, 256)).astype(np.float32))
+    fns = [tc.jit.trace(lambda x: F.exp(x * 0.01) + 1),
+           tc.jit.trace(lambda x: F.relu(x @ w)),
+           tc.jit.trace(lambda x: F.softmax(x, -1))]
+    wants = [fn(x).numpy() for fn in fns]
+    assert all("llvm.call @mlirAsyncRuntime" in fn.ir("llvm-dialect") for fn in fns)
+    failures = []
+
+    def run(index):
+        for _ in range(20):
+            got = fns[index % 3](x).numpy()
+            if not np.allclose(got, wants[index % 3], rtol=1e-5, atol=1e-5):
+                failures.append(index)
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a caller never got its result"
+    assert not failures
+
+
+def test_threaded_training_step_matches_one_thread():
+    """A step of many short parallel loops (forward, backward, the
+    optimizer's updates): the same parameters on the pool as on one thread."""
+    results = []
+    for threads in (False, True):
+        tc.manual_seed(3)
+        model = tc.nn.Sequential(tc.nn.Linear(256, 512), tc.nn.ReLU(), tc.nn.Linear(512, 10))
+        opt = tc.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        x = tc.tensor(np.random.default_rng(4).standard_normal((64, 256)).astype(np.float32))
+        y = tc.tensor(np.random.default_rng(5).integers(0, 10, 64))
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+        compiled = tc.jit.trace(step, threads=threads)
+        for _ in range(5):
+            compiled(x, y)
+        results.append([p.numpy().copy() for p in model.parameters()])
+    for single, pooled in zip(*results):
+        np.testing.assert_allclose(pooled, single, rtol=1e-5, atol=1e-6)
