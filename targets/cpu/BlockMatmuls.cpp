@@ -523,32 +523,16 @@ public:
       memref::DeallocOp::create(b, loc, packed);
     }
     // A's packing depends on the task's rows only when no outer dim reads A.
-    // Constant: packed here. Read by several blocks of panels (each task of
-    // a row block would pack the same rows): packed once, a task per tile.
-    Value prepackedA;
+    Value constantA;
     bool aHasOuterDims = llvm::any_of(c.outer, [&](unsigned dim) { return usesDim(c.mapA, dim); });
-    auto prepackedType = MemRefType::get({mBlocks * tilesPerBlock, Kp, mr}, f32);
     if (!aHasOuterDims) {
       if (std::optional<ConstantOperand> constant = constantOperand(c.a, symbols)) {
-        prepackedA = packedConstant(prepackedType, packAAtCompileTime(*constant), constant->global);
+        auto type = MemRefType::get({mBlocks * tilesPerBlock, Kp, mr}, f32);
+        constantA = packedConstant(type, packAAtCompileTime(*constant), constant->global);
         packedGlobals.push_back(constant->global);
-      } else if (nBlocks > 1) {
-        prepackedA = memref::AllocOp::create(b, loc, prepackedType, b.getI64IntegerAttr(64));
-        auto tasks = scf::ForallOp::create(
-            b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(mBlocks * tilesPerBlock)}, ValueRange{},
-            std::nullopt);
-        {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(tasks.getBody());
-          Value tile = tasks.getInductionVars()[0];
-          packA(prepackedA, SmallVector<Value>(c.sizes.size(), index(0)), tile, /*tiles=*/1,
-                index(0), Kp, tile);
-          b.setInsertionPoint(c.op->getBlock()->getTerminator());
-          memref::DeallocOp::create(b, loc, prepackedA);
-        }
       }
     }
-    compute(packed, prepackedA, zeroInit);
+    compute(packed, constantA, zeroInit);
     return packedGlobals;
   }
 
@@ -763,9 +747,8 @@ private:
       loop(Kp, [&](Value kk) { loop(nr, [&](Value j) { element(kk, j); }); });
   }
 
-  /// `constantA`: A packed before the tasks (every row tile, the whole
-  /// reduction: at compile time, or once for all tasks), or null for a
-  /// per-task packing.
+  /// `constantA`: A packed at compile time (every row tile, the whole
+  /// reduction), or null for a per-task packing.
   void compute(Value packed, Value constantA, bool zeroInit) {
     int64_t tasks = outerTotal * mBlocks * nBlocks;
     auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(tasks)},
@@ -796,7 +779,7 @@ private:
     loop(kBlocks, [&](Value kBlock) {
       Value k0 = mul(kBlock, KC);
       if (!constantA)
-        packA(packedA, dims, firstTile, tilesPerBlock, k0, KC, index(0));
+        packA(packedA, dims, firstTile, k0);
       loop(panelsPerBlock, [&](Value p) {
         Value panel = add(mul(nBlock, panelsPerBlock), p);
         guardIf(nBlocks * panelsPerBlock > panels ? lessThan(panel, panels) : Value(), [&] {
@@ -833,12 +816,10 @@ private:
     body();
   }
 
-  /// Ap[at + t, kk, i] = A[.., (firstTile + t) * mr + i, k0 + kk] for
-  /// t < tiles, kk < depth; zero past M and K.
-  void packA(Value packedA, SmallVector<Value> dims, Value firstTile, int64_t tiles, Value k0,
-             int64_t depth, Value at) {
+  /// Ap[t, kk, i] = A[.., (firstTile + t) * mr + i, k0 + kk], zero past M and K.
+  void packA(Value packedA, SmallVector<Value> dims, Value firstTile, Value k0) {
     bool kContiguous = contiguousAlong(c.mapA, c.k);
-    loop(tiles, [&](Value t) {
+    loop(tilesPerBlock, [&](Value t) {
       Value firstRow = mul(add(firstTile, t), mr);
       auto element = [&](Value kk, Value i) {
         dims[c.m] = add(firstRow, i);
@@ -847,12 +828,12 @@ private:
                                                                          : Value(),
                               Kp != K ? lessThan(dims[c.k], K) : Value());
         Value value = loadOrZero(c.a, c.mapA, dims, inBounds);
-        memref::StoreOp::create(b, loc, value, packedA, ValueRange{add(at, t), kk, i});
+        memref::StoreOp::create(b, loc, value, packedA, ValueRange{t, kk, i});
       };
       if (kContiguous)
-        loop(mr, [&](Value i) { loop(depth, [&](Value kk) { element(kk, i); }); });
+        loop(mr, [&](Value i) { loop(KC, [&](Value kk) { element(kk, i); }); });
       else
-        loop(depth, [&](Value kk) { loop(mr, [&](Value i) { element(kk, i); }); });
+        loop(KC, [&](Value kk) { loop(mr, [&](Value i) { element(kk, i); }); });
     });
   }
 
