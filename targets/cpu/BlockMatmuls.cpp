@@ -481,8 +481,7 @@ func::FuncOp getOrCreateTileFunction(ModuleOp module, SymbolTable &symbols,
 class Emitter {
 public:
   Emitter(Contraction &c, MicroKernelShape shape, OpBuilder &b, SymbolTable &symbols)
-      : c(c), shape(shape), b(b), symbols(symbols), loc(c.op.getLoc()), f32(b.getF32Type()),
-        vectorType(VectorType::get({shape.lanes}, b.getF32Type())) {
+      : c(c), shape(shape), b(b), symbols(symbols), loc(c.op.getLoc()), f32(b.getF32Type()) {
     M = c.sizes[c.m];
     N = c.sizes[c.n];
     K = c.sizes[c.k];
@@ -543,7 +542,6 @@ private:
   SymbolTable &symbols;
   Location loc;
   Type f32;
-  VectorType vectorType;
   int64_t M, N, K, nr, mr, panels, kBlocks, KC, Kp;
   int64_t outerTotal = 1, outerBTotal = 1;
   SmallVector<unsigned> outerOfB;
@@ -775,6 +773,7 @@ private:
       auto packedAType = MemRefType::get({tilesPerBlock, KC, mr}, f32);
       packedA = memref::AllocOp::create(b, loc, packedAType, b.getI64IntegerAttr(64));
     }
+    TileOperands operands = tileOperands(packed, packedA);
     Value firstTile = mul(mBlock, tilesPerBlock);
     loop(kBlocks, [&](Value kBlock) {
       Value k0 = mul(kBlock, KC);
@@ -793,7 +792,7 @@ private:
                       // and block; compile-time A from the start.
                       Value tileOfA = constantA ? tile : t;
                       Value kOfA = constantA ? k0 : index(0);
-                      microKernel(packed, packedA, ob, panel, tileOfA, kOfA, firstRow, kBlock,
+                      microKernel(operands, ob, panel, tileOfA, kOfA, firstRow, kBlock,
                                   k0, dims, zeroInit);
                     });
           });
@@ -841,19 +840,32 @@ private:
   /// the reduction from k0: one call of the module's tile function
   /// (tileFunction), with flat views of Ap, Bp and C and the element
   /// offsets into them.
-  void microKernel(Value packed, Value packedA, Value ob, Value panel, Value t, Value kOfA,
+  /// What every tile call of a task passes: flat views of Ap, Bp and C's
+  /// buffer, and C's offset and strides (made once per task).
+  struct TileOperands {
+    Value a, b, c, cOffset;
+    SmallVector<Value> cStrides;
+    int64_t rowLengthOfA;
+  };
+
+  TileOperands tileOperands(Value packed, Value packedA) {
+    auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, c.c);
+    return {flat(packedA), flat(packed), flat(metadata.getBaseBuffer()), metadata.getOffset(),
+            SmallVector<Value>(metadata.getStrides()),
+            cast<MemRefType>(packedA.getType()).getShape()[1]};
+  }
+
+  void microKernel(const TileOperands &operands, Value ob, Value panel, Value t, Value kOfA,
                    Value firstRow, Value kBlock, Value k0, SmallVector<Value> dims,
                    bool zeroInit) {
     Value firstColumn = mul(panel, nr);
-    int64_t rowLengthOfA = cast<MemRefType>(packedA.getType()).getShape()[1];
-    Value aOffset = mul(add(mul(t, rowLengthOfA), kOfA), mr);
+    Value aOffset = mul(add(mul(t, operands.rowLengthOfA), kOfA), mr);
     Value bOffset = mul(add(mul(add(mul(ob, panels), panel), Kp), k0), nr);
     dims[c.m] = firstRow;
     dims[c.n] = firstColumn;
-    auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, c.c);
-    Value cOffset = metadata.getOffset();
+    Value cOffset = operands.cOffset;
     SmallVector<Value> at = indicesOf(c.mapC, dims);
-    for (auto [position, stride] : llvm::zip(at, metadata.getStrides()))
+    for (auto [position, stride] : llvm::zip(at, operands.cStrides))
       cOffset = add(cOffset, arith::MulIOp::create(b, loc, position, stride));
     unsigned mPosition = *c.mapC.getResultPosition(getAffineDimExpr(c.m, b.getContext()));
     Value rows = arith::MinUIOp::create(b, loc, index(mr),
@@ -864,9 +876,8 @@ private:
                                                    index(0)).getResult()
                            : arith::ConstantIntOp::create(b, loc, 1, 1).getResult();
     func::CallOp call = func::CallOp::create(
-        b, loc, tileFunction, ValueRange{flat(packedA), aOffset, flat(packed), bOffset,
-                                         flat(metadata.getBaseBuffer()), cOffset,
-                                         metadata.getStrides()[mPosition], index(KC), rows,
+        b, loc, tileFunction, ValueRange{operands.a, aOffset, operands.b, bOffset, operands.c,
+                                         cOffset, operands.cStrides[mPosition], index(KC), rows,
                                          columns, loadC});
     // The callee reads and writes through its memrefs during the call only:
     // to the memory plan, an ordinary use of the buffers (tian-plan-memory).

@@ -14,11 +14,14 @@
 // CHECK: memref.store %{{.*}}, %[[BP]]
 // CHECK: scf.forall (%{{.*}}) in (22)
 // CHECK: %[[AP:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x96x6xf32>
-// CHECK: memref.load %arg0[%{{.*}}, %{{.*}}] : memref<64x96xf32>
-// CHECK: %[[BASE:.*]], %{{.*}}, %{{.*}}:2, %{{.*}}:2 = memref.extract_strided_metadata %arg2
+// The flat views, once per task:
 // CHECK-DAG: %[[FLATA:.*]] = memref.reinterpret_cast %[[AP]] to offset: [0], sizes: [1099511627776], strides: [1]
 // CHECK-DAG: %[[FLATB:.*]] = memref.reinterpret_cast %[[BP]] to offset: [0], sizes: [1099511627776], strides: [1]
+// CHECK-DAG: %[[BASE:.*]], %{{.*}}, %{{.*}}:2, %{{.*}}:2 = memref.extract_strided_metadata %arg2
 // CHECK-DAG: %[[FLATC:.*]] = memref.reinterpret_cast %[[BASE]] to offset: [0], sizes: [1099511627776], strides: [1]
+// CHECK: scf.for
+// CHECK: memref.load %arg0[%{{.*}}, %{{.*}}] : memref<64x96xf32>
+// CHECK-NOT: memref.reinterpret_cast
 // CHECK: func.call @tian_matmul_tile_6x16(%[[FLATA]], %{{.*}}, %[[FLATB]], %{{.*}}, %[[FLATC]], %{{.*}}) {tian.no_capture}
 // CHECK: memref.dealloc %[[AP]]
 // CHECK: memref.dealloc %[[BP]]
