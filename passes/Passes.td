@@ -141,7 +141,9 @@ def PlanMemory : Pass<"tian-plan-memory", "::mlir::func::FuncOp"> {
     buffer becomes a `memref.view` at its offset. Function arguments
     (inputs, weights, outputs) are not in the arena. Buffers the pass cannot
     follow (allocated in a nested region, escaping, with a dynamic shape or a
-    non-identity layout) keep their own allocation.
+    non-identity layout) keep their own allocation. Passing a buffer to a
+    call escapes, unless the call is marked `tian.no_capture`: the callee
+    uses its memrefs during the call only (tian-block-matmuls' tile calls).
 
     The function gets a `tian.memory_plan` dictionary: `naive_bytes` (the
     sum of the planned buffers: what the code allocated before, all live to

@@ -174,3 +174,31 @@ func.func @split_at_overwrite(%in: memref<256xf32>, %out: memref<256xf32>, %out2
   memref.dealloc %b : memref<256xf32>
   return
 }
+
+// -----
+
+// A buffer passed to a call may be kept by the callee: it keeps its own
+// allocation. One passed to a call marked tian.no_capture (tian-block-matmuls'
+// tile calls: the callee uses it during the call only) is planned as any
+// other use.
+// CHECK-LABEL: func.func @calls
+// CHECK-SAME: tian.memory_plan = {buffers = 1 : i64
+// CHECK-DAG: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<64xi8>
+// CHECK-DAG: %[[KEPT:.*]] = memref.alloc() : memref<16xf32>
+// CHECK: %[[PLANNED:.*]] = memref.view %[[ARENA]]
+// CHECK: call @keeps(%[[KEPT]])
+// CHECK: call @uses(%[[PLANNED]]) {tian.no_capture}
+func.func private @keeps(memref<16xf32>)
+func.func private @uses(memref<16xf32>)
+func.func @calls(%in: memref<16xf32>, %out: memref<16xf32>) {
+  %kept = memref.alloc() : memref<16xf32>
+  %planned = memref.alloc() : memref<16xf32>
+  memref.copy %in, %kept : memref<16xf32> to memref<16xf32>
+  call @keeps(%kept) : (memref<16xf32>) -> ()
+  memref.copy %in, %planned : memref<16xf32> to memref<16xf32>
+  call @uses(%planned) {tian.no_capture} : (memref<16xf32>) -> ()
+  memref.copy %planned, %out : memref<16xf32> to memref<16xf32>
+  memref.dealloc %kept : memref<16xf32>
+  memref.dealloc %planned : memref<16xf32>
+  return
+}
