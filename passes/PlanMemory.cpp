@@ -1,6 +1,8 @@
 //===- PlanMemory.cpp - one arena for a function's temporaries ------------===//
 #include "passes/Passes.h"
 
+#include "passes/BufferUses.h"
+
 #include "dialects/tian/ShapeUtils.h"
 
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -13,6 +15,7 @@ namespace mlir::tian {
 } // namespace mlir::tian
 
 using namespace mlir;
+using mlir::tian::overwritesWhole;
 
 namespace {
 
@@ -31,27 +34,6 @@ struct Buffer {
   Operation *segmentStart = nullptr;
   bool lastSegment = true;
 };
-
-/// Does `op` write every element of `buffer` without reading it first?
-/// Then the buffer's earlier contents are dead there, and so is its bytes'
-/// lifetime in between.
-bool overwritesWhole(Operation *op, Value buffer) {
-  if (auto copy = dyn_cast<memref::CopyOp>(op))
-    return copy.getTarget() == buffer && copy.getSource() != buffer;
-  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  if (!linalgOp || !linalgOp.hasPureBufferSemantics())
-    return false;
-  bool written = false;
-  for (OpOperand &operand : op->getOpOperands()) {
-    if (operand.get() != buffer)
-      continue;
-    if (!linalgOp.isDpsInit(&operand) || linalgOp.payloadUsesValueFromOperand(&operand) ||
-        !linalgOp.getMatchingIndexingMap(&operand).isPermutation() || written)
-      return false;
-    written = true;
-  }
-  return written;
-}
 
 /// Buffers that share their bytes (in place), placed as one.
 struct Group {

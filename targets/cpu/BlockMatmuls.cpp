@@ -26,6 +26,8 @@
 #include "targets/cpu/MicroKernelShape.h"
 #include "targets/cpu/Passes.h"
 
+#include "passes/BufferUses.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -206,7 +208,7 @@ std::optional<std::pair<Value, AffineMap>> copiedFrom(Operation *op, Value outpu
 /// transpose, im2col) when nothing else reads the copy: the copy is
 /// dropped and `map` composed with the copy's.
 Value readThroughCopy(Value operand, AffineMap &map, Operation *consumer) {
-  Operation *writer = nullptr;
+  Operation *writer = nullptr, *nextUse = nullptr;
   SmallVector<Operation *> deallocs;
   for (Operation *user : operand.getUsers()) {
     if (user == consumer)
@@ -215,11 +217,22 @@ Value readThroughCopy(Value operand, AffineMap &map, Operation *consumer) {
       deallocs.push_back(user);
       continue;
     }
+    if (user->getBlock() == consumer->getBlock() && consumer->isBeforeInBlock(user)) {
+      if (!nextUse || user->isBeforeInBlock(nextUse))
+        nextUse = user;
+      continue;
+    }
     if (writer)
       return operand;
     writer = user;
   }
   if (!writer || writer->getBlock() != consumer->getBlock() || !writer->isBeforeInBlock(consumer))
+    return operand;
+  // Bufferization may have given the copy a buffer that a later result
+  // reuses (a training step's transposed weight lands in the buffer of the
+  // updated weight): the copy is still dead if that next use writes every
+  // element before reading any.
+  if (nextUse && !tian::overwritesWhole(nextUse, operand))
     return operand;
   std::optional<std::pair<Value, AffineMap>> source = copiedFrom(writer, operand);
   if (!source || !isF32Buffer(source->first) ||
@@ -227,8 +240,10 @@ Value readThroughCopy(Value operand, AffineMap &map, Operation *consumer) {
     return operand;
   map = source->second.compose(map);
   writer->erase();
-  // The copy's own buffer is gone with it (the consumer is rewritten next).
-  if (auto alloc = operand.getDefiningOp<memref::AllocOp>()) {
+  // The copy's own buffer is gone with it (the consumer is rewritten next),
+  // unless later ops use it.
+  auto alloc = operand.getDefiningOp<memref::AllocOp>();
+  if (alloc && !nextUse) {
     for (Operation *dealloc : deallocs)
       dealloc->erase();
     consumer->replaceUsesOfWith(operand, source->first);

@@ -197,3 +197,50 @@ func.func @constant_operands(%out: memref<36x32xf32>) {
   memref.dealloc %t : memref<32x32xf32>
   return
 }
+
+// -----
+
+// The transpose lands in a buffer that a later op overwrites whole (in a
+// training step: the updated weight's output buffer): its value dies at the
+// product, so it is still read through and dropped. A later op that reads
+// the buffer first keeps it (@transpose_read_later).
+// CHECK-LABEL: func.func @transpose_overwritten_later
+// CHECK-NOT: linalg.transpose
+// CHECK: func.call @tian_matmul_tile_6x16
+// CHECK: linalg.generic
+// CHECK-LABEL: func.func @transpose_read_later
+// CHECK: linalg.transpose
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2) -> (d2, d1)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @transpose_overwritten_later(%x: memref<64x96xf32>, %w: memref<96x96xf32>, %out: memref<64x96xf32>, %w_new: memref<96x96xf32>) {
+  linalg.transpose ins(%w : memref<96x96xf32>) outs(%w_new : memref<96x96xf32>) permutation = [1, 0]
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w_new : memref<64x96xf32>, memref<96x96xf32>) outs(%out : memref<64x96xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %acc: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%w : memref<96x96xf32>) outs(%w_new : memref<96x96xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %0 = arith.mulf %in, %in : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
+func.func @transpose_read_later(%x: memref<64x96xf32>, %w: memref<96x96xf32>, %out: memref<64x96xf32>, %w_new: memref<96x96xf32>) {
+  linalg.transpose ins(%w : memref<96x96xf32>) outs(%w_new : memref<96x96xf32>) permutation = [1, 0]
+  linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w_new : memref<64x96xf32>, memref<96x96xf32>) outs(%out : memref<64x96xf32>) {
+  ^bb0(%in: f32, %in_0: f32, %acc: f32):
+    %0 = arith.mulf %in, %in_0 : f32
+    %1 = arith.addf %acc, %0 : f32
+    linalg.yield %1 : f32
+  }
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%w : memref<96x96xf32>) outs(%w_new : memref<96x96xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %0 = arith.addf %in, %o : f32
+    linalg.yield %0 : f32
+  }
+  return
+}
