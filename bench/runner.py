@@ -117,9 +117,12 @@ def fma_peak_gflops(threads=THREADS):
     best, bits = 0.0, None
     for _ in range(3):
         out = subprocess.run([program, str(threads), "100000000"], capture_output=True, text=True)
-        gflops, bits = out.stdout.split()[:2]
-        best = max(best, float(gflops))
-    return best, int(bits)
+        fields = out.stdout.split()
+        if out.returncode != 0 or len(fields) < 2:
+            print(f"  the FMA peak program failed: {out.stderr.strip()[:200]}", file=sys.stderr)
+            return None, None
+        best, bits = max(best, float(fields[0])), int(fields[1])
+    return best, bits
 
 
 # ----------------------------------------------------------------------------- peers
