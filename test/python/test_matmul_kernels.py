@@ -243,3 +243,54 @@ def test_weight_gradients_are_not_transposed_copies():
                        for a, b in transposed), transposed
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-4)
     _close(results[1][1], results[0][1])
+
+
+@pytest.mark.parametrize("batch", [0, 1])
+@pytest.mark.parametrize("constant", [False, True])
+def test_linear_with_batch_0_and_1(batch, constant):
+    """Batches of 0 and 1 rows (too thin for the kernel) give PyTorch's
+    results, whether the weight is an argument or a packed constant."""
+    model = tc.nn.Linear(300, 130)
+    x = rng.standard_normal((batch, 300)).astype(np.float32)
+    traced = tc.jit.trace(model, capture_as_const=constant)
+    got = traced(tc.tensor(x)).numpy()
+    want = torch.nn.functional.linear(torch.from_numpy(x), torch.from_numpy(model.weight.numpy()),
+                                      torch.from_numpy(model.bias.numpy())).numpy()
+    assert got.shape == (batch, 130)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("constant", [False, True])
+def test_nan_and_inf_stay_where_pytorch_puts_them(constant):
+    """A NaN or an infinity in either operand reaches exactly the outputs it
+    reaches in PyTorch: the zero padding of edge tiles (rows past M,
+    columns past N, the reduction past K) never turns inf * 0 into a NaN
+    of a real output."""
+    x = rng.standard_normal((37, 70)).astype(np.float32)
+    w = rng.standard_normal((70, 45)).astype(np.float32)
+    x[3, 5] = np.nan
+    x[10, 0] = np.inf
+    w[69, 44] = -np.inf
+    w[2, 7] = np.inf
+    tw = tc.tensor(w)
+    traced = tc.jit.trace(lambda x: x @ tw, capture_as_const=constant)
+    got = traced(tc.tensor(x)).numpy()
+    want = (torch.from_numpy(x.astype(np.float64)) @ torch.from_numpy(w.astype(np.float64))).numpy()
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_array_equal(np.isposinf(got), np.isposinf(want))
+    np.testing.assert_array_equal(np.isneginf(got), np.isneginf(want))
+    finite = np.isfinite(want)
+    np.testing.assert_allclose(got[finite], want[finite], rtol=1e-4, atol=1e-4)
+    assert _blocked(traced)
+
+
+@pytest.mark.parametrize("batch", [0, 1])
+def test_conv2d_with_batch_0_and_1(batch):
+    x = rng.standard_normal((batch, 8, 12, 12)).astype(np.float32)
+    w = rng.standard_normal((16, 8, 3, 3)).astype(np.float32)
+    traced = tc.jit.trace(lambda x, w: F.conv2d(x, w, padding=1))
+    got = traced(tc.tensor(x), tc.tensor(w)).numpy()
+    want = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w), padding=1).numpy()
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
