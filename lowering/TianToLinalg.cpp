@@ -692,11 +692,17 @@ struct LowerGather : OpRewritePattern<GatherOp> {
         ValueRange{emptyTensor(rewriter, loc, resultType)}, maps,
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange args) {
-          // Clamp into [0, size): an out-of-range index never reads outside.
+          // A negative index counts from the end (Python's rule); the result
+          // is then clamped into [0, size), so no index reads outside.
           Value index = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
           Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value last = arith::ConstantIndexOp::create(
-              b, l, inputType.getDimSize(axis) - 1);
+          int64_t size = inputType.getDimSize(axis);
+          Value sizeValue = arith::ConstantIndexOp::create(b, l, size);
+          Value last = arith::ConstantIndexOp::create(b, l, size - 1);
+          Value negative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                                 index, zero);
+          Value wrapped = arith::AddIOp::create(b, l, index, sizeValue);
+          index = arith::SelectOp::create(b, l, negative, wrapped, index);
           index = arith::MaxSIOp::create(b, l, index, zero);
           index = arith::MinSIOp::create(b, l, index, last);
           SmallVector<Value> coords;
@@ -747,12 +753,22 @@ struct LowerArgmax : OpRewritePattern<ArgmaxOp> {
         SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx),
                                outMap, outMap},
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-          // Strictly greater: the first maximum wins, as in numpy.
-          Value greater =
-              isFloat ? Value(arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
-                                                    args[0], args[1]))
-                      : Value(arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt,
-                                                    args[0], args[1]));
+          // Strictly greater: the first maximum wins, as in numpy. NaN is
+          // greater than every number, so the first NaN wins.
+          Value greater;
+          if (isFloat) {
+            greater = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
+                                            args[0], args[1]);
+            Value isNan = arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO,
+                                                args[0], args[0]);
+            Value bestIsNumber = arith::CmpFOp::create(
+                b, l, arith::CmpFPredicate::ORD, args[1], args[1]);
+            Value firstNan = arith::AndIOp::create(b, l, isNan, bestIsNumber);
+            greater = arith::OrIOp::create(b, l, greater, firstNan);
+          } else {
+            greater = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt,
+                                            args[0], args[1]);
+          }
           Value position = arith::IndexCastOp::create(
               b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
           linalg::YieldOp::create(

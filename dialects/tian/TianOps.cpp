@@ -10,6 +10,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -844,4 +845,31 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
 }
 
 #define GET_OP_CLASSES
+LogicalResult mlir::tian::verifySizesFitInt64(Operation *op) {
+  auto check = [&](Type type, StringRef what, unsigned index) -> LogicalResult {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !tensor.getElementType().isIntOrFloat())
+      return success();
+    // Bytes, rounded up: i1 is stored as one byte per element.
+    int64_t total =
+        std::max<int64_t>(1, (tensor.getElementType().getIntOrFloatBitWidth() + 7) / 8);
+    for (int64_t dim : tensor.getShape()) {
+      if (ShapedType::isDynamic(dim))
+        continue;
+      if (llvm::MulOverflow(total, dim, total))
+        return op->emitOpError()
+               << what << " #" << index << " of type " << type
+               << " has more bytes than int64 can count";
+    }
+    return success();
+  };
+  for (auto [index, type] : llvm::enumerate(op->getOperandTypes()))
+    if (failed(check(type, "operand", index)))
+      return failure();
+  for (auto [index, type] : llvm::enumerate(op->getResultTypes()))
+    if (failed(check(type, "result", index)))
+      return failure();
+  return success();
+}
+
 #include "dialects/tian/TianOps.cpp.inc"

@@ -15,8 +15,14 @@ include "mlir/IR/BuiltinAttributes.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 
+// Every tensor an op takes or makes has a byte size that fits in int64: a
+// larger one would overflow the sizes computed by the lowering and abort it.
+def Tian_SizesFitInt64 : NativeOpTrait<"SizesFitInt64"> {
+  let cppNamespace = "::mlir::tian";
+}
+
 class Tian_Op<string mnemonic, list<Trait> traits = []>
-    : Op<Tian_Dialect, mnemonic, traits>;
+    : Op<Tian_Dialect, mnemonic, !listconcat([Tian_SizesFitInt64], traits)>;
 
 // Ops whose result type is computed from operands and attributes by a
 // hand-written inferReturnTypes (TianOps.cpp); it also reports bad shapes.
@@ -414,7 +420,10 @@ def Tian_GatherOp : Tian_InferredOp<"gather"> {
   let summary = "numpy.take along one axis (embedding lookup)";
   let description = [{
     Result shape: `input.shape[:axis] + indices.shape + input.shape[axis+1:]`.
-    Indices are clamped to `[0, size)`, so no index reads outside the input.
+    A negative index counts from the end (`-1` is the last element), as in
+    Python. Indices still outside `[0, size)` after that are clamped into it,
+    so no index reads outside the input; eager mode raises an error for them
+    before the op runs.
     ```mlir
     %e = tian.gather %table[%ids] axis = 0 : tensor<100x16xf32>, tensor<2x5xi64> -> tensor<2x5x16xf32>
     ```

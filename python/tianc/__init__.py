@@ -22,4 +22,5 @@ from .nn.module import load, save  # noqa: E402
 from ._dispatch import TianError  # noqa: E402
 from .dtypes import bool_, float16, float32, int8, int32, int64  # noqa: E402
 from .functional import cat, concat, where  # noqa: E402
-from .tensor import Tensor, arange, manual_seed, ones, rand, randn, tensor, zeros  # noqa: E402
+from .tensor import (Tensor, arange, as_tensor, from_numpy, manual_seed, ones, rand,  # noqa: E402,I001
+                     randn, tensor, zeros)

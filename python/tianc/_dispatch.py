@@ -202,4 +202,4 @@ def _build_and_compile(op_name, build, arrays):
                 module.operation.verify()
             except ir.MLIRError as error:
                 raise diagnostics_error(op_name, error, [a.shape for a in arrays]) from None
-    return compile_module(module, "kernel")
+    return compile_module(module, "kernel", dump_name=f"eager-{op_name}")

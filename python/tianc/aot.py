@@ -83,6 +83,11 @@ class AotError(TianError):
     """A model cannot be compiled ahead of time for the target asked for."""
 
 
+class AotArgumentError(AotError):
+    """The arguments of a compile are wrong (target, CPU, model, inputs,
+    output folder): the ``tianc`` command exits with 2 for these."""
+
+
 @dataclass
 class TensorSpec:
     name: str
@@ -130,18 +135,18 @@ def _weight_names(fn, captured):
 
 def resolve_target(target, cpu=None, chip=None):
     if target not in TARGETS:
-        raise AotError(f"unknown target {target!r}; tianc compiles for "
+        raise AotArgumentError(f"unknown target {target!r}; tianc compiles for "
                        f"{', '.join(TARGETS)}")
     spec = TARGETS[target]
     if spec.device == "cuda":
         chip = chip or "sm_80"
         if chip not in CUDA_CHIPS:
-            raise AotError(f"unknown CUDA chip {chip!r}; use one of {', '.join(CUDA_CHIPS)}")
+            raise AotArgumentError(f"unknown CUDA chip {chip!r}; use one of {', '.join(CUDA_CHIPS)}")
         if cpu not in (None, spec.default_cpu):
-            raise AotError("--cpu does not apply to nvptx64-nvidia-cuda (the host side is x86-64); "
+            raise AotArgumentError("--cpu does not apply to nvptx64-nvidia-cuda (the host side is x86-64); "
                            "use --chip")
     elif chip is not None:
-        raise AotError(f"--chip applies to nvptx64-nvidia-cuda, not to {target}")
+        raise AotArgumentError(f"--chip applies to nvptx64-nvidia-cuda, not to {target}")
     return spec, cpu or spec.default_cpu, chip
 
 
@@ -158,7 +163,7 @@ def _check_cpu(spec, cpu):
     result = subprocess.run([str(tool_path("llc")), f"-mtriple={spec.llvm_triple}", f"-mcpu={cpu}",
                              "-o", os.devnull], input="", capture_output=True, text=True)
     if "not a recognized processor" in result.stderr:
-        raise AotError(f"unknown CPU {cpu!r} for {spec.name}; "
+        raise AotArgumentError(f"unknown CPU {cpu!r} for {spec.name}; "
                        f"`llc -mtriple={spec.llvm_triple} -mcpu=help` lists the known ones")
 
 
@@ -321,6 +326,39 @@ def _vector_shape(spec, cpu):
     return (128, 16)  # SSE2: what every x86-64 CPU has
 
 
+def _check_arguments(model, example_inputs, output_dir):
+    """The example inputs as Tensors, after checking what can be checked
+    before tracing: the model is callable, the inputs are a sequence the
+    model's signature accepts, the output is a folder (or not there yet)."""
+    if not callable(model):
+        raise AotArgumentError(f"the model is not callable (got {type(model).__name__}): "
+                               "pass an nn.Module or a function")
+    if isinstance(example_inputs, (Tensor, np.ndarray)):
+        example_inputs = (example_inputs,)
+    if not isinstance(example_inputs, (tuple, list)):
+        raise AotArgumentError(f"example_inputs is a {type(example_inputs).__name__}: pass a "
+                               "tuple of tensors (or arrays) with the shapes to compile for")
+    target = model.forward if hasattr(model, "forward") and not inspect.isfunction(model) else model
+    try:
+        inspect.signature(target).bind(*example_inputs)
+    except TypeError as error:
+        raise AotArgumentError(f"the model cannot take {len(example_inputs)} example input"
+                               f"{'' if len(example_inputs) == 1 else 's'}: {error}") from None
+    except ValueError:  # no signature to check (a builtin): tracing will tell
+        pass
+    inputs = []
+    for index, value in enumerate(example_inputs):
+        try:
+            inputs.append(value if isinstance(value, Tensor) else Tensor(value))
+        except (TypeError, ValueError) as error:
+            raise AotArgumentError(f"example input #{index} is not a tensor: {error}") from None
+    out = Path(output_dir)
+    if out.exists() and not out.is_dir():
+        raise AotArgumentError(f"the output {out} is a file: -o names a folder for the "
+                               "compiled model")
+    return inputs
+
+
 def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-out", *,
             name=None, cpu=None, chip=None, embed_weights=False, opt_level=3, cc=None,
             progress=True):
@@ -333,13 +371,14 @@ def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-
                        + (" (./setup.sh installs gcc-aarch64-linux-gnu)" if "aarch64" in cc else ""))
     if spec.device == "cpu":
         _check_cpu(spec, cpu)
-    if isinstance(example_inputs, (Tensor, np.ndarray)):
-        example_inputs = (example_inputs,)
-    inputs = [t if isinstance(t, Tensor) else Tensor(t) for t in example_inputs]
+    inputs = _check_arguments(model, example_inputs, output_dir)
     name = _c_identifier(name or getattr(model, "__name__", type(model).__name__).lower())
     entry = f"{name}_compute"
     out = Path(output_dir)
-    (out / "ir").mkdir(parents=True, exist_ok=True)
+    try:
+        (out / "ir").mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise AotArgumentError(f"cannot create the output folder {out}: {error.strerror}") from None
 
     from .jit import record
 

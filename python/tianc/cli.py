@@ -46,22 +46,22 @@ def _load_model_file(path, model_name, inputs_name):
     import runpy
     import traceback
 
-    from .aot import AotError
+    from .aot import AotArgumentError
 
     if path.suffix == ".onnx":
-        raise AotError(f"{path}: ONNX import is not implemented yet; compile a Python model file "
+        raise AotArgumentError(f"{path}: ONNX import is not implemented yet; compile a Python model file "
                        "(it defines `model` and `example_inputs`)")
     if path.suffix != ".py":
-        raise AotError(f"{path}: expected a Python model file (.py)")
+        raise AotArgumentError(f"{path}: expected a Python model file (.py)")
     try:
         namespace = runpy.run_path(str(path), run_name="__tianc_model__")
     except Exception as error:  # the user's code: show where it failed, briefly
         frame = traceback.extract_tb(error.__traceback__)[-1]
-        raise AotError(f"{path} failed at {frame.filename}:{frame.lineno}: "
+        raise AotArgumentError(f"{path} failed at {frame.filename}:{frame.lineno}: "
                        f"{type(error).__name__}: {error}") from None
     for name in (model_name, inputs_name):
         if name not in namespace:
-            raise AotError(f"{path} defines no `{name}`: a model file defines `{model_name}` "
+            raise AotArgumentError(f"{path} defines no `{name}`: a model file defines `{model_name}` "
                            f"(an nn.Module or function) and `{inputs_name}` (a tuple of example "
                            "inputs with the shapes and dtypes to compile for)")
     return namespace[model_name], namespace[inputs_name]
@@ -77,12 +77,15 @@ def compile_command(args) -> int:
     path = Path(args.model)
     try:
         if not path.is_file():
-            raise aot.AotError(f"{path}: no such file")
+            raise aot.AotArgumentError(f"{path}: no such file")
         aot.resolve_target(args.target, args.cpu, args.chip)  # fail fast, before tracing
         model, inputs = _load_model_file(path, args.model_name, args.inputs_name)
         result = aot.compile(model, inputs, target=args.target, output_dir=args.output,
                              name=args.name or path.stem, cpu=args.cpu, chip=args.chip,
                              embed_weights=args.embed_weights, progress=not args.quiet)
+    except aot.AotArgumentError as error:  # the command line or the model file is wrong
+        print(f"tianc: error: {error}", file=sys.stderr)
+        return 2
     except (TianError, CompileError) as error:
         print(f"tianc: error: {error}", file=sys.stderr)
         return 1

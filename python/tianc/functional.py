@@ -816,17 +816,36 @@ def getitem(x, index):
     return reshape(out, out_shape)
 
 
+def _check_indices(what, indices, size, dim):
+    """Eager mode's range check of an index tensor: Python's rule, negative
+    counts from the end. Traced code cannot look at the values; there the op
+    clamps (docs/eager-mode.md)."""
+    if indices._data is None or indices._data.size == 0:
+        return
+    low, high = indices._data.min(), indices._data.max()
+    bad = low if low < -size else high if high >= size else None
+    if bad is not None:
+        raise error_here(f"{what}: index {int(bad)} is out of range for dimension {dim} "
+                         f"of size {size} (valid: {-size} to {size - 1})")
+
+
 def embedding(indices, weight):
-    """Rows of ``weight`` at ``indices`` (out-of-range indices are clamped)."""
+    """Rows of ``weight`` at ``indices``; a negative index counts from the end.
+    Eager mode raises for an index outside ``[-rows, rows)``; compiled code
+    clamps it into range."""
     indices = _as_tensor(indices)
     if indices.dtype not in (dtypes.int32, dtypes.int64):
         raise error_here(f"embedding: indices must be int32 or int64, got {indices.dtype}")
     weight = _as_tensor(weight)
+    if weight.ndim == 0:
+        raise error_here("a 0-d tensor cannot be indexed by a tensor")
+    _check_indices("indexing", indices, weight.shape[0], 0)
 
     def vjp(g, out):
         # Scatter-add as a product: one_hot(indices)^T @ g.
         rows = weight.shape[0]
-        hot = reshape(one_hot(indices, rows, g.dtype), -1, rows)
+        wrapped = where(lt(indices, 0), add(indices, rows), indices)
+        hot = reshape(one_hot(wrapped, rows, g.dtype), -1, rows)
         flat = reshape(g, hot.shape[0], -1)
         return [reshape(matmul(permute(hot, 1, 0), flat), list(weight.shape)), None]
     return apply("tian.gather", lambda w, i: tian.GatherOp(w, i, 0).result,
@@ -845,11 +864,68 @@ def one_hot(indices, num_classes, dtype=dtypes.float32):
 # ---------------------------------------------------------------------------
 
 
-def cross_entropy(logits, target):
-    """Mean negative log-likelihood of integer class targets."""
+def cross_entropy(logits, target, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    """PyTorch's cross_entropy. ``logits`` is (C,), (N, C) or (N, C, d1, ...).
+    An integer ``target`` holds class indices: those equal to ``ignore_index``
+    add nothing and are not counted by the mean; any other index outside
+    [0, C) is an error in eager mode (compiled code cannot look at the values,
+    and an index outside [0, C) there selects no class). A floating ``target``
+    of the logits' shape holds class probabilities."""
+    logits = _as_tensor(logits)
+    target = _as_tensor(target)
+    if reduction not in ("mean", "sum", "none"):
+        raise error_here(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', "
+                         f"got {reduction!r}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise error_here(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if logits.ndim == 0:
+        raise error_here("cross_entropy: logits must have a class dimension, got a 0-d tensor")
+    class_dim = 0 if logits.ndim == 1 else 1
+    classes = logits.shape[class_dim]
+    if class_dim != logits.ndim - 1:  # classes last: (N, d1, ..., C)
+        logits = permute(logits, 0, *range(2, logits.ndim), 1)
+        if dtypes.is_floating(target.dtype):
+            target = permute(target, 0, *range(2, target.ndim), 1)
     log_probs = log_softmax(logits, -1)
-    picked = sum(mul(log_probs, one_hot(target, logits.shape[-1], log_probs.dtype)), -1)
-    return neg(mean(picked))
+    if dtypes.is_floating(target.dtype):
+        if tuple(target.shape) != tuple(log_probs.shape):
+            raise error_here(f"cross_entropy: class-probability targets must have the logits' "
+                             f"shape {list(log_probs.shape)}, got {list(target.shape)}")
+        if label_smoothing:
+            target = add(mul(target, 1.0 - label_smoothing), label_smoothing / classes)
+        losses = neg(sum(mul(log_probs, target), -1))
+        return _reduce_loss(losses, reduction, None)
+    if target.dtype not in (dtypes.int32, dtypes.int64):
+        raise error_here(f"cross_entropy: targets must be class indices (int32, int64) or "
+                         f"class probabilities (float), got {target.dtype}")
+    if tuple(target.shape) != tuple(log_probs.shape[:-1]):
+        raise error_here(f"cross_entropy: targets of shape {list(target.shape)} do not match "
+                         f"logits of shape {list(log_probs.shape[:-1])} x {classes} classes")
+    if target._data is not None:
+        labels = target._data[target._data != ignore_index]
+        if labels.size and (labels.min() < 0 or labels.max() >= classes):
+            bad = labels.min() if labels.min() < 0 else labels.max()
+            raise error_here(f"cross_entropy: target {int(bad)} is out of range for "
+                             f"{classes} classes (valid: 0 to {classes - 1}, or "
+                             f"ignore_index={ignore_index})")
+    # A target equal to ignore_index (or any other outside [0, C)) matches no
+    # class of the one-hot, so its row adds nothing.
+    losses = neg(sum(mul(log_probs, one_hot(target, classes, log_probs.dtype)), -1))
+    kept = cast(ne(target, ignore_index), log_probs.dtype)
+    if label_smoothing:
+        smooth = neg(mean(log_probs, -1))
+        losses = add(mul(losses, 1.0 - label_smoothing), mul(mul(smooth, kept), label_smoothing))
+    return _reduce_loss(losses, reduction, kept)
+
+
+def _reduce_loss(losses, reduction, kept):
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return sum(losses)
+    # The mean over counted targets: all of them ignored gives 0 / 0 = nan,
+    # as in PyTorch.
+    return mean(losses) if kept is None else div(sum(losses), sum(kept))
 
 
 def mse_loss(prediction, target):
@@ -859,8 +935,12 @@ def mse_loss(prediction, target):
 
 def dropout(x, p=0.5, training=True):
     """Inverted dropout; identity when not training or p == 0."""
+    if not 0.0 <= p <= 1.0:
+        raise error_here(f"dropout: p must be in [0, 1], got {p}")
     if not training or p == 0:
         return x
+    if p == 1:
+        return mul(x, 0.0)
     from .tensor import _rng
 
     keep = Tensor((_rng.random(x.shape) >= p).astype(np.float32) / (1 - p))

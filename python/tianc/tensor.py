@@ -18,15 +18,13 @@ class Tensor:
     __array_priority__ = 1000  # numpy defers to our operators
 
     def __init__(self, data, dtype=None, requires_grad=False):
+        """Always copies ``data``, as ``torch.tensor`` does: a numpy buffer the
+        caller reuses or an optimizer's in-place step never aliases. Use
+        ``tc.from_numpy`` / ``tc.as_tensor`` to share memory."""
         if isinstance(data, Tensor):
             data = data.numpy()
         array = np.asarray(data)
-        array = array.astype(dtypes.canonical(dtype or array.dtype), copy=False)
-        if array.ndim and not array.flags.c_contiguous:
-            array = np.ascontiguousarray(array)
-        if not array.flags.writeable:  # kernels take writable buffers
-            array = array.copy()
-        self._data = array
+        self._data = np.array(array, dtype=dtypes.canonical(dtype or array.dtype), order="C")
         self._value = None
         self._trace = None
         self._literal = False
@@ -208,8 +206,48 @@ class Tensor:
 
 
 def tensor(data, dtype=None, requires_grad=False) -> Tensor:
-    """A tensor from nested lists, a numpy array or a scalar (float64 -> float32)."""
+    """A tensor from nested lists, a numpy array or a scalar (float64 ->
+    float32). It always copies: later changes to ``data`` do not show."""
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+def _shareable(array, dtype):
+    return (array.dtype == dtype and array.flags.c_contiguous and array.flags.writeable
+            and array.flags.aligned)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor that shares ``array``'s memory, as ``torch.from_numpy``: writes
+    through either one show in both (an optimizer step updates the array).
+    The array must already be in a tianc dtype (float32, float16, int64,
+    int32, int8, bool), C-contiguous and writable; anything else raises,
+    since sharing it is impossible (``tc.tensor`` copies instead)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
+    try:
+        dtype = dtypes.canonical(array.dtype)
+    except TypeError:
+        dtype = None
+    if dtype != array.dtype:
+        raise TypeError(f"from_numpy: tianc has no {array.dtype} tensors, so this array cannot "
+                        f"be shared; tc.tensor(array) copies it into {dtype or 'a tianc dtype'}")
+    if not _shareable(array, dtype):
+        raise ValueError("from_numpy: the array is not C-contiguous, writable and aligned, so "
+                         "it cannot be shared; tc.tensor(array) copies it")
+    return Tensor._wrap(array)
+
+
+def as_tensor(data, dtype=None) -> Tensor:
+    """Shares memory with ``data`` when it can (a Tensor, or a numpy array
+    already in the requested tianc dtype, C-contiguous and writable), and
+    copies otherwise, as ``torch.as_tensor``."""
+    if isinstance(data, Tensor):
+        return data if dtype is None or data.dtype == np.dtype(dtype) else F.cast(data, dtype)
+    if isinstance(data, np.ndarray):
+        target = dtypes.canonical(dtype or data.dtype)
+        if _shareable(data, target):
+            return Tensor._wrap(data)
+    return Tensor(data, dtype=dtype)
 
 
 def _factory(make):

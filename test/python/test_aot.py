@@ -273,16 +273,28 @@ def test_cli_compiles_a_model_file(tmp_path):
         assert (tmp_path / "out" / name).exists(), name
 
 
-@pytest.mark.parametrize("args, message", [
-    (("missing.py",), "missing.py: no such file"),
-    (("model.py", "--target", "mips-linux-gnu"), "unknown target 'mips-linux-gnu'"),
-    (("model.onnx",), "ONNX import is not implemented yet"),
-    (("broken.py",), "broken.py failed at"),
-    (("noinputs.py",), "defines no `example_inputs`"),
-    (("branchy.py",), "branchy.py:5"),
+# Exit code 2: the command line or the model file is wrong; 1: the model
+# does not compile.
+@pytest.mark.parametrize("args, message, code", [
+    (("missing.py",), "missing.py: no such file", 2),
+    (("model.py", "--target", "mips-linux-gnu"), "unknown target 'mips-linux-gnu'", 2),
+    (("model.onnx",), "ONNX import is not implemented yet", 2),
+    (("broken.py",), "broken.py failed at", 2),
+    (("noinputs.py",), "defines no `example_inputs`", 2),
+    (("model.py",), "the model is not callable (got NoneType)", 2),
+    (("linear.py", "-o", "afile"), "the output afile is a file", 2),
+    (("empty.py",), "the model cannot take 0 example inputs: missing a required argument: 'x'",
+     2),
+    (("notuple.py",), "example_inputs is a int", 2),
+    (("branchy.py",), "branchy.py:5", 1),
 ])
-def test_cli_bad_input_one_message_nonzero_exit(args, message, tmp_path):
+def test_cli_bad_input_one_message_nonzero_exit(args, message, code, tmp_path):
     (tmp_path / "model.py").write_text("model = None\nexample_inputs = ()\n")
+    linear = "import tianc as tc\nmodel = tc.nn.Linear(4, 2)\n"
+    (tmp_path / "linear.py").write_text(linear + "example_inputs = (tc.ones(1, 4),)\n")
+    (tmp_path / "empty.py").write_text(linear + "example_inputs = ()\n")
+    (tmp_path / "notuple.py").write_text(linear + "example_inputs = 3\n")
+    (tmp_path / "afile").write_text("")
     (tmp_path / "model.onnx").write_bytes(b"\x08\x07")
     (tmp_path / "broken.py").write_text("import tianc\nraise ValueError('oops')\n")
     (tmp_path / "noinputs.py").write_text("model = lambda x: x\n")
@@ -290,7 +302,7 @@ def test_cli_bad_input_one_message_nonzero_exit(args, message, tmp_path):
         "import tianc as tc\n\n\ndef model(x):\n    return x if x.sum() > 0 else -x\n\n\n"
         "example_inputs = (tc.randn(3),)\n")
     run = _cli(*args, cwd=tmp_path)
-    assert run.returncode == 1
+    assert run.returncode == code, run.stderr
     lines = run.stderr.strip().splitlines()
     assert lines[0].startswith("tianc: error:") and message in run.stderr, run.stderr
     assert "Traceback" not in run.stderr

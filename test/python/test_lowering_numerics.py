@@ -280,11 +280,31 @@ def test_wrong_input_shape_is_reported():
 def test_dump_ir_writes_every_stage(tmp_path, monkeypatch):
     monkeypatch.setenv("TIANC_DUMP_IR", str(tmp_path))
     run(lambda a: tian.SoftmaxOp(a, 0).result, rand(5))
-    names = sorted(p.name for p in tmp_path.iterdir())
+    (folder,) = tmp_path.iterdir()
+    assert folder.name.startswith("f-")
+    names = sorted(p.name for p in folder.iterdir())
     assert names == ["0-tian.mlir", "1-tian-optimized.mlir", "2-linalg.mlir",
                      "3-bufferized.mlir", "4-llvm-dialect.mlir", "5-llvm-ir.ll"]
-    assert "tian.softmax" in (tmp_path / "0-tian.mlir").read_text()
-    assert "define void @f(ptr" in (tmp_path / "5-llvm-ir.ll").read_text()
+    assert "tian.softmax" in (folder / "0-tian.mlir").read_text()
+    assert "define void @f(ptr" in (folder / "5-llvm-ir.ll").read_text()
+
+
+def test_dump_ir_keeps_every_compile(tmp_path, monkeypatch):
+    # Each compile has its own folder: a function at two shapes and the
+    # eager kernels of one process no longer overwrite each other's files.
+    import tianc as tc
+
+    monkeypatch.setenv("TIANC_DUMP_IR", str(tmp_path))
+    step = tc.jit.trace(lambda a: (a * 2).sum())
+    step(tc.ones(3)), step(tc.ones(2, 2))
+    tc.ones(4).exp(), tc.ones(4, 1).exp()
+    folders = sorted(p.name for p in tmp_path.iterdir())
+    traced = [f for f in folders if f.startswith("lambda-")]
+    eager = [f for f in folders if f.startswith("eager-tian.exp-")]
+    assert len(traced) == 2 and len(eager) == 2, folders
+    texts = {(tmp_path / f / "0-tian.mlir").read_text() for f in traced + eager}
+    assert len(texts) == 4
+    assert all((tmp_path / f / "5-llvm-ir.ll").exists() for f in folders)
 
 
 torch = pytest.importorskip("torch")

@@ -46,7 +46,7 @@ class CompiledFunction:
 
     def __init__(self, module: ir.Module, entry: str, opt_level: int = 3, dump_dir=None,
                  plan_memory=True, rematerialize=False, fusion=True, threads=None,
-                 matmul_kernels=True):
+                 matmul_kernels=True, dump_name=None):
         function = _find_function(module, entry)
         ftype = function.type
         self.name = entry
@@ -75,7 +75,7 @@ class CompiledFunction:
             return
         with CompileProgress(entry) as progress:
             self.stages = lower(module, dump_dir=dump_dir, keep_stages=True, progress=progress,
-                                stages=stages)
+                                stages=stages, dump_name=dump_name or entry)
             progress.set_stage(f"LLVM -O{opt_level} codegen")
             # The runtime is loaded into the process (RTLD_GLOBAL), not handed
             # to the engine: an engine calls the runtime's destroy hook when it

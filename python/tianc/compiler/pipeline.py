@@ -5,6 +5,7 @@
     tian-opt model.mlir --tian-optimize --tian-lower-to-linalg --tian-cpu-bufferize --tian-cpu-codegen
 """
 
+import hashlib
 import json
 import os
 import re
@@ -184,10 +185,12 @@ def _text(module: ir.Module) -> str:
 
 
 def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None,
-          stages=STAGES) -> dict:
+          stages=STAGES, dump_name=None) -> dict:
     """Runs every stage (default: the host CPU's) on ``module`` in place.
     Returns {stage: IR text} when ``keep_stages`` or ``dump_dir`` (default:
-    $TIANC_DUMP_IR) asks for it."""
+    $TIANC_DUMP_IR) asks for it. With ``dump_name`` the files go into their
+    own folder ``<dump_dir>/<dump_name>-<hash of the tian text>``, so every
+    compile of a process keeps its files."""
     dump_dir = dump_dir or os.environ.get("TIANC_DUMP_IR")
     texts = {}
     if keep_stages or dump_dir:
@@ -209,6 +212,9 @@ def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None,
             texts["fusion-groups"] = json.dumps(_fusion_groups(module))
     if dump_dir:
         directory = Path(dump_dir)
+        if dump_name is not None:
+            digest = hashlib.sha256(texts["tian"].encode()).hexdigest()[:10]
+            directory = directory / f"{_file_name(dump_name)}-{digest}"
         directory.mkdir(parents=True, exist_ok=True)
         texts["llvm-ir"] = translate_to_llvm_ir(str(module))
         names = ("tian",) + tuple(name for name, _ in stages) + ("llvm-ir",)
@@ -216,6 +222,10 @@ def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None,
             suffix = "ll" if name == "llvm-ir" else "mlir"
             (directory / f"{index}-{name}.{suffix}").write_text(texts[name])
     return texts
+
+
+def _file_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:80] or "function"
 
 
 def translate_to_llvm_ir(llvm_dialect_text: str) -> str:

@@ -1,0 +1,211 @@
+"""Inputs users really write that once gave silently wrong results or took
+the process down (issue 15): each reproducer is a test, in eager and compiled
+mode, against NumPy or PyTorch."""
+
+import numpy as np
+import pytest
+import torch
+
+import tianc as tc
+from tianc import functional as F
+
+nan, inf = float("nan"), float("inf")
+
+
+# ---------------------------------------------------------------------------
+# Indexing with tensors: negative counts from the end
+# ---------------------------------------------------------------------------
+
+def test_negative_tensor_index_counts_from_the_end():
+    values = np.arange(10, dtype=np.float32) * 3
+    x = tc.tensor(values)
+    index = np.array([-1, 0, -10, 4])
+    np.testing.assert_array_equal(x[tc.tensor(index)].numpy(), values[index])
+    gather = tc.jit.trace(lambda x, i: x[i])
+    np.testing.assert_array_equal(gather(x, tc.tensor(index)).numpy(), values[index])
+
+
+def test_negative_indices_of_rows_and_their_gradient():
+    table = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
+    index = np.array([[-1, 2], [-5, -1]])
+    weight = tc.tensor(table, requires_grad=True)
+    out = F.embedding(tc.tensor(index), weight)
+    (out * out).sum().backward()
+    reference = torch.tensor(table, requires_grad=True)
+    expected = reference[torch.tensor(index)]
+    (expected * expected).sum().backward()
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy())
+    np.testing.assert_allclose(weight.grad.numpy(), reference.grad.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("bad", [10, -11, 1000])
+def test_out_of_range_index_is_an_eager_error(bad):
+    x = tc.zeros(10)
+    with pytest.raises(tc.TianError, match=rf"index {bad} is out of range for dimension 0 "
+                                           r"of size 10 \(valid: -10 to 9\)"):
+        x[tc.tensor([0, bad])]
+
+
+def test_out_of_range_index_in_compiled_code_is_clamped():
+    # Documented (docs/ops.md): compiled code cannot raise on a value, and
+    # never reads outside the tensor.
+    values = np.arange(4, dtype=np.float32)
+    gather = tc.jit.trace(lambda x, i: x[i])
+    out = gather(tc.tensor(values), tc.tensor([7, -9, 2]))
+    np.testing.assert_array_equal(out.numpy(), [3.0, 0.0, 2.0])
+
+
+# ---------------------------------------------------------------------------
+# cross_entropy: ignore_index, bad targets, probabilities
+# ---------------------------------------------------------------------------
+
+def _logits(*shape):
+    return np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_ignores_padding_labels(reduction):
+    logits, target = _logits(4, 5), np.array([1, -100, 3, -100])
+    expected = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(target),
+                                                 reduction=reduction)
+    eager = F.cross_entropy(tc.tensor(logits), tc.tensor(target), reduction=reduction)
+    traced = tc.jit.trace(lambda a, b: F.cross_entropy(a, b, reduction=reduction))
+    for out in (eager, traced(tc.tensor(logits), tc.tensor(target))):
+        np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_cross_entropy_of_only_ignored_labels_is_nan_as_in_pytorch():
+    out = F.cross_entropy(tc.tensor(_logits(2, 3)), tc.tensor([-100, -100]))
+    assert np.isnan(out.item())
+
+
+def test_cross_entropy_gradient_with_ignored_labels_and_smoothing():
+    logits, target = _logits(6, 4), np.array([0, 3, -100, 2, 1, -100])
+    x = tc.tensor(logits, requires_grad=True)
+    F.cross_entropy(x, tc.tensor(target), label_smoothing=0.1).backward()
+    reference = torch.tensor(logits, requires_grad=True)
+    torch.nn.functional.cross_entropy(reference, torch.tensor(target),
+                                      label_smoothing=0.1).backward()
+    np.testing.assert_allclose(x.grad.numpy(), reference.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_cross_entropy_with_a_class_dimension_at_1():
+    logits, target = _logits(2, 5, 3), np.array([[0, 4, -100], [2, 2, 1]])
+    out = F.cross_entropy(tc.tensor(logits), tc.tensor(target), reduction="none")
+    expected = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(target),
+                                                 reduction="none")
+    np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_cross_entropy_with_class_probabilities():
+    logits = _logits(3, 4)
+    target = np.random.default_rng(2).dirichlet(np.ones(4), 3).astype(np.float32)
+    for smoothing in (0.0, 0.2):
+        out = F.cross_entropy(tc.tensor(logits), tc.tensor(target), label_smoothing=smoothing)
+        expected = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(target),
+                                                     label_smoothing=smoothing)
+        np.testing.assert_allclose(out.item(), expected.item(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("target", [[0, 5], [-1, 0], [-101, 2]])
+def test_cross_entropy_target_out_of_range_is_an_error(target):
+    with pytest.raises(tc.TianError, match=r"cross_entropy: target -?\d+ is out of range for "
+                                           r"5 classes"):
+        F.cross_entropy(tc.tensor(_logits(2, 5)), tc.tensor(target))
+
+
+def test_cross_entropy_rejects_mismatched_targets():
+    with pytest.raises(tc.TianError, match="class-probability targets must have the logits' "
+                                           r"shape \[2, 5\]"):
+        F.cross_entropy(tc.tensor(_logits(2, 5)), tc.tensor([0.0, 1.0]))
+    with pytest.raises(tc.TianError, match=r"targets of shape \[3\] do not match"):
+        F.cross_entropy(tc.tensor(_logits(2, 5)), tc.tensor([0, 1, 2]))
+
+
+# ---------------------------------------------------------------------------
+# tc.tensor copies; from_numpy and as_tensor share
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int64, np.float64, np.int32])
+def test_tensor_copies_the_callers_array(dtype):
+    buffer = np.zeros(3, dtype)
+    batches = []
+    for step in range(3):
+        buffer[:] = step
+        batches.append(tc.tensor(buffer))
+    assert [b.tolist() for b in batches] == [[0, 0, 0], [1, 1, 1], [2, 2, 2]]
+
+
+def test_optimizer_step_leaves_the_users_array_alone():
+    initial = np.ones((2, 2), np.float32)
+    weight = tc.tensor(initial, requires_grad=True)
+    (weight * weight).sum().backward()
+    tc.optim.SGD([weight], lr=0.1).step()
+    np.testing.assert_array_equal(initial, np.ones((2, 2), np.float32))
+    assert not np.array_equal(weight.numpy(), initial)
+
+
+def test_from_numpy_and_as_tensor_share_memory():
+    array = np.zeros(3, np.float32)
+    shared, maybe = tc.from_numpy(array), tc.as_tensor(array)
+    array[0] = 5
+    assert shared.tolist() == [5, 0, 0] and maybe.tolist() == [5, 0, 0]
+    shared.assign_(tc.tensor([1.0, 2.0, 3.0]))
+    assert array.tolist() == [1, 2, 3]
+    # as_tensor copies what it cannot share, like torch.as_tensor.
+    doubles = np.zeros(2)
+    converted = tc.as_tensor(doubles)
+    doubles[0] = 1
+    assert converted.dtype == tc.float32 and converted.tolist() == [0, 0]
+
+
+def test_from_numpy_refuses_what_it_cannot_share():
+    with pytest.raises(TypeError, match="no float64 tensors"):
+        tc.from_numpy(np.zeros(2))
+    with pytest.raises(ValueError, match="not C-contiguous"):
+        tc.from_numpy(np.zeros((3, 4), np.float32)[:, ::2])
+
+
+# ---------------------------------------------------------------------------
+# Reductions on NaN, inf and signed zeros, against NumPy
+# ---------------------------------------------------------------------------
+
+SPECIAL_ROWS = [
+    [1.0, nan, 3.0], [nan, nan, 1.0], [nan, 2.0, nan], [-inf, -inf, -inf], [inf, 1.0, inf],
+    [-0.0, 0.0, -0.0], [0.0, -0.0, 0.0], [3.0, 3.0, 1.0], [-inf, nan, inf],
+]
+
+
+@pytest.mark.parametrize("name,reference", [
+    ("argmax", lambda a: np.argmax(a, -1)),
+    ("sum", lambda a: np.sum(a, -1)), ("mean", lambda a: np.mean(a, -1)),
+    ("max", lambda a: np.max(a, -1)), ("min", lambda a: np.min(a, -1)),
+    ("prod", lambda a: np.prod(a, -1)),
+])
+def test_reductions_on_special_values_match_numpy(name, reference):
+    values = np.array(SPECIAL_ROWS, np.float32)
+    expected = reference(values)
+    eager = getattr(tc.tensor(values), name)(-1)
+    traced = tc.jit.trace(lambda x: getattr(x, name)(-1))(tc.tensor(values))
+    for out in (eager, traced):
+        np.testing.assert_allclose(out.numpy(), expected, rtol=1e-6)  # NaN where NumPy has NaN
+        # The sign of a zero sum too. max/min follow IEEE 754-2019 (+0 > -0),
+        # where NumPy and PyTorch keep whichever zero came first (docs/ops.md).
+        if name == "sum":
+            np.testing.assert_array_equal(np.signbit(out.numpy()), np.signbit(expected))
+
+
+def test_argmax_of_a_whole_tensor_with_nan():
+    assert tc.tensor([1.0, nan, 3.0]).argmax().item() == 1
+    assert tc.tensor([[1.0, 2.0], [nan, nan]]).argmax().item() == 2
+
+
+# ---------------------------------------------------------------------------
+# dropout
+# ---------------------------------------------------------------------------
+
+def test_dropout_with_p_one_gives_zeros():
+    x = tc.ones(4, 3)
+    np.testing.assert_array_equal(F.dropout(x, 1.0).numpy(), np.zeros((4, 3), np.float32))
+    with pytest.raises(tc.TianError, match=r"dropout: p must be in \[0, 1\], got 1.5"):
+        F.dropout(x, 1.5)
