@@ -5,11 +5,11 @@
 // CHECK-DAG: #[[IDX:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @gather
 // CHECK-SAME: (%[[T:.*]]: tensor<100x16xf32>, %[[I:.*]]: tensor<2x5xi64>)
-// CHECK: linalg.generic {indexing_maps = [#[[IDX]], #{{.*}}]
-// CHECK: %[[K:.*]] = arith.index_cast %{{.*}} : i64 to index
 // CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : index
 // CHECK-DAG: %[[SIZE:.*]] = arith.constant 100 : index
 // CHECK-DAG: %[[LAST:.*]] = arith.constant 99 : index
+// CHECK: linalg.generic {indexing_maps = [#[[IDX]], #{{.*}}]
+// CHECK: %[[K:.*]] = arith.index_cast %{{.*}} : i64 to index
 // CHECK: %[[NEG:.*]] = arith.cmpi slt, %[[K]], %[[ZERO]]
 // CHECK: %[[UP:.*]] = arith.addi %[[K]], %[[SIZE]]
 // CHECK: %[[W:.*]] = arith.select %[[NEG]], %[[UP]], %[[K]]
