@@ -136,15 +136,16 @@ def _weight_names(fn, captured):
 def resolve_target(target, cpu=None, chip=None):
     if target not in TARGETS:
         raise AotArgumentError(f"unknown target {target!r}; tianc compiles for "
-                       f"{', '.join(TARGETS)}")
+                               f"{', '.join(TARGETS)}")
     spec = TARGETS[target]
     if spec.device == "cuda":
         chip = chip or "sm_80"
         if chip not in CUDA_CHIPS:
-            raise AotArgumentError(f"unknown CUDA chip {chip!r}; use one of {', '.join(CUDA_CHIPS)}")
+            raise AotArgumentError(f"unknown CUDA chip {chip!r}; use one of "
+                                   f"{', '.join(CUDA_CHIPS)}")
         if cpu not in (None, spec.default_cpu):
-            raise AotArgumentError("--cpu does not apply to nvptx64-nvidia-cuda (the host side is x86-64); "
-                           "use --chip")
+            raise AotArgumentError("--cpu does not apply to nvptx64-nvidia-cuda (the host side "
+                                   "is x86-64); use --chip")
     elif chip is not None:
         raise AotArgumentError(f"--chip applies to nvptx64-nvidia-cuda, not to {target}")
     return spec, cpu or spec.default_cpu, chip
@@ -164,7 +165,7 @@ def _check_cpu(spec, cpu):
                              "-o", os.devnull], input="", capture_output=True, text=True)
     if "not a recognized processor" in result.stderr:
         raise AotArgumentError(f"unknown CPU {cpu!r} for {spec.name}; "
-                       f"`llc -mtriple={spec.llvm_triple} -mcpu=help` lists the known ones")
+                               f"`llc -mtriple={spec.llvm_triple} -mcpu=help` lists the known ones")
 
 
 def _host_cpu_name():

@@ -4,6 +4,8 @@
     tianc version        print the versions of tianc and of the MLIR it is built on
     tianc compile model.py --target aarch64-linux-gnu -o out/
                          compile a model ahead of time (see docs/deploy.md)
+    tianc cache info     where the compile cache is, its entries and size
+    tianc cache clear    remove every entry of the compile cache
 """
 
 import argparse
@@ -104,6 +106,25 @@ def compile_command(args) -> int:
     return 0
 
 
+def cache_command(args, out=sys.stdout) -> int:
+    from .compiler import cache
+
+    root = cache.directory()
+    if root is None:
+        print("the compile cache is off (TIANC_CACHE_DIR=off)", file=out)
+        return 0
+    if args.action == "clear":
+        print(f"removed {cache.clear(root)} entries from {root}", file=out)
+        return 0
+    listed = cache.entries(root)
+    total = sum(size for _, size, _ in listed)
+    print(f"location: {root}", file=out)
+    print(f"entries:  {len(listed)}", file=out)
+    print(f"size:     {total / 2**20:.1f} MiB of {cache.size_limit() / 2**20:.0f} MiB "
+          "(TIANC_CACHE_SIZE; least recently used entries go first)", file=out)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tianc", description="tianc: a compiler-first DL framework on MLIR")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +145,8 @@ def main(argv=None) -> int:
     comp.add_argument("--inputs-name", default="example_inputs",
                       help="the example inputs' name in the file")
     comp.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    cache_parser = sub.add_parser("cache", help="show or empty the compile cache")
+    cache_parser.add_argument("action", choices=("info", "clear"))
     args = parser.parse_args(argv)
     import tianc
 
@@ -131,6 +154,8 @@ def main(argv=None) -> int:
         return list_ops()
     if args.command == "compile":
         return compile_command(args)
+    if args.command == "cache":
+        return cache_command(args)
     if args.command == "version":
         from importlib.metadata import version
 

@@ -45,7 +45,7 @@ def test_second_process_loads_from_disk(tmp_path):
 
 
 def test_cache_can_be_turned_off():
-    assert run("off")["stats"] == {"hits": 0, "misses": 0, "stored": 0}
+    assert run("off")["stats"] == {"hits": 0, "misses": 0, "stored": 0, "damaged": 0}
 
 
 def test_new_weights_reuse_code_but_a_new_graph_does_not(tmp_path):
@@ -80,3 +80,100 @@ print(json.dumps({"stats": cache.stats(), "y": y, "z": z}))
     second = run(tmp_path, script)
     assert second["stats"]["hits"] >= 2
     assert first["y"] == second["y"] == 8.0 and second["z"] == [2.0, 2.0]
+
+
+def _libraries(cache_dir):
+    return sorted(cache_dir.glob("*.so"))
+
+
+def test_a_truncated_library_is_removed_and_recompiled(tmp_path):
+    first = run(tmp_path)
+    for library in _libraries(tmp_path):
+        library.write_bytes(library.read_bytes()[:4096])
+    again = run(tmp_path)  # a bus error before checksums
+    assert again["stats"]["damaged"] == first["stats"]["stored"]
+    assert again["y"] == first["y"] and again["z"] == first["z"]
+    # The damaged entries were replaced by good ones.
+    assert run(tmp_path)["stats"]["hits"] == first["stats"]["stored"]
+
+
+def test_bit_flips_never_load(tmp_path):
+    import random
+
+    first = run(tmp_path)
+    rng = random.Random(0)
+    libraries = _libraries(tmp_path)
+    for library in libraries:
+        data = bytearray(library.read_bytes())
+        for _ in range(3):
+            position = rng.randrange(len(data))
+            data[position] ^= 1 << rng.randrange(8)
+        library.write_bytes(bytes(data))
+    again = run(tmp_path)
+    assert again["stats"]["damaged"] == len(libraries) and again["stats"]["hits"] == 0
+    assert again["y"] == first["y"] and again["z"] == first["z"]
+
+
+def test_a_damaged_record_is_removed(tmp_path):
+    run(tmp_path)
+    records = sorted(tmp_path.glob("*.json"))
+    records[0].write_text("{not json")
+    again = run(tmp_path)
+    assert again["stats"]["damaged"] == 1
+    assert json.loads(records[0].read_text())["sha256"]  # stored again
+
+
+def test_another_cpu_never_reuses_an_entry(tmp_path):
+    # A cache folder shared with a machine whose CPU has other features (no
+    # AVX-512 here, say) must miss: the key has the host CPU's flags.
+    run(tmp_path)
+    other_cpu = SCRIPT.replace(
+        "import tianc as tc\n",
+        "import tianc as tc\nfrom tianc.compiler import pipeline\n"
+        "pipeline._host_cpu_flags = frozenset({'sse2'})\n", 1)
+    assert run(tmp_path, other_cpu)["stats"]["hits"] == 0
+
+
+def test_eviction_keeps_the_cache_under_its_limit(tmp_path, monkeypatch):
+    run(tmp_path)
+    sizes = [size for _, size, _ in cache_entries(tmp_path)]
+    assert len(sizes) >= 2
+    # Room for the largest entry only: the others go, oldest use first.
+    monkeypatch.setenv("TIANC_CACHE_SIZE", str(max(sizes)))
+    from tianc.compiler import cache
+
+    assert cache.size_limit() == max(sizes)
+    removed = cache.evict(tmp_path, cache.size_limit())
+    assert removed == len(sizes) - 1 and len(cache_entries(tmp_path)) == 1
+    monkeypatch.setenv("TIANC_CACHE_SIZE", "1.5G")
+    assert cache.size_limit() == 3 << 29
+
+
+def test_eviction_runs_when_a_process_stores(tmp_path):
+    env_script = "import os\nos.environ['TIANC_CACHE_SIZE'] = '1'\n" + SCRIPT
+    run(tmp_path, env_script)
+    assert len(cache_entries(tmp_path)) <= 1
+
+
+def cache_entries(root):
+    from tianc.compiler import cache
+
+    return cache.entries(root)
+
+
+def test_cache_command_info_and_clear(tmp_path):
+    run(tmp_path)
+    env = dict(os.environ, TIANC_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT / "python"))
+
+    def cli(*args):
+        result = subprocess.run([sys.executable, "-m", "tianc.cli", "cache", *args], env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    count = len(cache_entries(tmp_path))
+    info = cli("info")
+    assert f"location: {tmp_path}" in info and f"entries:  {count}" in info
+    assert "of 2048 MiB" in info
+    assert cli("clear") == f"removed {count} entries from {tmp_path}\n"
+    assert not list(tmp_path.iterdir())

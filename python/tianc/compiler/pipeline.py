@@ -53,15 +53,7 @@ def host_vector_shape():
         import platform
 
         machine = platform.machine().lower()
-        flags = set()
-        try:
-            with open("/proc/cpuinfo") as cpuinfo:
-                for line in cpuinfo:
-                    if line.startswith(("flags", "Features")):
-                        flags = set(line.split(":", 1)[1].split())
-                        break
-        except OSError:
-            pass
+        flags = host_cpu_flags()
         if machine in ("aarch64", "arm64"):
             _host_vector_shape = (128, 32)
         elif "avx512f" in flags:
@@ -74,6 +66,27 @@ def host_vector_shape():
 
 
 _host_vector_shape = None
+
+
+def host_cpu_flags() -> frozenset:
+    """The CPU's feature flags as the kernel reports them (x86 `flags`,
+    AArch64 `Features`): the JIT compiles for exactly these."""
+    global _host_cpu_flags
+    if _host_cpu_flags is None:
+        flags = set()
+        try:
+            with open("/proc/cpuinfo") as cpuinfo:
+                for line in cpuinfo:
+                    if line.startswith(("flags", "Features")):
+                        flags = set(line.split(":", 1)[1].split())
+                        break
+        except OSError:
+            pass
+        _host_cpu_flags = frozenset(flags)
+    return _host_cpu_flags
+
+
+_host_cpu_flags = None
 
 
 def async_runtime_library() -> str:
