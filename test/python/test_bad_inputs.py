@@ -209,3 +209,47 @@ def test_dropout_with_p_one_gives_zeros():
     np.testing.assert_array_equal(F.dropout(x, 1.0).numpy(), np.zeros((4, 3), np.float32))
     with pytest.raises(tc.TianError, match=r"dropout: p must be in \[0, 1\], got 1.5"):
         F.dropout(x, 1.5)
+
+
+# ---------------------------------------------------------------------------
+# fork
+# ---------------------------------------------------------------------------
+
+FORK_SCRIPT = r"""
+import os, sys
+import numpy as np
+import tianc as tc
+from tianc.compiler import cache
+
+a = tc.randn(128, 128)
+step = tc.jit.trace(lambda x: (x @ x).sum(-1))
+expected = step(a).numpy()
+x = tc.ones(3) * 2          # an eager kernel, stored in the cache
+cache.flush()
+pid = os.fork()
+if pid == 0:
+    # The child compiles new code (stored by its own linker thread) and
+    # exits through atexit, which waits for that store.
+    y = tc.ones(4).exp()
+    g = tc.jit.trace(lambda x: (x @ x.T).relu())
+    b = tc.randn(60, 40)
+    ok = np.allclose(g(b).numpy(), np.maximum(b.numpy() @ b.numpy().T, 0), rtol=1e-4, atol=1e-4)
+    ok = ok and np.allclose(step(a).numpy(), expected, rtol=1e-5)
+    sys.exit(0 if ok and abs(y.tolist()[0] - 2.7182817) < 1e-5 else 3)
+_, status = os.waitpid(pid, 0)
+print("child exit", os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_forked_child_compiles_and_exits(tmp_path, cached):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, TIANC_CACHE_DIR=str(tmp_path / "cache"))
+    for _ in range(2 if cached else 1):  # the second run forks with everything cached
+        result = subprocess.run([sys.executable, "-c", FORK_SCRIPT], env=env, timeout=240,
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().endswith("child exit 0"), result.stdout + result.stderr

@@ -289,6 +289,18 @@ def _warn(kind, message):
         log.warning(message)
 
 
+def _after_fork_in_child():
+    # The linker thread does not exist in a forked child: its executor would
+    # queue the child's links forever and flush() would wait at exit. The
+    # child gets its own executor; the parent's pending links are the
+    # parent's to finish.
+    global _linker, _lock
+    _linker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tianc-cache")
+    _pending.clear()
+    _lock = threading.Lock()
+
+
 import atexit  # noqa: E402
 
 atexit.register(flush)
+os.register_at_fork(after_in_child=_after_fork_in_child)
