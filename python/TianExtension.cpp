@@ -7,6 +7,10 @@
 //===----------------------------------------------------------------------===//
 #include <Python.h>
 
+#include <dlfcn.h>
+
+#include <cstdint>
+
 #include "mlir-c/Bindings/Python/Interop.h"
 #include "mlir/CAPI/IR.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -38,9 +42,21 @@ PyObject *registerPasses(PyObject *, PyObject *) {
   Py_RETURN_NONE;
 }
 
+/// The bytes of an allocation the compiled code could not make since the
+/// last call (tian-check-allocations reports them to tianc's runtime,
+/// libtianc_parallel.so, which tianc.compiler loads with global symbols).
+int64_t takeAllocationFailure() {
+  using Take = int64_t (*)();
+  static Take take = nullptr;
+  if (!take)
+    take = reinterpret_cast<Take>(dlsym(RTLD_DEFAULT, "tianc_take_allocation_failure"));
+  return take ? take() : 0;
+}
+
 /// invoke(address, arrays) -> None: calls a compiled entry point's packed
 /// wrapper (void(void**)) with the data pointers of C-contiguous buffers.
-/// This is the eager hot path: no ctypes objects per call.
+/// This is the eager hot path: no ctypes objects per call. A failed
+/// allocation in the code raises MemoryError.
 PyObject *invoke(PyObject *, PyObject *args) {
   unsigned long long address;
   PyObject *arrays;
@@ -72,6 +88,11 @@ PyObject *invoke(PyObject *, PyObject *args) {
     PyBuffer_Release(&views[i]);
   if (acquired != count)
     return nullptr;
+  if (int64_t bytes = takeAllocationFailure())
+    return PyErr_Format(PyExc_MemoryError,
+                        "the compiled function could not allocate %lld bytes for its "
+                        "temporaries",
+                        static_cast<long long>(bytes));
   Py_RETURN_NONE;
 }
 

@@ -81,7 +81,7 @@ std::string codegenPipeline(bool threads) {
         "async-to-async-runtime,async-runtime-ref-counting,async-runtime-ref-counting-opt,"
         "func.func(convert-linalg-to-loops,"
       : "func.func(tian-expand-strided-copies,scf-forall-to-for,convert-linalg-to-loops,";
-  return "tian-outline-kernels,tian-merge-identical-kernels," + loops +
+  return "tian-outline-kernels,tian-merge-identical-kernels,tian-check-allocations," + loops +
          "tian-vectorize-loops,tian-merge-divisions,tian-approximate-math{functions=exp,tanh,erf},tian-stack-loop-buffers,"
          "tian-prefetch-next-row,tian-contract-multiply-add),expand-strided-metadata,lower-affine,"
          "convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"

@@ -349,3 +349,22 @@ TIANC_API void mlirAsyncRuntimeAwaitAllInGroupAndExecute(void *groupPtr, void *h
 }
 
 TIANC_API int64_t mlirAsyncRuntimGetNumWorkerThreads() { return pool().threads(); }
+
+//===----------------------------------------------------------------------===//
+// Failed allocations (tian-check-allocations)
+//===----------------------------------------------------------------------===//
+
+namespace {
+// One slot for the process, not per thread: a kernel may run on a worker.
+// The Python call that ran the code takes it (tianc._native._tian.invoke).
+std::atomic<int64_t> failedAllocationBytes{0};
+} // namespace
+
+/// Called by compiled code whose allocation of `bytes` returned null.
+TIANC_API void tianc_allocation_failed(int64_t bytes) {
+  int64_t none = 0;
+  failedAllocationBytes.compare_exchange_strong(none, bytes);
+}
+
+/// The bytes of the first allocation that failed since the last call, or 0.
+TIANC_API int64_t tianc_take_allocation_failure() { return failedAllocationBytes.exchange(0); }

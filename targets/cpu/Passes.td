@@ -26,6 +26,26 @@ def OutlineKernels : Pass<"tian-outline-kernels", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
+def CheckAllocations : Pass<"tian-check-allocations", "::mlir::ModuleOp"> {
+  let summary = "Return early, reporting the bytes, when a function's allocation fails";
+  let description = [{
+    After every `memref.alloc` at the top level of a function that returns
+    nothing (results are out-parameters), the allocated pointer is tested.
+    When it is null, the function calls `tianc_allocation_failed(bytes)`,
+    frees what it allocated before, and returns; the rest of its body runs
+    only when the allocation succeeded (it moves into an `scf.if`).
+
+    The caller turns the report into an error: tianc's JIT call raises
+    `MemoryError` naming the bytes, the AOT runtime returns
+    `TIANC_ERROR_OUT_OF_MEMORY`. Without this check, a temporary arena too
+    large for the machine was a null pointer the code wrote through.
+    Allocations inside loops (the matmul kernels' packing buffers of a few
+    KiB per task) are not checked.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
+}
+
 def MergeIdenticalKernels : Pass<"tian-merge-identical-kernels", "::mlir::ModuleOp"> {
   let summary = "Make kernels with the same code one function";
   let description = [{

@@ -210,6 +210,24 @@ tianc_status tianc_model_load(const tianc_model_desc *desc, const char *path, ti
   return finish_load(model, (uint64_t)size, out);
 }
 
+/* Compiled code calls this when an allocation of its temporaries returned
+ * null, and returns without running further (tian-check-allocations). */
+static _Thread_local int64_t failed_allocation_bytes;
+
+void tianc_allocation_failed(int64_t bytes) {
+  if (!failed_allocation_bytes)
+    failed_allocation_bytes = bytes;
+}
+
+static tianc_status take_allocation_failure(const tianc_model_desc *desc) {
+  int64_t bytes = failed_allocation_bytes;
+  failed_allocation_bytes = 0;
+  return bytes ? tianc_fail(TIANC_ERROR_OUT_OF_MEMORY,
+                            "model '%s' could not allocate %lld bytes for its temporaries",
+                            desc->name, (long long)bytes)
+               : TIANC_OK;
+}
+
 tianc_status tianc_model_run(tianc_model *model, const void *const *inputs, void *const *outputs) {
   if (!model || (!inputs && model->desc->num_inputs) || (!outputs && model->desc->num_outputs))
     return tianc_fail(TIANC_ERROR_INVALID_ARGUMENT, "tianc_model_run: null argument");
@@ -227,7 +245,7 @@ tianc_status tianc_model_run(tianc_model *model, const void *const *inputs, void
     for (uint32_t i = 0; i < desc->num_outputs; ++i)
       model->buffers[first_output + i] = outputs[i];
     desc->entry(model->buffers);
-    return TIANC_OK;
+    return take_allocation_failure(desc);
   }
   const tianc_device_ops *ops = desc->device_ops;
   for (uint32_t i = 0; i < desc->num_inputs; ++i) {
@@ -236,7 +254,9 @@ tianc_status tianc_model_run(tianc_model *model, const void *const *inputs, void
       return status;
   }
   desc->entry(model->device_buffers);
-  tianc_status status = ops->take_error();
+  tianc_status status = take_allocation_failure(desc);
+  if (status == TIANC_OK)
+    status = ops->take_error();
   for (uint32_t i = 0; status == TIANC_OK && i < desc->num_outputs; ++i)
     status = ops->to_host(outputs[i], model->device_buffers[first_output + i], desc->outputs[i].nbytes);
   return status;

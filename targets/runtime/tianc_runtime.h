@@ -133,6 +133,10 @@ const char *tianc_status_name(tianc_status status);
 /* For device layers: records the message of a failure on this thread. */
 tianc_status tianc_fail(tianc_status status, const char *format, ...);
 
+/* For the compiled code: an allocation of `bytes` returned null; the run
+ * then returns TIANC_ERROR_OUT_OF_MEMORY. */
+void tianc_allocation_failed(int64_t bytes);
+
 #ifdef __cplusplus
 }
 #endif

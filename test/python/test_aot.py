@@ -257,6 +257,24 @@ def test_bad_requests_raise_clear_errors(tmp_path):
         tc.aot.compile(train_step, inputs, "x86_64-linux-gnu", tmp_path)
 
 
+def test_temporaries_that_do_not_fit_are_an_error_code(tmp_path):
+    # 1 PiB of temporaries: the run returns TIANC_ERROR_OUT_OF_MEMORY (the
+    # harness exits with 10 + status) and says how many bytes it asked for.
+    n = 1 << 24
+
+    def petabyte(a, b):
+        return (a.expand(n, 1) @ b.expand(1, n)).sum()
+
+    inputs = (tc.ones(1, 1), tc.ones(1, 1))
+    result = tc.aot.compile(petabyte, inputs, "x86_64-linux-gnu", tmp_path / "out",
+                            name="petabyte", progress=False)
+    result.example_arrays = [t.numpy() for t in inputs]
+    run = _build_and_run(result, tmp_path, "cc")
+    assert isinstance(run, subprocess.CompletedProcess) and run.returncode == 14, run
+    assert ("out of memory: model 'petabyte' could not allocate 1125900041060352 "
+            "bytes for its temporaries") in run.stderr
+
+
 def _cli(*args, cwd):
     return subprocess.run([sys.executable, "-m", "tianc.cli", "compile", *args], cwd=cwd,
                           capture_output=True, text=True)

@@ -253,3 +253,25 @@ def test_a_forked_child_compiles_and_exits(tmp_path, cached):
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip().endswith("child exit 0"), result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------------------
+# Out of memory in compiled code
+# ---------------------------------------------------------------------------
+
+def _petabyte_product(a, b):
+    # A 2^24 x 2^24 product: 1 PiB of temporaries, more than any address
+    # space holds, so malloc fails whatever the overcommit policy.
+    n = 1 << 24
+    return (a.expand(n, 1) @ b.expand(1, n)).sum()
+
+
+def test_compiled_temporaries_that_do_not_fit_raise_memory_error():
+    step = tc.jit.trace(_petabyte_product)
+    with pytest.raises(MemoryError, match="could not allocate 1125900041060352 bytes"):
+        step(tc.ones(1, 1), tc.ones(1, 1))
+    # Nothing is left behind: the next call fails the same way, and other
+    # compiled code runs as before.
+    with pytest.raises(MemoryError):
+        step(tc.ones(1, 1), tc.ones(1, 1))
+    assert tc.jit.trace(lambda x: (x * 2).sum())(tc.ones(3)).item() == 6.0

@@ -367,11 +367,11 @@ def test_gather_matches_numpy_take(axis, index_dtype):
     np.testing.assert_array_equal(got, np.take(table, ids, axis=axis))
 
 
-def test_gather_clamps_out_of_range_indices():
+def test_gather_wraps_negative_and_clamps_out_of_range_indices():
     table = rand(5, 2)
-    ids = np.array([-3, 0, 4, 99], np.int64)
+    ids = np.array([-3, 0, 4, 99, -1, -5, -6, -99], np.int64)
     got = run(lambda t, i: tian.GatherOp(t, i, 0).result, table, ids)
-    np.testing.assert_array_equal(got, table[np.clip(ids, 0, 4)])
+    np.testing.assert_array_equal(got, table[np.clip(np.where(ids < 0, ids + 5, ids), 0, 4)])
 
 
 @pytest.mark.parametrize("axis,keepdims", [(0, False), (1, True), (2, False)])

@@ -64,7 +64,12 @@ class CompiledFunction:
         self.threaded = threads
         stages = cpu_stages(plan_memory, rematerialize, fusion, threads,
                             blocked_matmuls=matmul_kernels)
-        runtime = [_load_async_runtime()] if threads else []
+        # Always loaded: besides the thread pool it takes the reports of
+        # failed allocations (tian-check-allocations), which any code makes.
+        runtime = [_load_async_runtime()]
+        if threads:
+            global _threaded_code_loaded
+            _threaded_code_loaded = True
         variant = f"{opt_level}|" + ",".join(pipeline for _, pipeline in stages)
         cache_key = cache.key(module, entry, variant) if use_cache and cache.directory() else None
         cached = cache.load(cache_key, entry) if cache_key else None
@@ -179,11 +184,12 @@ _async_runtime = None
 # for workers that are gone) and compiles single-threaded from then on, as
 # PyTorch runs single-threaded in a forked child.
 _forked_after_threads = False
+_threaded_code_loaded = False
 
 
 def _after_fork_in_child():
     global _forked_after_threads
-    if _async_runtime is not None:
+    if _threaded_code_loaded:
         _forked_after_threads = True
 
 
@@ -196,8 +202,9 @@ def threads_usable() -> bool:
 
 
 def _load_async_runtime() -> str:
-    """Loads MLIR's async runtime (the thread pool of parallel loops) once,
-    with its symbols visible to JIT-compiled code; returns its path."""
+    """Loads tianc's runtime (the thread pool of parallel loops, the report
+    of failed allocations) once, with its symbols visible to JIT-compiled
+    code; returns its path."""
     global _async_runtime
     if _async_runtime is None:
         import ctypes
