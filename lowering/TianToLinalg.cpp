@@ -517,17 +517,13 @@ struct LowerConv2d : OpRewritePattern<Conv2dOp> {
     Location loc = op.getLoc();
     auto resultType = op.getType();
     Type elem = resultType.getElementType();
-    // An empty batch, channel set or filter bank: every output element is
-    // a sum of nothing (and the padding of an empty tensor is no valid
-    // slice).
+    // Convolutions of empty tensors fold to constants in canonicalize
+    // (TianEmptyTensors.cpp); padding an empty tensor is no valid slice.
     auto empty = [](Value value) {
       return llvm::is_contained(cast<RankedTensorType>(value.getType()).getShape(), 0);
     };
-    if (empty(op.getInput()) || empty(op.getWeight())) {
-      rewriter.replaceOp(op, filledTensor(rewriter, loc, resultType,
-                                          cast<TypedAttr>(rewriter.getZeroAttr(elem))));
-      return success();
-    }
+    if (empty(op.getInput()) || empty(op.getWeight()))
+      return rewriter.notifyMatchFailure(op, "empty operands fold away in canonicalize");
     ArrayRef<int64_t> padding = op.getPadding();
     Value input = padSpatial(rewriter, loc, op.getInput(), padding.take_front(2),
                              padding.drop_front(2),

@@ -34,6 +34,9 @@ struct TianDecomposePass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<DecomposeComposite>(&getContext());
+    // Composites of empty tensors fold instead (their decompositions would
+    // reduce over nothing, which max has no identity for).
+    getContext().getLoadedDialect<TianDialect>()->getCanonicalizationPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns)))) {
       getOperation()->emitError("tian-decompose did not converge");
       return signalPassFailure();

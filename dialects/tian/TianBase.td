@@ -17,6 +17,8 @@ def Tian_Dialect : Dialect {
     layer_norm, ...) are rewritten into primitives by `tian-decompose`.
   }];
   let hasConstantMaterializer = 1;
+  // Ops on empty tensors (TianEmptyTensors.cpp).
+  let hasCanonicalizer = 1;
 }
 
 // Element types tianc computes with. Integers are signless and read as signed.

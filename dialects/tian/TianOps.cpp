@@ -461,9 +461,24 @@ SmallVector<int64_t> reducedShape(ArrayRef<int64_t> shape,
   return result;
 }
 
+/// A reduction without an identity (max, min, argmax) has no value for a
+/// result element whose reduced elements are none: an error, as in PyTorch.
+LogicalResult checkNotEmptyReduction(std::optional<Location> loc, StringRef op,
+                                     ArrayRef<int64_t> shape, ArrayRef<int64_t> axes,
+                                     ArrayRef<int64_t> resultShape) {
+  if (llvm::is_contained(resultShape, 0))
+    return success();
+  for (int64_t axis : axes)
+    if (shape[axis] == 0)
+      return inferenceError(loc, op, "cannot reduce axis " + Twine(axis) + " of size 0 of " +
+                                         formatShape(shape) + ": it has no identity");
+  return success();
+}
+
 template <typename Adaptor>
 LogicalResult inferReduce(std::optional<Location> loc, StringRef op,
-                          Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
+                          Adaptor adaptor, SmallVectorImpl<Type> &inferred,
+                          bool hasIdentity) {
   auto input = rankedOperand(loc, op, "input", adaptor.getInput());
   if (failed(input))
     return failure();
@@ -472,25 +487,29 @@ LogicalResult inferReduce(std::optional<Location> loc, StringRef op,
     return inferenceError(loc, op, "needs at least one axis to reduce");
   if (failed(checkAxes(loc, op, axes, input->getRank())))
     return failure();
-  inferred.push_back(withShape(
-      *input, reducedShape(input->getShape(), axes,
-                           static_cast<bool>(adaptor.getKeepdimsAttr()))));
+  SmallVector<int64_t> shape = reducedShape(input->getShape(), axes,
+                                            static_cast<bool>(adaptor.getKeepdimsAttr()));
+  if (!hasIdentity &&
+      failed(checkNotEmptyReduction(loc, op, input->getShape(), axes, shape)))
+    return failure();
+  inferred.push_back(withShape(*input, shape));
   return success();
 }
 } // namespace
 
-#define TIAN_INFER_REDUCE(OP)                                                  \
+#define TIAN_INFER_REDUCE(OP, HAS_IDENTITY)                                    \
   LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
                                      std::optional<Location> loc,              \
                                      Adaptor adaptor,                          \
                                      SmallVectorImpl<Type> &inferred) {        \
-    return inferReduce(loc, getOperationName(), adaptor, inferred);            \
+    return inferReduce(loc, getOperationName(), adaptor, inferred,             \
+                       HAS_IDENTITY);                                          \
   }
-TIAN_INFER_REDUCE(ReduceSumOp)
-TIAN_INFER_REDUCE(ReduceMeanOp)
-TIAN_INFER_REDUCE(ReduceMaxOp)
-TIAN_INFER_REDUCE(ReduceMinOp)
-TIAN_INFER_REDUCE(ReduceProdOp)
+TIAN_INFER_REDUCE(ReduceSumOp, true)
+TIAN_INFER_REDUCE(ReduceMeanOp, true)
+TIAN_INFER_REDUCE(ReduceMaxOp, false)
+TIAN_INFER_REDUCE(ReduceMinOp, false)
+TIAN_INFER_REDUCE(ReduceProdOp, true)
 #undef TIAN_INFER_REDUCE
 
 LogicalResult ArgmaxOp::inferReturnTypes(MLIRContext *ctx,
@@ -504,10 +523,11 @@ LogicalResult ArgmaxOp::inferReturnTypes(MLIRContext *ctx,
   int64_t axis = intOr(adaptor.getAxisAttr(), -1);
   if (failed(checkAxis(loc, op, axis, input->getRank())))
     return failure();
-  inferred.push_back(RankedTensorType::get(
-      reducedShape(input->getShape(), {axis},
-                   static_cast<bool>(adaptor.getKeepdimsAttr())),
-      IntegerType::get(ctx, 64)));
+  SmallVector<int64_t> shape = reducedShape(input->getShape(), {axis},
+                                            static_cast<bool>(adaptor.getKeepdimsAttr()));
+  if (failed(checkNotEmptyReduction(loc, op, input->getShape(), {axis}, shape)))
+    return failure();
+  inferred.push_back(RankedTensorType::get(shape, IntegerType::get(ctx, 64)));
   return success();
 }
 
@@ -840,11 +860,14 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   SmallVector<int64_t> shape(x.take_front(axis));
   llvm::append_range(shape, indices->getShape());
   llvm::append_range(shape, x.drop_front(axis + 1));
+  if (x[axis] == 0 && !llvm::is_contained(shape, 0))
+    return inferenceError(loc, op, "cannot gather from axis " + Twine(axis) +
+                                       " of size 0 of " + formatShape(x) +
+                                       ": every index is out of range");
   inferred.push_back(withShape(*input, shape));
   return success();
 }
 
-#define GET_OP_CLASSES
 LogicalResult mlir::tian::verifySizesFitInt64(Operation *op) {
   auto check = [&](Type type, StringRef what, unsigned index) -> LogicalResult {
     auto tensor = dyn_cast<RankedTensorType>(type);
@@ -872,4 +895,5 @@ LogicalResult mlir::tian::verifySizesFitInt64(Operation *op) {
   return success();
 }
 
+#define GET_OP_CLASSES
 #include "dialects/tian/TianOps.cpp.inc"

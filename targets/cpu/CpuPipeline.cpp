@@ -81,7 +81,8 @@ std::string codegenPipeline(bool threads) {
         "async-to-async-runtime,async-runtime-ref-counting,async-runtime-ref-counting-opt,"
         "func.func(convert-linalg-to-loops,"
       : "func.func(tian-expand-strided-copies,scf-forall-to-for,convert-linalg-to-loops,";
-  return "tian-outline-kernels,tian-merge-identical-kernels,tian-check-allocations," + loops +
+  return "tian-drop-empty-buffers,tian-outline-kernels,tian-merge-identical-kernels,"
+         "tian-check-allocations," + loops +
          "tian-vectorize-loops,tian-merge-divisions,tian-approximate-math{functions=exp,tanh,erf},tian-stack-loop-buffers,"
          "tian-prefetch-next-row,tian-contract-multiply-add),expand-strided-metadata,lower-affine,"
          "convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
@@ -90,7 +91,7 @@ std::string codegenPipeline(bool threads) {
          "convert-arith-to-llvm,convert-cf-to-llvm,"
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
          "convert-index-to-llvm,reconcile-unrealized-casts" +
-         std::string(threads ? ",tian-isolate-parallel-tasks" : "");
+         std::string(threads ? ",tian-isolate-parallel-tasks" : "") + ",tian-verify-lowered";
 }
 
 struct CodegenOptions : public mlir::PassPipelineOptions<CodegenOptions> {

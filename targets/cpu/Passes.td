@@ -26,6 +26,31 @@ def OutlineKernels : Pass<"tian-outline-kernels", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
+def DropEmptyBuffers : Pass<"tian-drop-empty-buffers", "::mlir::ModuleOp"> {
+  let summary = "Remove the work on buffers with no elements and retype them as memref<0xT>";
+  let description = [{
+    Copies and linalg ops that write only buffers with no elements do
+    nothing and are erased, with the allocations and globals of such buffers
+    that are then unused. A function argument with no elements that is left
+    unused becomes `memref<0xT>`: the bare-pointer calling convention cannot
+    lower a multi-dimensional memref with a zero dimension (its strides are
+    degenerate), which left a half-lowered module behind. The caller passes
+    a pointer either way.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def VerifyLowered : Pass<"tian-verify-lowered", "::mlir::ModuleOp"> {
+  let summary = "Fail unless every op is in the LLVM dialect";
+  let description = [{
+    The last pass of the CPU codegen stage. A conversion that leaves an op
+    of another dialect behind (upstream conversions may skip what they
+    cannot convert, without an error) is reported at that op, so that
+    `tian-opt --tian-cpu-pipeline` never exits 0 with a half-lowered module
+    and the JIT never hands one to LLVM.
+  }];
+}
+
 def CheckAllocations : Pass<"tian-check-allocations", "::mlir::ModuleOp"> {
   let summary = "Return early, reporting the bytes, when a function's allocation fails";
   let description = [{

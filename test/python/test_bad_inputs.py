@@ -275,3 +275,92 @@ def test_compiled_temporaries_that_do_not_fit_raise_memory_error():
     with pytest.raises(MemoryError):
         step(tc.ones(1, 1), tc.ones(1, 1))
     assert tc.jit.trace(lambda x: (x * 2).sum())(tc.ones(3)).item() == 6.0
+
+
+# ---------------------------------------------------------------------------
+# Tensors with a dimension of size 0
+# ---------------------------------------------------------------------------
+
+def _t(shape):
+    return np.random.default_rng(3).standard_normal(shape).astype(np.float32)
+
+
+EMPTY_CASES = {
+    "softmax": (lambda x: F.softmax(x, -1), lambda x: torch.softmax(x, -1), [(3, 0)]),
+    "log_softmax": (lambda x: F.log_softmax(x, -1), lambda x: torch.log_softmax(x, -1),
+                    [(3, 0)]),
+    "layer_norm": (lambda x: F.layer_norm(x, [0]), lambda x: torch.nn.functional.layer_norm(x, [0]),
+                   [(3, 0)]),
+    "mean_keepdim": (lambda x: x.mean(-1, keepdim=True), lambda x: x.mean(-1, keepdim=True),
+                     [(3, 0)]),
+    "exp": (lambda x: x.exp(), lambda x: x.exp(), [(4, 0)]),
+    "sum": (lambda x: x.sum(-1), lambda x: x.sum(-1), [(4, 0)]),
+    "sum_all": (lambda x: x.sum(), lambda x: x.sum(), [(0, 3)]),
+    "sum_nonempty_axis": (lambda x: x.sum(0), lambda x: x.sum(0), [(4, 0)]),
+    "prod": (lambda x: x.prod(-1), lambda x: x.prod(-1), [(3, 0)]),
+    "matmul_k0": (lambda a, b: a @ b, lambda a, b: a @ b, [(3, 0), (0, 2)]),
+    "matmul_m0": (lambda a, b: a @ b, lambda a, b: a @ b, [(0, 3), (3, 2)]),
+    "transpose": (lambda x: x.T, lambda x: x.T, [(4, 0)]),
+    "reshape": (lambda x: x.reshape(0, 2), lambda x: x.reshape(0, 2), [(4, 0)]),
+    "concat": (lambda a, b: tc.cat([a, b], 0), lambda a, b: torch.cat([a, b], 0),
+               [(2, 3), (0, 3)]),
+    "slice": (lambda x: x[1:3], lambda x: x[1:3], [(4, 0)]),
+    "broadcast_add": (lambda a, b: a + b, lambda a, b: a + b, [(4, 0), (4, 1)]),
+    # A sum over 0 input channels is 0, as a matmul with K = 0 is (PyTorch's
+    # conv2d returns 0 output channels here instead: docs/ops.md).
+    "conv_no_channels": (lambda x, w: F.conv2d(x, w), lambda x, w: torch.zeros(1, 2, 2, 2),
+                         [(1, 0, 4, 4), (2, 0, 3, 3)]),
+    "conv_empty_batch": (lambda x, w: F.relu(F.conv2d(x, w, padding=1)),
+                         lambda x, w: torch.relu(torch.nn.functional.conv2d(x, w, padding=1)),
+                         [(0, 3, 5, 5), (4, 3, 3, 3)]),
+}
+
+
+@pytest.mark.parametrize("name", EMPTY_CASES)
+def test_ops_on_empty_tensors_match_pytorch(name):
+    ours, theirs, shapes = EMPTY_CASES[name]
+    arrays = [_t(shape) for shape in shapes]
+    expected = theirs(*[torch.tensor(a) for a in arrays]).numpy()
+    eager = ours(*[tc.tensor(a) for a in arrays])
+    traced = tc.jit.trace(ours)(*[tc.tensor(a) for a in arrays])
+    for out in (eager, traced):
+        assert out.shape == expected.shape
+        np.testing.assert_allclose(out.numpy(), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("reduce", ["max", "min", "argmax"])
+def test_reductions_without_identity_over_nothing_are_errors(reduce):
+    with pytest.raises(tc.TianError, match=r"cannot reduce axis 1 of size 0 of \[3, 0\]"):
+        getattr(tc.zeros(3, 0), reduce)(-1)
+    with pytest.raises(tc.TianError, match="of size 0"):
+        tc.jit.trace(lambda x: getattr(x, reduce)(-1))(tc.zeros(3, 0))
+    # Over a non-empty axis of an empty tensor the result is empty, not an error.
+    assert getattr(tc.zeros(0, 3), reduce)(-1).shape == (0,)
+
+
+def test_argmax_of_an_empty_tensor_is_an_error():
+    with pytest.raises(tc.TianError, match="cannot reduce axis 0 of size 0"):
+        tc.zeros(0).argmax()
+
+
+def test_gradients_through_empty_tensors():
+    x = tc.tensor(np.zeros((0, 3), np.float32), requires_grad=True)
+    w = tc.tensor(_t((3, 2)), requires_grad=True)
+    (x @ w).sum().backward()
+    assert x.grad.shape == (0, 3)
+    np.testing.assert_array_equal(w.grad.numpy(), np.zeros((3, 2), np.float32))
+
+
+def test_the_cpu_pipeline_never_leaves_a_half_lowered_module(tmp_path):
+    import subprocess
+    from pathlib import Path
+
+    source = tmp_path / "empty.mlir"
+    source.write_text("func.func @f(%a: tensor<4x0xf32>) -> tensor<4x0xf32> {\n"
+                      "  %0 = tian.exp %a : tensor<4x0xf32>\n"
+                      "  return %0 : tensor<4x0xf32>\n}\n")
+    tian_opt = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "tian-opt"
+    run = subprocess.run([str(tian_opt), str(source), "--tian-cpu-pipeline"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "func.func" not in run.stdout and "llvm.func @f(%arg0: !llvm.ptr" in run.stdout
