@@ -147,6 +147,88 @@ struct LowerConstant : OpRewritePattern<ConstantOp> {
   }
 };
 
+/// Philox4x32-10 of (counter, 0) under `key` (both i64): the first output
+/// word. Constants from Salmon et al. (SC'11), as in Random123 and cuRAND.
+Value philoxFirstWord(OpBuilder &b, Location loc, Value key, Value counter) {
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  auto constant32 = [&](uint32_t v) {
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(i32, static_cast<int64_t>(v)));
+  };
+  auto half = [&](Value v, bool high) -> Value {
+    if (high)
+      v = arith::ShRUIOp::create(b, loc, v,
+                                 arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, 32)));
+    return arith::TruncIOp::create(b, loc, i32, v);
+  };
+  Value c0 = half(counter, false), c1 = half(counter, true);
+  Value c2 = constant32(0), c3 = constant32(0);
+  Value k0 = half(key, false), k1 = half(key, true);
+  Value m0 = constant32(0xD2511F53), m1 = constant32(0xCD9E8D57);
+  Value w0 = constant32(0x9E3779B9), w1 = constant32(0xBB67AE85);
+  for (int round = 0; round < 10; ++round) {
+    if (round > 0) {
+      k0 = arith::AddIOp::create(b, loc, k0, w0);
+      k1 = arith::AddIOp::create(b, loc, k1, w1);
+    }
+    auto p0 = arith::MulUIExtendedOp::create(b, loc, m0, c0);
+    auto p1 = arith::MulUIExtendedOp::create(b, loc, m1, c2);
+    Value next0 = arith::XOrIOp::create(
+        b, loc, arith::XOrIOp::create(b, loc, p1.getHigh(), c1), k0);
+    Value next2 = arith::XOrIOp::create(
+        b, loc, arith::XOrIOp::create(b, loc, p0.getHigh(), c3), k1);
+    c0 = next0;
+    c1 = p1.getLow();
+    c2 = next2;
+    c3 = p0.getLow();
+  }
+  return c0;
+}
+
+struct LowerRandomUniform : OpRewritePattern<RandomUniformOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RandomUniformOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStatic(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    int64_t rank = type.getRank();
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value key = tensor::ExtractOp::create(rewriter, loc, op.getState(), ValueRange{zero});
+    Value counter = tensor::ExtractOp::create(rewriter, loc, op.getState(), ValueRange{one});
+    ArrayRef<int64_t> shape = type.getShape();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, ValueRange{},
+        ValueRange{emptyTensor(rewriter, loc, type)},
+        SmallVector<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, op.getContext())},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          // The row-major position of the element.
+          Value linear = arith::ConstantIndexOp::create(b, l, 0);
+          for (int64_t d = 0; d < rank; ++d) {
+            Value size = arith::ConstantIndexOp::create(b, l, shape[d]);
+            linear = arith::AddIOp::create(b, l, arith::MulIOp::create(b, l, linear, size),
+                                           linalg::IndexOp::create(b, l, d));
+          }
+          Value position = arith::IndexCastOp::create(b, l, b.getI64Type(), linear);
+          Value word = philoxFirstWord(b, l, key,
+                                       arith::AddIOp::create(b, l, counter, position));
+          Value top = arith::ShRUIOp::create(
+              b, l, word,
+              arith::ConstantOp::create(b, l, b.getIntegerAttr(b.getI32Type(), 8)));
+          Value asFloat = arith::UIToFPOp::create(b, l, b.getF32Type(), top);
+          Value scaled = arith::MulFOp::create(
+              b, l, asFloat, arith::ConstantOp::create(b, l, b.getF32FloatAttr(0x1.0p-24f)));
+          if (type.getElementType() != b.getF32Type())
+            scaled = arith::TruncFOp::create(b, l, type.getElementType(), scaled);
+          linalg::YieldOp::create(b, l, scaled);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 struct LowerIota : OpRewritePattern<IotaOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(IotaOp op,
@@ -824,7 +906,7 @@ void mlir::tian::populateTianToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerConstant, LowerIota, LowerMatmul, LowerReshape,
                LowerTranspose, LowerBroadcastTo, LowerSlice, LowerPad,
                LowerConcat, LowerConv2d, LowerMaxPool2d, LowerAvgPool2d,
-               LowerGather, LowerArgmax>(ctx);
+               LowerGather, LowerArgmax, LowerRandomUniform>(ctx);
   patterns.add<LowerReduce<ReduceSumOp, ReduceKind::Sum>,
                LowerReduce<ReduceProdOp, ReduceKind::Prod>,
                LowerReduce<ReduceMaxOp, ReduceKind::Max>,

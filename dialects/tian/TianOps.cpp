@@ -189,6 +189,13 @@ LogicalResult IotaOp::verify() {
   return success();
 }
 
+LogicalResult RandomUniformOp::verify() {
+  auto state = cast<RankedTensorType>(getState().getType());
+  if (state.getShape() != ArrayRef<int64_t>{2})
+    return emitOpError("state must be tensor<2xi64> (key, counter), got ") << state;
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise with broadcasting
 //===----------------------------------------------------------------------===//

@@ -60,6 +60,26 @@ def Tian_IotaOp : Tian_Op<"iota", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Tian_RandomUniformOp : Tian_Op<"random_uniform", [Pure]> {
+  let summary = "uniform random numbers in [0, 1) from a counter-based generator";
+  let description = [{
+    Element `i` (row-major) of the result is Philox4x32-10 (Salmon et al.,
+    "Parallel random numbers: as easy as 1, 2, 3", SC'11) of the 64-bit
+    counter `state[1] + i` under the 64-bit key `state[0]`: the top 24 bits
+    of its first output word, times 2^-24. The op is a pure function of its
+    state; tianc's generator (`tc.manual_seed`) passes its state in and
+    advances the counter by the element count after every draw, in eager
+    mode and in compiled code alike, so both draw the same numbers.
+    ```mlir
+    %u = tian.random_uniform %state : tensor<2xi64> -> tensor<4x5xf32>
+    ```
+  }];
+  let arguments = (ins TensorOf<[I64]>:$state);
+  let results = (outs Tian_FloatTensor:$result);
+  let assemblyFormat = "$state attr-dict `:` type($state) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise unary
 //===----------------------------------------------------------------------===//

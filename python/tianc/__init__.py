@@ -13,7 +13,7 @@ from . import _mlir_setup as _mlir_setup  # noqa: F401  (registers tian)
 
 __version__ = "0.1.0"
 
-from . import aot, autograd, data, dtypes, functional, jit, nn, optim  # noqa: E402
+from . import aot, autograd, data, dtypes, functional, jit, nn, optim, random  # noqa: E402
 from ._dispatch import _bind_late_imports  # noqa: E402
 
 _bind_late_imports()
@@ -22,5 +22,5 @@ from .nn.module import load, save  # noqa: E402
 from ._dispatch import TianError  # noqa: E402
 from .dtypes import bool_, float16, float32, int8, int32, int64  # noqa: E402
 from .functional import cat, concat, where  # noqa: E402
-from .tensor import (Tensor, arange, as_tensor, from_numpy, manual_seed, ones, rand,  # noqa: E402,I001
-                     randn, tensor, zeros)
+from .tensor import Tensor, arange, as_tensor, from_numpy, ones, tensor, zeros  # noqa: E402
+from .random import manual_seed, rand, randn  # noqa: E402

@@ -382,8 +382,13 @@ def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-
         raise AotArgumentError(f"cannot create the output folder {out}: {error.strerror}") from None
 
     from .jit import record
+    from .random import generator_state
 
     recorded = record(model, inputs, entry)
+    if any(tensor is generator_state() for tensor, _, _ in recorded.state):
+        raise AotError(f"{name} draws random numbers (rand, randn, or dropout in training "
+                       "mode): ahead-of-time models do not take a generator state yet; "
+                       "call model.eval() first if the draws come from dropout")
     if recorded.state:
         raise AotError(f"{name} updates parameters or gradients while it runs: ahead-of-time "
                        "compilation takes inference functions")

@@ -539,8 +539,17 @@ def argmax(x, dim=None, keepdim=False):
                  key=("argmax", axis, keepdim))
 
 
+def _scalar_as_vector(fn, x, dim):
+    """PyTorch lets a 0-d tensor take dim 0 or -1: the op on one element."""
+    if dim not in (0, -1):
+        raise error_here(f"dimension {dim} is out of range for a tensor of rank 0")
+    return reshape(fn(reshape(x, 1), 0), [])
+
+
 def softmax(x, dim=-1):
     x = _as_tensor(x)
+    if x.ndim == 0:
+        return _scalar_as_vector(softmax, x, dim)
     axis = _axis(dim, x.ndim)
     return apply("tian.softmax", lambda v: tian.SoftmaxOp(v, axis).result, [x], key=("softmax", axis),
                  vjp=lambda g, out: [mul(out, sub(g, sum(mul(g, out), axis, keepdim=True)))])
@@ -548,6 +557,8 @@ def softmax(x, dim=-1):
 
 def log_softmax(x, dim=-1):
     x = _as_tensor(x)
+    if x.ndim == 0:
+        return _scalar_as_vector(log_softmax, x, dim)
     axis = _axis(dim, x.ndim)
     return apply("tian.log_softmax", lambda v: tian.LogSoftmaxOp(v, axis).result, [x],
                  key=("log_softmax", axis),
@@ -941,9 +952,28 @@ def dropout(x, p=0.5, training=True):
         return x
     if p == 1:
         return mul(x, 0.0)
-    from .tensor import _rng
+    keep = cast(ge(random_uniform(x.shape, dtypes.float32), p), x.dtype)
+    return mul(x, mul(keep, 1.0 / (1 - p)))
 
-    keep = Tensor((_rng.random(x.shape) >= p).astype(np.float32) / (1 - p))
-    return mul(x, keep)
+
+def random_uniform(shape, dtype=dtypes.float32):
+    """Uniform numbers in [0, 1) from tianc's generator (tianc.random): one
+    tian.random_uniform, then the generator's counter advances by their
+    count; in a traced function both are part of the graph."""
+    from .random import generator_state
+
+    shape, dtype = tuple(int(d) for d in shape), dtypes.canonical(dtype)
+    if not dtypes.is_floating(dtype):
+        raise error_here(f"random numbers are floating-point, not {dtype}")
+    if builtins.any(d < 0 for d in shape):
+        raise error_here(f"random_uniform: negative dimension in {list(shape)}")
+    state = generator_state()
+    out = apply("tian.random_uniform",
+                lambda s: tian.RandomUniformOp(dtypes.mlir_tensor_type(shape, dtype), s).result,
+                [state], key=("random_uniform", shape, dtype.str))
+    step = Tensor(np.array([0, math.prod(shape)], np.int64))
+    step._literal = True
+    state.assign_(add(state, step))
+    return out
 
 

@@ -21,6 +21,7 @@ from ._dispatch import TianError, _state, diagnostics_error, user_line, user_loc
 from .compiler import compile_module
 from .compiler.pipeline import STAGE_NAMES, memory_plan, translate_to_llvm_ir
 from .dialects import tian
+from .random import generator_state
 from .tensor import Tensor
 
 log = logging.getLogger("tianc")
@@ -56,7 +57,9 @@ class Trace:
         if key in self._captured_values:
             return self._captured_values[key][1]
         with self.context, user_location():
-            if tensor._literal or self.capture_as_const:
+            # The random generator's state is always an argument: every call
+            # advances it (tianc.random).
+            if tensor._literal or (self.capture_as_const and tensor is not generator_state()):
                 with ir.InsertionPoint(self.block):
                     attr = ir.DenseElementsAttr.get(np.ascontiguousarray(tensor._data),
                                                     type=dtypes.mlir_tensor_type(tensor.shape, tensor.dtype))

@@ -260,29 +260,6 @@ def _factory(make):
 
 zeros = _factory(lambda shape, dtype: np.zeros(shape, dtype))
 ones = _factory(lambda shape, dtype: np.ones(shape, dtype))
-_rng = np.random.default_rng(0)
-
-
-def manual_seed(seed: int):
-    """Seeds tianc's random number generator (randn, rand, layer init)."""
-    global _rng
-    _rng = np.random.default_rng(seed)
-
-
-def randn(*shape, dtype=None, requires_grad=False):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return Tensor(_rng.standard_normal(shape).astype(dtypes.canonical(dtype or np.float32)),
-                  requires_grad=requires_grad)
-
-
-def rand(*shape, dtype=None, requires_grad=False):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return Tensor(_rng.random(shape).astype(dtypes.canonical(dtype or np.float32)),
-                  requires_grad=requires_grad)
-
-
 def arange(start, end=None, step=1, dtype=None):
     if end is None:
         start, end = 0, start

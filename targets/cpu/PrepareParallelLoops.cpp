@@ -88,24 +88,27 @@ int64_t workIn(Region &region) {
   return work;
 }
 
-/// scf.parallel (i, j, k) -> scf.parallel (i, j) { scf.for k }: tasks split
-/// the outer dims only, so each task's innermost loop runs whole, with
-/// static bounds, and vectorizes.
-scf::ParallelOp keepInnermostSequential(scf::ParallelOp loop) {
+/// scf.parallel over the first `parallelDims` dims, scf.for over the rest:
+/// (i, j, k) -> (i, j) { scf.for k } lets each task's innermost loop run
+/// whole, with static bounds, and vectorize.
+scf::ParallelOp keepOuterParallel(scf::ParallelOp loop, unsigned parallelDims) {
   unsigned rank = loop.getNumLoops();
   OpBuilder builder(loop);
   Location loc = loop.getLoc();
-  auto outer = scf::ParallelOp::create(builder, loc, loop.getLowerBound().drop_back(),
-                                       loop.getUpperBound().drop_back(),
-                                       loop.getStep().drop_back());
-  builder.setInsertionPointToStart(outer.getBody());
-  auto inner = scf::ForOp::create(builder, loc, loop.getLowerBound()[rank - 1],
-                                  loop.getUpperBound()[rank - 1], loop.getStep()[rank - 1]);
+  auto outer = scf::ParallelOp::create(builder, loc,
+                                       loop.getLowerBound().take_front(parallelDims),
+                                       loop.getUpperBound().take_front(parallelDims),
+                                       loop.getStep().take_front(parallelDims));
   IRMapping mapping;
-  for (unsigned d = 0; d + 1 < rank; ++d)
+  for (unsigned d = 0; d < parallelDims; ++d)
     mapping.map(loop.getInductionVars()[d], outer.getInductionVars()[d]);
-  mapping.map(loop.getInductionVars()[rank - 1], inner.getInductionVar());
-  builder.setInsertionPointToStart(inner.getBody());
+  builder.setInsertionPointToStart(outer.getBody());
+  for (unsigned d = parallelDims; d < rank; ++d) {
+    auto inner = scf::ForOp::create(builder, loc, loop.getLowerBound()[d],
+                                    loop.getUpperBound()[d], loop.getStep()[d]);
+    mapping.map(loop.getInductionVars()[d], inner.getInductionVar());
+    builder.setInsertionPointToStart(inner.getBody());
+  }
   for (Operation &op : loop.getBody()->without_terminator())
     builder.clone(op, mapping);
   loop.erase();
@@ -140,6 +143,22 @@ struct PrepareParallelLoopsPass
     for (scf::ParallelOp loop : nested) // innermost first
       if (loop.getNumResults() == 0)
         makeSequential(loop);
+    // A parallel loop inside a sequential one (a reduction over an outer
+    // axis: scf.for k { scf.parallel (i, j) { out[i, j] += in[k, i, j] } })
+    // keeps one parallel dim. upstream async-parallel-for rounds a
+    // multi-dim loop's block size up to whole inner rows without
+    // recounting the blocks, so the last blocks wrap around and redo rows:
+    // harmless for a loop that overwrites, wrong for one that accumulates
+    // (a sum over axis 0 of a 2x17x3 tensor added rows twice).
+    SmallVector<scf::ParallelOp> inSequential;
+    function.walk([&](scf::ParallelOp loop) {
+      if (!isa<func::FuncOp>(loop->getParentOp()) &&
+          !loop->getParentOfType<scf::ParallelOp>() && loop.getNumResults() == 0 &&
+          loop.getNumLoops() > 1)
+        inSequential.push_back(loop);
+    });
+    for (scf::ParallelOp loop : inSequential)
+      keepOuterParallel(loop, 1);
     SmallVector<scf::ParallelOp> loops;
     for (Operation &op : function.getBody().front())
       if (auto loop = dyn_cast<scf::ParallelOp>(&op))
@@ -160,7 +179,7 @@ struct PrepareParallelLoopsPass
         continue;
       }
       if (loop.getNumLoops() > 1)
-        loop = keepInnermostSequential(loop);
+        loop = keepOuterParallel(loop, loop.getNumLoops() - 1);
       OpBuilder builder(loop.getBody(), loop.getBody()->begin());
       for (Value value : captured) {
         SmallVector<Operation *> chain = viewChain(value);

@@ -74,6 +74,7 @@ class CompiledFunction:
         cache_key = cache.key(module, entry, variant) if use_cache and cache.directory() else None
         cached = cache.load(cache_key, entry) if cache_key else None
         if cached is not None:
+            module.context.enable_multithreading(False)  # as after a compile, below
             self._address, self.stages = cached
             self._engine = None
             self.from_cache = True
@@ -87,6 +88,11 @@ class CompiledFunction:
             # is collected, which would tear down the thread pool under every
             # other compiled function.
             self._engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[])
+        # The pass manager's threads (about 10% of a ResNet-18 compile) are a
+        # pool owned by the context, which lives on with the engine: a child
+        # forked later would try to join the pool's threads at exit (LLVM
+        # ERROR: pthread_join failed). Done compiling, the pool goes.
+        module.context.enable_multithreading(False)
         if threads:
             # A worker thread may still be returning through this engine's
             # code after the call that used it has completed: freeing the

@@ -4,11 +4,11 @@ import math
 
 import numpy as np
 
-from .. import tensor as _tensor
+from .. import random as _random
 
 
 def uniform_(param, low, high):
-    param._data[...] = _tensor._rng.uniform(low, high, param.shape).astype(param.dtype)
+    param._data[...] = _random.init_rng.uniform(low, high, param.shape).astype(param.dtype)
     return param
 
 
@@ -23,7 +23,7 @@ def ones_(param):
 
 
 def normal_(param, mean=0.0, std=1.0):
-    param._data[...] = _tensor._rng.normal(mean, std, param.shape).astype(param.dtype)
+    param._data[...] = _random.init_rng.normal(mean, std, param.shape).astype(param.dtype)
     return param
 
 
