@@ -97,7 +97,11 @@ struct FastExp : OpRewritePattern<math::ExpOp> {
     Value exponent = arith::ShLIOp::create(rewriter, loc, bits, i(23));
     exponent = arith::AddIOp::create(rewriter, loc, exponent, i(126 << 23));
     Value scale = arith::BitcastOp::create(rewriter, loc, type, exponent);
-    rewriter.replaceOpWithNewOp<arith::MulFOp>(op, poly, scale);
+    // Never contracted into a following add (tian-contract-multiply-add):
+    // an fma keeps the product unrounded, so exp(89) - inf was -inf, not
+    // inf - inf = NaN, and the overflow to inf is how large x reach inf.
+    auto result = rewriter.replaceOpWithNewOp<arith::MulFOp>(op, poly, scale);
+    result->setAttr("tian.no_contract", rewriter.getUnitAttr());
     return success();
   }
 };

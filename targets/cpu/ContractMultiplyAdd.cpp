@@ -17,7 +17,8 @@ struct ContractMultiplyAddPass
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     getOperation()->walk([&](Operation *op) {
-      if (!isa<arith::MulFOp, arith::AddFOp, arith::SubFOp>(op))
+      if (!isa<arith::MulFOp, arith::AddFOp, arith::SubFOp>(op) ||
+          op->hasAttr("tian.no_contract"))
         return;
       auto fastMath = cast<arith::ArithFastMathInterface>(op);
       arith::FastMathFlags flags =

@@ -238,6 +238,8 @@ def ContractMultiplyAdd : Pass<"tian-contract-multiply-add", "::mlir::func::Func
     chain: W2 (`x * 1.5 + 0.25`, `1 + exp(...)` twice, `g * s + x`) runs 12%
     faster on one core. Eager kernels (one op each) have nothing to
     contract; compiled code may differ from them by the rounding saved.
+    An op marked `tian.no_contract` is left alone: the last multiply of the
+    fast exp, whose overflow to inf an fma would skip.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

@@ -379,3 +379,15 @@ def test_sum_over_the_outer_axis_with_threads(shape):
                                rtol=1e-5, atol=1e-5)
     traced = tc.jit.trace(lambda x: x.mean(0))(tc.tensor(values))
     np.testing.assert_allclose(traced.numpy(), values.mean(0), rtol=1e-5, atol=1e-5)
+
+
+def test_inf_minus_inf_after_a_fused_exp_is_nan():
+    # The fast exp's last multiply was contracted into the subtraction (an
+    # fma, whose product does not overflow): exp(inf) - inf gave -inf, and
+    # exp of that 0, where PyTorch gives NaN. Found by the differential suite.
+    a = np.full(40, np.inf, np.float32)
+    a[1], a[2] = 89.0, 1.0
+    b = np.full(40, np.inf, np.float32)
+    expected = torch.exp(torch.exp(torch.tensor(a)) - torch.tensor(b)).numpy()
+    traced = tc.jit.trace(lambda x, y: (x.exp() - y).exp())(tc.tensor(a), tc.tensor(b))
+    np.testing.assert_array_equal(traced.numpy(), expected)

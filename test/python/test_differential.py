@@ -156,7 +156,10 @@ def _run_graphs(seeds):
 
     outcomes, start, stop = {}, seeds[0], seeds[-1] + 1
     while start < stop:
-        script = WORKER.format(here=str(Path(__file__).parent), start=start, stop=stop)
+        # A fresh worker every 200 graphs: a process keeps every threaded
+        # engine it compiled (tianc.compiler.jit), so memory grows per graph.
+        end = min(stop, start + 200)
+        script = WORKER.format(here=str(Path(__file__).parent), start=start, stop=end)
         worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
         stream = worker.stdout
@@ -168,7 +171,7 @@ def _run_graphs(seeds):
             outcomes[seed] = (outcome, detail)
             start = seed + 1
         worker.wait()
-        if start < stop:  # the worker died on graph `start`
+        if start < end:  # the worker died on graph `start`
             stderr = worker.stderr.read().decode(errors="replace")[-300:]
             outcomes[start] = ("crash", f"exit {worker.returncode}: {stderr}")
             start += 1
