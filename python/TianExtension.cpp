@@ -47,9 +47,9 @@ PyObject *registerPasses(PyObject *, PyObject *) {
 /// libtianc_parallel.so, which tianc.compiler loads with global symbols).
 int64_t takeAllocationFailure() {
   using Take = int64_t (*)();
-  static Take take = nullptr;
-  if (!take)
-    take = reinterpret_cast<Take>(dlsym(RTLD_DEFAULT, "tianc_take_allocation_failure"));
+  // Looked up once: the eager hot path calls this after every kernel.
+  static Take take =
+      reinterpret_cast<Take>(dlsym(RTLD_DEFAULT, "tianc_take_allocation_failure"));
   return take ? take() : 0;
 }
 

@@ -113,10 +113,14 @@ def _c_identifier(text):
     return ident
 
 
+def _callable_part(fn):
+    """What is called: a module's forward, or the function itself."""
+    return fn.forward if hasattr(fn, "forward") and not inspect.isfunction(fn) else fn
+
+
 def _input_names(fn, count):
-    target = fn.forward if hasattr(fn, "forward") and not inspect.isfunction(fn) else fn
     try:
-        params = [p.name for p in inspect.signature(target).parameters.values()
+        params = [p.name for p in inspect.signature(_callable_part(fn)).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     except (TypeError, ValueError):
         params = []
@@ -339,9 +343,8 @@ def _check_arguments(model, example_inputs, output_dir):
     if not isinstance(example_inputs, (tuple, list)):
         raise AotArgumentError(f"example_inputs is a {type(example_inputs).__name__}: pass a "
                                "tuple of tensors (or arrays) with the shapes to compile for")
-    target = model.forward if hasattr(model, "forward") and not inspect.isfunction(model) else model
     try:
-        inspect.signature(target).bind(*example_inputs)
+        inspect.signature(_callable_part(model)).bind(*example_inputs)
     except TypeError as error:
         raise AotArgumentError(f"the model cannot take {len(example_inputs)} example input"
                                f"{'' if len(example_inputs) == 1 else 's'}: {error}") from None

@@ -30,23 +30,14 @@ def manual_seed(seed: int):
     and compiled) restarts at counter 0 under key ``seed``, and layer
     initialization restarts too."""
     global init_rng
-    seed = int(seed)
-    _state._data[:] = [np.int64(np.uint64(seed % 2**64).astype(np.int64)), 0]
-    init_rng = np.random.default_rng(seed % 2**64)
+    key = int(seed) % 2**64
+    _state._data[:] = [key - 2**64 if key >= 2**63 else key, 0]  # int64's bits of the key
+    init_rng = np.random.default_rng(key)
 
 
 def generator_state() -> Tensor:
     """The generator's state tensor (int64 [key, counter])."""
     return _state
-
-
-def get_state():
-    """A copy of the generator's [key, counter], for set_state."""
-    return _state._data.copy()
-
-
-def set_state(state):
-    _state._data[:] = np.asarray(state, np.int64)
 
 
 def _shape(shape):

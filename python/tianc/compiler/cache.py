@@ -168,8 +168,8 @@ def _sha256(path):
     return digest.hexdigest()
 
 
-def _remove(cache_key):
-    root = directory()
+def _remove(cache_key, root=None):
+    root = root or directory()
     for suffix in (".json", ".so"):  # the record first: load() needs both
         try:
             (root / f"{cache_key}{suffix}").unlink()
@@ -251,11 +251,7 @@ def evict(root, limit):
     for cache_key, size, _ in listed:
         if total <= limit:
             break
-        for suffix in (".json", ".so"):
-            try:
-                (root / f"{cache_key}{suffix}").unlink()
-            except OSError:
-                pass
+        _remove(cache_key, root)
         total -= size
         removed += 1
     return removed
