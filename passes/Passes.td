@@ -11,7 +11,9 @@ def TianDecompose : Pass<"tian-decompose"> {
     (softmax, log_softmax, layer_norm, batch_norm, reduce_mean,
     global_avg_pool2d, expand_dims, squeeze) until none is left, folding as
     it goes. A composite that cannot be decomposed (it needs a dynamic size)
-    is reported at its location and the pass fails.
+    is reported at its location and the pass fails. Sums, products and
+    means of 16-bit floats become casts around the same reduction in f32,
+    so they accumulate in f32 and round once.
   }];
   let dependentDialects = ["::mlir::tian::TianDialect"];
 }

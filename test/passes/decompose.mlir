@@ -143,3 +143,42 @@ func.func @dynamic_mean(%x: tensor<?x4xf32>) -> tensor<4xf32> {
   %0 = tian.reduce_mean %x axes = [0] : tensor<?x4xf32> -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// 16-bit float sums, products and means accumulate in f32 and round once.
+// CHECK-LABEL: func.func @half_sum
+// CHECK-SAME: (%[[X:.*]]: tensor<4x4096xf16>)
+// CHECK: %[[W:.*]] = tian.cast %[[X]] : tensor<4x4096xf16> to f32
+// CHECK: %[[S:.*]] = tian.reduce_sum %[[W]] axes = [1] : tensor<4x4096xf32> -> tensor<4xf32>
+// CHECK: %[[R:.*]] = tian.cast %[[S]] : tensor<4xf32> to f16
+// CHECK: return %[[R]]
+func.func @half_sum(%x: tensor<4x4096xf16>) -> tensor<4xf16> {
+  %0 = tian.reduce_sum %x axes = [1] : tensor<4x4096xf16> -> tensor<4xf16>
+  return %0 : tensor<4xf16>
+}
+
+// -----
+
+// A mean widens before it decomposes: its sum and its scaling are in f32.
+// CHECK-LABEL: func.func @bf16_mean
+// CHECK: %[[W:.*]] = tian.cast %{{.*}} : tensor<8x3xbf16> to f32
+// CHECK: %[[S:.*]] = tian.reduce_sum %[[W]] axes = [0] keepdims : tensor<8x3xf32>
+// CHECK: %[[M:.*]] = tian.mul %[[S]], %{{.*}} : tensor<1x3xf32>
+// CHECK: %[[R:.*]] = tian.cast %[[M]] : tensor<1x3xf32> to bf16
+// CHECK: return %[[R]]
+func.func @bf16_mean(%x: tensor<8x3xbf16>) -> tensor<1x3xbf16> {
+  %0 = tian.reduce_mean %x axes = [0] keepdims : tensor<8x3xbf16> -> tensor<1x3xbf16>
+  return %0 : tensor<1x3xbf16>
+}
+
+// -----
+
+// Max and min are exact in any type: they stay as they are.
+// CHECK-LABEL: func.func @half_max
+// CHECK-NOT: tian.cast
+// CHECK: tian.reduce_max %{{.*}} : tensor<4x5xf16>
+func.func @half_max(%x: tensor<4x5xf16>) -> tensor<4xf16> {
+  %0 = tian.reduce_max %x axes = [1] : tensor<4x5xf16> -> tensor<4xf16>
+  return %0 : tensor<4xf16>
+}

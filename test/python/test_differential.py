@@ -1,6 +1,7 @@
 """Differential testing: random op graphs run by PyTorch (the reference), by
 tianc eagerly and by tianc compiled, on shapes with 0 and 1, NaN, +-inf and
--0 inputs, float32 and float16. The graphs run in a worker process, so a
+-0 inputs, float32 and float16 (sums and means of float16 accumulate in
+float32 on both sides). The graphs run in a worker process, so a
 crash is counted (and the next worker goes on) rather than taking the suite
 down.
 
@@ -49,7 +50,8 @@ def make_graph(seed):
     shape = tuple(int(rng.choice([0, 1, 3, 7, 33])) for _ in range(rank))
     inputs, ops = [_values(rng, shape, dtype)], []
     for _ in range(int(rng.integers(2, 6))):
-        kind = rng.choice(["unary", "binary", "reduce", "shape", "matmul", "softmax"])
+        kind = rng.choice(["unary", "binary", "reduce", "shape", "matmul", "softmax",
+                           "conv2d", "gather"])
         if kind == "unary":
             ops.append(("unary", str(rng.choice(list(UNARY))), None))
         elif kind == "binary":
@@ -63,6 +65,14 @@ def make_graph(seed):
         elif kind == "matmul":
             ops.append(("matmul", None, len(inputs)))
             inputs.append(int(rng.choice([1, 5, 16])))
+        elif kind == "conv2d":
+            # (out channels, kernel width, stride) of a 1-row convolution.
+            ops.append(("conv2d", None, len(inputs)))
+            inputs.append((int(rng.choice([1, 4])), int(rng.choice([1, 3])),
+                           int(rng.choice([1, 2]))))
+        elif kind == "gather":
+            ops.append(("gather", None, len(inputs)))  # rows along axis 0, some negative
+            inputs.append(None)
         else:
             ops.append(("softmax", None, None))
     return dtype, inputs, ops, np.random.default_rng(seed + 1)
@@ -89,6 +99,20 @@ def run_graph(seed, library):
             probe = probe.sum(argument % probe.ndim) if probe.ndim else probe
         elif kind == "shape":
             probe = _shape_op(torch, name, probe)
+        elif kind == "conv2d":
+            channels, width, stride = inputs[argument]
+            arrays.append((rng.standard_normal((channels, 1, 1, width)) / 2).astype(dtype))
+            if probe.numel():  # (an empty image is left as it is: PyTorch refuses it)
+                probe = torch.conv2d(probe.reshape(1, 1, 1, -1), torch.zeros(channels, 1, 1, width),
+                                     stride=stride, padding=(0, width // 2))
+        elif kind == "gather":
+            if probe.ndim == 0:
+                probe = probe.reshape(1)
+            rows = probe.shape[0]
+            count = int(rng.choice([1, 4]))
+            index = rng.integers(-rows, rows, count) if rows else np.zeros(0, np.int64)
+            arrays.append(index.astype(np.int64))
+            probe = probe[torch.from_numpy(arrays[-1])]
 
     def body(*values):
         value, others = values[0], iter(values[1:])
@@ -108,6 +132,18 @@ def run_graph(seed, library):
                 if value.ndim == 0:
                     value = value.reshape(1)
                 value = value @ next(others)
+            elif kind == "conv2d":
+                if not np.prod(value.shape, dtype=int):
+                    next(others)
+                    continue
+                _, width, stride = inputs[argument]
+                conv = torch.conv2d if torch_side else F.conv2d
+                value = conv(value.reshape(1, 1, 1, -1), next(others), stride=stride,
+                             padding=(0, width // 2))
+            elif kind == "gather":
+                if value.ndim == 0:
+                    value = value.reshape(1)
+                value = value[next(others)]
             else:
                 value = torch.softmax(value, -1) if torch_side else F.softmax(value, -1)
         return value
