@@ -77,6 +77,10 @@ WEIGHTS_MAGIC = b"TIANCWT\0"
 WEIGHTS_VERSION = 1
 WEIGHTS_HEADER_BYTES, WEIGHTS_ENTRY_BYTES, WEIGHTS_NAME_BYTES, WEIGHTS_ALIGNMENT = 32, 256, 168, 64
 MAX_RANK = 8
+# A model that draws random numbers takes the generator's state (int64 [key,
+# counter]: {seed, 0} starts tc.manual_seed(seed)'s stream) as its last input
+# and returns the advanced state as its last output, to pass to the next run.
+RNG_STATE = "rng_state"
 
 
 class AotError(TianError):
@@ -388,15 +392,18 @@ def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-
     from .random import generator_state
 
     recorded = record(model, inputs, entry)
-    if any(tensor is generator_state() for tensor, _, _ in recorded.state):
-        raise AotError(f"{name} draws random numbers (rand, randn, or dropout in training "
-                       "mode): ahead-of-time models do not take a generator state yet; "
-                       "call model.eval() first if the draws come from dropout")
-    if recorded.state:
+    draws = any(tensor is generator_state() for tensor, _, _ in recorded.state)
+    if draws:
+        # The generator's state becomes the last input, and its advanced
+        # state the last output: the caller seeds it and chains the calls.
+        recorded = record(model, inputs, entry, generator_input=True)
+    if len(recorded.state) > draws:
         raise AotError(f"{name} updates parameters or gradients while it runs: ahead-of-time "
                        "compilation takes inference functions")
     input_specs = [TensorSpec(n, t.shape, t.dtype.name)
                    for n, t in zip(_input_names(model, len(inputs)), inputs)]
+    if draws:
+        input_specs.append(TensorSpec(RNG_STATE, (2,), "int64"))
     weight_names = _weight_names(model, recorded.captured)
     weight_specs = [TensorSpec(n, t.shape, t.dtype.name)
                     for n, t in zip(weight_names, recorded.captured)]
@@ -406,6 +413,8 @@ def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-
         output_specs = [TensorSpec(f"output{i}", tuple(ir.RankedTensorType(t).shape),
                                    _numpy_name(ir.RankedTensorType(t).element_type))
                         for i, t in enumerate(results)]
+    if draws:
+        output_specs[-1] = TensorSpec(f"{RNG_STATE}_next", (2,), "int64")
     for s in input_specs + weight_specs + output_specs:
         if len(s.shape) > MAX_RANK:
             raise AotError(f"{s.name} has rank {len(s.shape)}; the runtime supports up to {MAX_RANK}")

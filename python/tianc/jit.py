@@ -30,7 +30,9 @@ log = logging.getLogger("tianc")
 class Trace:
     """The function being recorded: MLIR context, module and entry block."""
 
-    def __init__(self, name, inputs, capture_as_const):
+    def __init__(self, name, inputs, capture_as_const, generator_input=False):
+        """``generator_input``: the random generator's state is the last
+        argument (after ``inputs``), not a captured tensor."""
         self.context = ir.Context()
         self.capture_as_const = capture_as_const
         self.captured = []  # eager tensors read from outside, as extra arguments
@@ -38,11 +40,15 @@ class Trace:
         self.updates = {}  # id -> (captured tensor, traced new value): in-place updates
         with self.context, user_location():
             self.module = ir.Module.create()
-            types = [dtypes.mlir_tensor_type(t.shape, t.dtype) for t in inputs]
+            arguments = list(inputs) + ([generator_state()] if generator_input else [])
+            types = [dtypes.mlir_tensor_type(t.shape, t.dtype) for t in arguments]
             with ir.InsertionPoint(self.module.body):
                 self.function = func.FuncOp(name, ir.FunctionType.get(types, []))
             self.block = self.function.add_entry_block()
-        self.inputs = [Tensor._traced(arg, self) for arg in self.block.arguments]
+        self.inputs = [Tensor._traced(arg, self) for arg in self.block.arguments[:len(inputs)]]
+        if generator_input:
+            self._captured_values[id(generator_state())] = (generator_state(),
+                                                            self.block.arguments[-1])
 
     def new_tensor(self, value):
         return Tensor._traced(value, self)
@@ -120,10 +126,11 @@ class Recorded:
         self.state, self.slots = state, slots
 
 
-def record(fn, inputs, name, capture_as_const=False):
+def record(fn, inputs, name, capture_as_const=False, generator_input=False):
     """Runs ``fn`` on traced stand-ins for ``inputs`` (eager Tensors) and
-    returns the verified tian module it recorded, with entry ``name``."""
-    trace = Trace(name, inputs, capture_as_const)
+    returns the verified tian module it recorded, with entry ``name``
+    (``generator_input``: see Trace)."""
+    trace = Trace(name, inputs, capture_as_const, generator_input)
     for placeholder, tensor in zip(trace.inputs, inputs):
         placeholder.requires_grad = tensor.requires_grad
     _state.active = trace

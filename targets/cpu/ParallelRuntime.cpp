@@ -67,6 +67,36 @@ int usableCores() {
   return cores > 0 ? static_cast<int>(cores) : 1;
 }
 
+/// Each thread that runs tasks counts them: its count is odd while it runs
+/// one (nested runs, from an await inside a task, count once). Counters
+/// are never freed: a thread's may be read after it ends.
+struct TaskCounter {
+  std::atomic<uint64_t> sequence{0};
+  int depth = 0;  // touched by its thread only
+};
+std::mutex countersMutex;
+std::vector<TaskCounter *> counters;
+thread_local TaskCounter *threadCounter = nullptr;
+
+TaskCounter &taskCounter() {
+  if (!threadCounter) {
+    threadCounter = new TaskCounter();
+    std::lock_guard<std::mutex> lock(countersMutex);
+    counters.push_back(threadCounter);
+  }
+  return *threadCounter;
+}
+
+/// Runs `task`, counted on this thread's counter.
+void runCounted(std::function<void()> &task) {
+  TaskCounter &counter = taskCounter();
+  if (counter.depth++ == 0)
+    counter.sequence.fetch_add(1, std::memory_order_acq_rel);
+  task();
+  if (--counter.depth == 0)
+    counter.sequence.fetch_add(1, std::memory_order_release);
+}
+
 class Pool {
 public:
   Pool() : cores(usableCores()) {
@@ -97,7 +127,7 @@ public:
       tasks.pop_front();
       queued.fetch_sub(1, std::memory_order_relaxed);
     }
-    task();
+    runCounted(task);
     return true;
   }
 
@@ -349,6 +379,25 @@ TIANC_API void mlirAsyncRuntimeAwaitAllInGroupAndExecute(void *groupPtr, void *h
 }
 
 TIANC_API int64_t mlirAsyncRuntimGetNumWorkerThreads() { return pool().threads(); }
+
+/// Returns once every task that was running when it was called has
+/// returned into the pool. A compiled function's call completes when its
+/// tasks signal, a moment before they return through its code: the JIT
+/// frees a threaded function's code only after this (tianc.compiler.jit).
+TIANC_API void tianc_parallel_quiesce() {
+  std::vector<std::pair<TaskCounter *, uint64_t>> running;
+  {
+    std::lock_guard<std::mutex> lock(countersMutex);
+    for (TaskCounter *counter : counters) {
+      uint64_t sequence = counter->sequence.load(std::memory_order_acquire);
+      if ((sequence & 1) && counter != threadCounter)
+        running.emplace_back(counter, sequence);
+    }
+  }
+  for (auto &[counter, sequence] : running)
+    while (counter->sequence.load(std::memory_order_acquire) == sequence)
+      std::this_thread::yield();
+}
 
 //===----------------------------------------------------------------------===//
 // Failed allocations (tian-check-allocations)

@@ -192,8 +192,8 @@ def _run_graphs(seeds):
 
     outcomes, start, stop = {}, seeds[0], seeds[-1] + 1
     while start < stop:
-        # A fresh worker every 200 graphs: a process keeps every threaded
-        # engine it compiled (tianc.compiler.jit), so memory grows per graph.
+        # A fresh worker every 200 graphs bounds what one crash costs and
+        # what the eager kernel caches of one process hold.
         end = min(stop, start + 200)
         script = WORKER.format(here=str(Path(__file__).parent), start=start, stop=end)
         worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,

@@ -73,3 +73,45 @@ def test_threaded_training_step_matches_one_thread():
         results.append([p.numpy().copy() for p in model.parameters()])
     for single, pooled in zip(*results):
         np.testing.assert_allclose(pooled, single, rtol=1e-5, atol=1e-6)
+
+
+_DROPPED_FUNCTIONS = """
+import gc
+import numpy as np
+import tianc as tc
+
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) // 1024
+
+x = tc.ones(64, 1024)
+sizes = []
+for i in range(12):
+    weight = tc.tensor(np.random.default_rng(i).standard_normal((1024, 1024 + i)).astype(np.float32))
+    step = tc.jit.trace(lambda x: (x @ weight).relu().sum(0), capture_as_const=True)
+    for _ in range(3):
+        step(x)
+    assert all(v.kernel.threaded for v in step._variants.values())
+    del step, weight
+    gc.collect()
+    sizes.append(rss_mb())
+print(sizes[2], sizes[-1])
+"""
+
+
+def test_dropped_threaded_functions_free_their_code():
+    """A threaded function's code is freed once the pool's tasks have left
+    it (tianc_parallel_quiesce): a process that keeps compiling and dropping
+    functions stays the same size (it grew by each one's code and 4 MB of
+    constants before)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TIANC_CACHE_DIR": "off"}
+    run = subprocess.run([sys.executable, "-c", _DROPPED_FUNCTIONS], capture_output=True,
+                         text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    early, late = map(int, run.stdout.split())
+    assert late - early < 20, (early, late)
+

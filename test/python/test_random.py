@@ -136,7 +136,41 @@ def test_float16_and_empty_draws():
         tc.rand(3, dtype=tc.int64)
 
 
-def test_aot_refuses_draws_with_a_clear_error(tmp_path):
-    with pytest.raises(tc.aot.AotError, match="draws random numbers"):
-        tc.aot.compile(lambda x: x + tc.rand(3), (tc.ones(3),), "x86_64-linux-gnu", tmp_path,
-                       progress=False)
+def test_aot_model_takes_the_generator_state(tmp_path):
+    """An AOT model that draws takes [key, counter] as its last input and
+    returns the advanced state: from {seed, 0} the C program draws what
+    eager mode draws after tc.manual_seed(seed), run after run."""
+    from test_aot import _build_and_run
+
+    def noisy(x):
+        return F.dropout(x, 0.5, training=True) + tc.randn(8)
+
+    x = tc.tensor(np.arange(32, dtype=np.float32).reshape(4, 8))
+    result = tc.aot.compile(noisy, (x,), "x86_64-linux-gnu", tmp_path / "out", progress=False)
+    manifest = result.manifest
+    assert [i["name"] for i in manifest["inputs"]] == ["x", "rng_state"]
+    assert manifest["inputs"][1]["shape"] == [2] and manifest["inputs"][1]["dtype"] == "int64"
+    assert [o["name"] for o in manifest["outputs"]] == ["output0", "rng_state_next"]
+    assert "const int64_t *rng_state" in result.path("header").read_text()
+
+    tc.manual_seed(1234)
+    state = np.array([1234, 0], np.int64)
+    for run in range(2):
+        expected = noisy(x).numpy()
+        result.example_arrays = [x.numpy(), state]
+        (tmp_path / f"run{run}").mkdir()
+        got, state = _build_and_run(result, tmp_path / f"run{run}", "cc")
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+        np.testing.assert_array_equal(state, tc.random.generator_state().numpy())
+    assert state[1] > 0
+
+
+def test_aot_refuses_training_steps(tmp_path):
+    weight = tc.ones(3, requires_grad=True)
+
+    def step(x):
+        weight.assign_(weight - x)
+        return weight
+
+    with pytest.raises(tc.aot.AotError, match="updates parameters"):
+        tc.aot.compile(step, (tc.ones(3),), "x86_64-linux-gnu", tmp_path, progress=False)

@@ -38,7 +38,11 @@ def numpy_dtype(element_type: ir.Type):
         raise TypeError(f"tianc has no numpy dtype for element type {name}") from None
 
 
-_THREADED_ENGINES = []
+def _free_threaded_engine(engine):
+    """Drops the last reference to a threaded function's engine (its code)
+    after the pool's in-flight tasks have left it."""
+    _async_runtime_handle().tianc_parallel_quiesce()
+    del engine
 
 
 class CompiledFunction:
@@ -95,10 +99,10 @@ class CompiledFunction:
         module.context.enable_multithreading(False)
         if threads:
             # A worker thread may still be returning through this engine's
-            # code after the call that used it has completed: freeing the
-            # code then crashes the worker. Threaded engines live as long as
-            # the process.
-            _THREADED_ENGINES.append(self._engine)
+            # code after the call that used it has completed: the code is
+            # freed only once every task running then has returned.
+            # (At exit the process ends with the code in place.)
+            weakref.finalize(self, _free_threaded_engine, self._engine).atexit = False
         self._address = self._engine.raw_lookup(entry)
         if cache_key:
             cache.store(cache_key, self._engine, self.stages, runtime)
@@ -211,13 +215,16 @@ def _load_async_runtime() -> str:
     """Loads tianc's runtime (the thread pool of parallel loops, the report
     of failed allocations) once, with its symbols visible to JIT-compiled
     code; returns its path."""
+    _async_runtime_handle()
+    return async_runtime_library()
+
+
+def _async_runtime_handle():
     global _async_runtime
     if _async_runtime is None:
         import ctypes
 
-        path = async_runtime_library()
-        ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
-        _async_runtime = path
+        _async_runtime = ctypes.CDLL(async_runtime_library(), mode=ctypes.RTLD_GLOBAL)
     return _async_runtime
 
 
