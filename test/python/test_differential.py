@@ -25,11 +25,20 @@ SEED = int(os.environ.get("TIANC_DIFF_SEED", "0"))
 UNARY = {
     "exp": (F.exp, torch.exp), "tanh": (F.tanh, torch.tanh), "sigmoid": (F.sigmoid, torch.sigmoid),
     "relu": (F.relu, torch.relu), "neg": (F.neg, torch.neg), "abs": (F.abs, torch.abs),
-    "sqrt": (F.sqrt, torch.sqrt), "log": (F.log, torch.log),
+    "sqrt": (F.sqrt, torch.sqrt), "log": (F.log, torch.log), "rsqrt": (F.rsqrt, torch.rsqrt),
+    "gelu": (F.gelu, torch.nn.functional.gelu), "sin": (F.sin, torch.sin),
+    "cos": (F.cos, torch.cos), "erf": (F.erf, torch.erf), "floor": (F.floor, torch.floor),
+    "ceil": (F.ceil, torch.ceil),
 }
 BINARY = {
     "add": (F.add, torch.add), "sub": (F.sub, torch.sub), "mul": (F.mul, torch.mul),
+    "div": (F.div, torch.div), "pow": (F.pow, torch.pow),
     "maximum": (F.maximum, torch.maximum), "minimum": (F.minimum, torch.minimum),
+}
+# name: (tianc, torch); max and min need a non-empty axis (on both sides).
+REDUCE = {
+    "sum": (F.sum, torch.sum), "mean": (F.mean, torch.mean), "prod": (F.prod, torch.prod),
+    "amax": (F.amax, torch.amax), "amin": (F.amin, torch.amin),
 }
 
 
@@ -47,7 +56,10 @@ def make_graph(seed):
     rng = np.random.default_rng(seed)
     dtype = np.float16 if rng.random() < 0.25 else np.float32
     rank = int(rng.integers(1, 4))
-    shape = tuple(int(rng.choice([0, 1, 3, 7, 33])) for _ in range(rank))
+    shape = [int(rng.choice([0, 1, 3, 7, 33])) for _ in range(rank)]
+    if rng.random() < 0.15:  # one large dim: remainder loops, several tiles and threads
+        shape[int(rng.integers(0, rank))] = 1031
+    shape = tuple(shape)
     inputs, ops = [_values(rng, shape, dtype)], []
     for _ in range(int(rng.integers(2, 6))):
         kind = rng.choice(["unary", "binary", "reduce", "shape", "matmul", "softmax",
@@ -59,7 +71,7 @@ def make_graph(seed):
             ops.append(("binary", str(rng.choice(list(BINARY))), len(inputs)))
             inputs.append(None)  # shaped when the graph runs (depends on earlier ops)
         elif kind == "reduce":
-            ops.append(("reduce", str(rng.choice(["sum", "mean"])), int(rng.integers(0, 8))))
+            ops.append(("reduce", str(rng.choice(list(REDUCE))), int(rng.integers(0, 8))))
         elif kind == "shape":
             ops.append(("shape", str(rng.choice(["transpose", "flatten", "unsqueeze"])), None))
         elif kind == "matmul":
@@ -125,7 +137,9 @@ def run_graph(seed, library):
             elif kind == "reduce":
                 if value.ndim:
                     axis = argument % value.ndim
-                    value = value.sum(axis) if name == "sum" else value.mean(axis)
+                    if name in ("amax", "amin") and value.shape[axis] == 0:
+                        name = "sum"
+                    value = REDUCE[name][torch_side](value, axis)
             elif kind == "shape":
                 value = _shape_op(torch if torch_side else tc, name, value)
             elif kind == "matmul":
