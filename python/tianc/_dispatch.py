@@ -9,6 +9,7 @@ way, and name the user's line.
 """
 
 import os
+import re
 import sys
 import threading
 import time
@@ -30,6 +31,8 @@ class TianError(ValueError):
 
 def _user_frame():
     """(file, line) of the innermost stack frame outside tianc, or None."""
+    if _state.origin is not None:
+        return _state.origin[:2]
     frame = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame = frame.f_back
@@ -37,19 +40,47 @@ def _user_frame():
 
 
 def user_location() -> ir.Location:
-    """The user's file:line as an MLIR location (needs an active Context)."""
+    """The user's file:line as an MLIR location (needs an active Context);
+    inside ``origin(...)``, the named node of that file."""
     where = _user_frame()
-    return ir.Location.unknown() if where is None else ir.Location.file(where[0], where[1], 0)
+    if where is None:
+        return ir.Location.unknown()
+    location = ir.Location.file(where[0], where[1], 0)
+    if _state.origin is not None:
+        location = ir.Location.name(_state.origin[2], childLoc=location)
+    return location
 
 
 def user_line() -> str:
     """The user's file:line, for messages."""
     where = _user_frame()
-    return "<unknown>" if where is None else f"{where[0]}:{where[1]}"
+    if where is None:
+        return "<unknown>"
+    if _state.origin is not None:
+        return f"{where[0]}: {_state.origin[2]}"
+    return f"{where[0]}:{where[1]}"
+
+
+class origin:
+    """``with origin(file, name):`` the ops built inside come from ``name``
+    (an ONNX node, say) of ``file``: their MLIR locations and error messages
+    say so instead of naming a Python line."""
+
+    def __init__(self, file, name):
+        self.where = (str(file), 0, name)
+
+    def __enter__(self):
+        self.saved, _state.origin = _state.origin, self.where
+
+    def __exit__(self, *exc):
+        _state.origin = self.saved
 
 
 def _format_location(location) -> str:
     text = str(location)
+    named = re.fullmatch(r'loc\("(.*)"\("(.*)":0:0\)\)', text)  # a model file's node
+    if named:
+        return f"{named.group(2)}: {named.group(1)}"
     return text[len('loc("'):-1].replace('":', ":", 1) if text.startswith('loc("') else text
 
 
@@ -72,6 +103,7 @@ def diagnostics_error(op_name: str, error: ir.MLIRError, input_shapes) -> TianEr
 class _TraceState(threading.local):
     def __init__(self):
         self.active = None  # the Trace being recorded, if any
+        self.origin = None  # (file, 0, name) while building a node of a model file
 
 
 _state = _TraceState()

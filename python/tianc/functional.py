@@ -198,12 +198,39 @@ _pow = _binary("pow", tian.PowOp,
                                      mul(g, mul(out, log(a))) if b.requires_grad else None))
 
 
-def div(a, b):
-    """True division: integer inputs are divided as float32, as in PyTorch."""
+def div(a, b, rounding_mode=None):
+    """PyTorch's div: true division (integer inputs are divided as float32)
+    by default; ``rounding_mode="trunc"`` rounds the quotient toward zero,
+    ``"floor"`` down, keeping integer inputs integer."""
     a, b = _promote(a, b)
-    if not dtypes.is_floating(a.dtype):
-        a, b = cast(a, dtypes.float32), cast(b, dtypes.float32)
-    return _div(a, b)
+    if rounding_mode not in (None, "trunc", "floor"):
+        raise error_here(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+    if dtypes.is_floating(a.dtype):
+        quotient = _div(a, b)
+        if rounding_mode == "trunc":
+            return where(lt(quotient, 0), ceil(quotient), floor(quotient))
+        return floor(quotient) if rounding_mode == "floor" else quotient
+    if rounding_mode is None:
+        return _div(cast(a, dtypes.float32), cast(b, dtypes.float32))
+    quotient = _div(a, b)  # integer division truncates toward zero
+    if rounding_mode == "floor":
+        # One less where the division was inexact and the signs differ.
+        inexact = ne(mul(quotient, b), a)
+        signs_differ = ne(lt(a, 0), lt(b, 0))
+        quotient = sub(quotient, cast(where(inexact, signs_differ, False), a.dtype))
+    return quotient
+
+
+def remainder(a, b):
+    """PyTorch's remainder (Python's %): the sign of the divisor."""
+    a, b = _promote(a, b)
+    return sub(a, mul(div(a, b, rounding_mode="floor"), b))
+
+
+def fmod(a, b):
+    """C's fmod: the sign of the dividend."""
+    a, b = _promote(a, b)
+    return sub(a, mul(div(a, b, rounding_mode="trunc"), b))
 
 
 def pow(a, b):
@@ -861,6 +888,35 @@ def embedding(indices, weight):
         return [reshape(matmul(permute(hot, 1, 0), flat), list(weight.shape)), None]
     return apply("tian.gather", lambda w, i: tian.GatherOp(w, i, 0).result,
                  [weight, indices], key=("gather", 0), vjp=vjp)
+
+
+def index_select(x, dim, index):
+    """numpy.take along ``dim``: ``x.shape[:dim] + index.shape +
+    x.shape[dim+1:]`` (PyTorch's index_select, for an index of any rank).
+    Negative indices count from the end; out-of-range ones as in embedding."""
+    x, index = _as_tensor(x), _as_tensor(index)
+    dim = _axis(dim, x.ndim)
+    if dim == 0:
+        return embedding(index, x)
+    if index.dtype not in (dtypes.int32, dtypes.int64):
+        raise error_here(f"index_select: indices must be int32 or int64, got {index.dtype}")
+    _check_indices("index_select", index, x.shape[dim], dim)
+
+    def vjp(g, out):
+        # Bring the gathered dims to the front, scatter-add as embedding's
+        # gradient does, and put the axis back.
+        lead, count = list(range(dim)), index.ndim
+        front = permute(g, *[dim + i for i in range(count)], *lead,
+                        *range(dim + count, g.ndim))
+        moved = [x.shape[dim]] + [x.shape[i] for i in range(x.ndim) if i != dim]
+        rows = x.shape[dim]
+        wrapped = where(lt(index, 0), add(index, rows), index)
+        hot = reshape(one_hot(wrapped, rows, g.dtype), -1, rows)
+        grad = reshape(matmul(permute(hot, 1, 0), reshape(front, hot.shape[0], -1)), moved)
+        back = list(range(1, dim + 1)) + [0] + list(range(dim + 1, x.ndim))
+        return [permute(grad, *back), None]
+    return apply("tian.gather", lambda w, i: tian.GatherOp(w, i, dim).result,
+                 [x, index], key=("gather", dim), vjp=vjp)
 
 
 def one_hot(indices, num_classes, dtype=dtypes.float32):

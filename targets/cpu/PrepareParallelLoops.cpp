@@ -1,7 +1,9 @@
 //===- PrepareParallelLoops.cpp - parallel loops that capture params only -===//
 #include "targets/cpu/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -115,6 +117,34 @@ scf::ParallelOp keepOuterParallel(scf::ParallelOp loop, unsigned parallelDims) {
   return outer;
 }
 
+/// The dims of a parallel loop as one (upstream's collapseParallelLoops).
+/// Upstream async-parallel-for rounds a multi-dim loop's block size up to
+/// whole inner rows without recounting the blocks, so its last blocks wrap
+/// around and run rows twice: wrong for any body that is not idempotent (an
+/// in-place update, a reduction into its output: log_softmax of a rank-7
+/// tensor over axis 1 subtracted twice on some rows). One dim has no inner
+/// rows to round to.
+scf::ParallelOp collapseToOneDim(scf::ParallelOp loop) {
+  IRRewriter rewriter(loop.getContext());
+  rewriter.setInsertionPoint(loop);
+  Operation *next = loop->getNextNode();
+  bool staticBounds = llvm::all_of(
+      llvm::concat<Value>(loop.getLowerBound(), loop.getUpperBound(), loop.getStep()),
+      [](Value v) { return getConstantIntValue(v).has_value(); });
+  int64_t trips = tripCount(loop);
+  std::vector<unsigned> all(loop.getNumLoops());
+  for (unsigned d = 0; d < all.size(); ++d)
+    all[d] = d;
+  collapseParallelLoops(rewriter, loop, {all});
+  auto collapsed = cast<scf::ParallelOp>(next->getPrevNode());
+  if (staticBounds) {  // a constant trip count: what async-parallel-for specializes on
+    rewriter.setInsertionPoint(collapsed);
+    Value count = arith::ConstantIndexOp::create(rewriter, collapsed.getLoc(), trips);
+    collapsed.getUpperBoundMutable().assign(count);
+  }
+  return collapsed;
+}
+
 struct PrepareParallelLoopsPass
     : public tian::impl::PrepareParallelLoopsBase<PrepareParallelLoopsPass> {
   using PrepareParallelLoopsBase::PrepareParallelLoopsBase;
@@ -145,11 +175,8 @@ struct PrepareParallelLoopsPass
         makeSequential(loop);
     // A parallel loop inside a sequential one (a reduction over an outer
     // axis: scf.for k { scf.parallel (i, j) { out[i, j] += in[k, i, j] } })
-    // keeps one parallel dim. upstream async-parallel-for rounds a
-    // multi-dim loop's block size up to whole inner rows without
-    // recounting the blocks, so the last blocks wrap around and redo rows:
-    // harmless for a loop that overwrites, wrong for one that accumulates
-    // (a sum over axis 0 of a 2x17x3 tensor added rows twice).
+    // keeps one parallel dim: see collapseToOneDim for why not several (a
+    // sum over axis 0 of a 2x17x3 tensor added rows twice).
     SmallVector<scf::ParallelOp> inSequential;
     function.walk([&](scf::ParallelOp loop) {
       if (!isa<func::FuncOp>(loop->getParentOp()) &&
@@ -180,6 +207,8 @@ struct PrepareParallelLoopsPass
       }
       if (loop.getNumLoops() > 1)
         loop = keepOuterParallel(loop, loop.getNumLoops() - 1);
+      if (loop.getNumLoops() > 1)
+        loop = collapseToOneDim(loop);
       OpBuilder builder(loop.getBody(), loop.getBody()->begin());
       for (Value value : captured) {
         SmallVector<Operation *> chain = viewChain(value);

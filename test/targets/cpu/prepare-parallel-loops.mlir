@@ -86,3 +86,31 @@ func.func private @rows(%a: memref<4096x1024xf32> {llvm.noalias}) {
   }
   return
 }
+
+// -----
+
+// Three dims: the two outer ones become one parallel dim (upstream
+// async-parallel-for runs some rows of a multi-dim loop twice, which an
+// in-place update cannot take), the innermost stays a whole scf.for.
+// CHECK-LABEL: func.func private @in_place_rank3
+// CHECK: %[[N:.*]] = arith.constant 15 : index
+// CHECK: scf.parallel (%[[IJ:.*]]) = (%{{.*}}) to (%[[N]]) step
+// CHECK-NOT: scf.parallel
+// CHECK: scf.for %[[K:.*]] =
+// CHECK: memref.load
+// CHECK: arith.subf
+func.func private @in_place_rank3(%x: memref<3x5x4xf32> {llvm.noalias}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %c5 = arith.constant 5 : index
+  %one = arith.constant 1.0 : f32
+  scf.parallel (%i, %j, %k) = (%c0, %c0, %c0) to (%c3, %c5, %c4) step (%c1, %c1, %c1) {
+    %v = memref.load %x[%i, %j, %k] : memref<3x5x4xf32>
+    %w = arith.subf %v, %one : f32
+    memref.store %w, %x[%i, %j, %k] : memref<3x5x4xf32>
+    scf.reduce
+  }
+  return
+}

@@ -1,0 +1,232 @@
+"""ONNX models as tianc modules.
+
+``load`` reads a model (parsed by the ``onnx`` package: protobuf, external
+data, opset imports), checks it in one pass that lists every problem, and
+returns an ``OnnxModule``. Its float initializers are Parameters named as in
+the model (PyTorch's ``conv1.weight``, ...), so an imported model trains;
+integer initializers are known arrays (shapes, indices). ``forward`` runs the
+graph's nodes in order through ``tianc.onnx.ops``: eagerly, or traced by
+``tc.jit.trace`` / ``tc.aot.compile`` like any module. Every op a node
+builds carries the node's name and type as its MLIR location, so errors and
+reports name the node.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from .._dispatch import TianError, origin
+from ..nn.module import Module, Parameter
+from ..tensor import Tensor
+from . import ops as onnx_ops
+
+# The standard domain's opsets tianc reads: from 7 to the newest the pinned
+# onnx release defines.
+MIN_OPSET = 7
+
+
+def max_opset():
+    import onnx.defs
+
+    return onnx.defs.onnx_opset_version()
+
+
+def _onnx():
+    try:
+        import onnx
+    except ImportError:
+        raise TianError("tianc.onnx needs the onnx package: pip install onnx") from None
+    return onnx
+
+
+def read_model(source):
+    """(ModelProto, the file it came from or '<bytes>'/'<model>') from a path,
+    bytes or a ModelProto; a damaged file is a TianError naming it."""
+    onnx = _onnx()
+    from google.protobuf.message import DecodeError
+
+    if isinstance(source, onnx.ModelProto):
+        return source, source.graph.name or "<model>"
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        try:
+            return onnx.load_model_from_string(bytes(source)), "<bytes>"
+        except (DecodeError, ValueError, RuntimeError) as error:
+            raise TianError(f"<bytes>: not an ONNX model ({error})") from None
+    path = Path(source)
+    if not path.is_file():
+        raise TianError(f"{path}: no such ONNX file")
+    try:
+        model = onnx.load(str(path), load_external_data=False)
+    except (DecodeError, ValueError, RuntimeError, OSError) as error:
+        raise TianError(f"{path}: not an ONNX model (damaged or truncated: {error})") from None
+    try:
+        from onnx.external_data_helper import load_external_data_for_model
+
+        load_external_data_for_model(model, str(path.parent))
+    except (OSError, ValueError) as error:
+        raise TianError(f"{path}: cannot read its external data ({error})") from None
+    return model, str(path)
+
+
+def _opset(model):
+    for entry in model.opset_import:
+        if entry.domain in ("", "ai.onnx"):
+            return entry.version
+    return None
+
+
+def _attributes(node):
+    from onnx import helper
+
+    values = {}
+    for attribute in node.attribute:
+        value = helper.get_attribute_value(attribute)
+        if isinstance(value, bytes):
+            value = value.decode()
+        elif isinstance(value, list) and value and isinstance(value[0], bytes):
+            value = [v.decode() for v in value]
+        values[attribute.name] = value
+    return values
+
+
+def _node_label(node, index):
+    return f"node {node.name or f'#{index}'} ({node.op_type})"
+
+
+def problems(model):
+    """Every reason ``model`` cannot be imported, each naming its node:
+    unknown domains and opsets, unsupported ops, values used before they
+    are defined (a cycle or a missing initializer)."""
+    found = []
+    opset = _opset(model)
+    newest = max_opset()
+    if opset is None:
+        found.append("the model imports no standard-domain (ai.onnx) opset")
+    elif not MIN_OPSET <= opset <= newest:
+        found.append(f"opset {opset} is outside the supported range {MIN_OPSET}-{newest}")
+    graph = model.graph
+    defined = {i.name for i in graph.initializer} | {i.name for i in graph.input} | {""}
+    for index, node in enumerate(graph.node):
+        label = _node_label(node, index)
+        if node.domain not in ("", "ai.onnx"):
+            found.append(f"{label}: domain {node.domain!r} is not supported")
+        elif node.op_type not in onnx_ops.OPS:
+            found.append(f"{label}: op {node.op_type} is not supported")
+        for name in node.input:
+            if name not in defined:
+                found.append(f"{label}: input {name!r} is not defined before the node "
+                             "(a missing initializer, a graph input, or a cycle)")
+        defined.update(node.output)
+    for output in graph.output:
+        if output.name not in defined:
+            found.append(f"graph output {output.name!r} is produced by no node")
+    for initializer in graph.initializer:
+        try:
+            onnx_ops.onnx_dtype(initializer.data_type)
+        except onnx_ops.Unsupported as error:
+            found.append(f"initializer {initializer.name!r}: {error}")
+    for value in graph.input:
+        kind = value.type.WhichOneof("value")
+        if kind != "tensor_type":
+            found.append(f"input {value.name!r}: {kind} inputs are not supported")
+            continue
+        try:
+            onnx_ops.onnx_dtype(value.type.tensor_type.elem_type)
+        except onnx_ops.Unsupported as error:
+            found.append(f"input {value.name!r}: {error}")
+    return found
+
+
+def input_shapes(model):
+    """[(name, shape or None per dim, dtype)] of the graph inputs that are
+    not initializers (a dim with no fixed size is None)."""
+    initializers = {i.name for i in model.graph.initializer}
+    shapes = []
+    for value in model.graph.input:
+        if value.name in initializers:
+            continue
+        tensor_type = value.type.tensor_type
+        dims = [d.dim_value if d.HasField("dim_value") else None
+                for d in tensor_type.shape.dim]
+        shapes.append((value.name, dims, onnx_ops.onnx_dtype(tensor_type.elem_type)))
+    return shapes
+
+
+class OnnxModule(Module):
+    """An imported ONNX graph. Call it with one tensor per graph input (in
+    order); it returns the graph's outputs (one tensor, or a tuple)."""
+
+    def __init__(self, model, source):
+        super().__init__()
+        from onnx import numpy_helper
+
+        graph = model.graph
+        self.source = source
+        self.opset = _opset(model)
+        self.graph_name = graph.name
+        self._known = {}  # initializers of integer/bool type: numpy
+        for initializer in graph.initializer:
+            array = numpy_helper.to_array(initializer)
+            if array.dtype.kind == "f":
+                self._parameters[initializer.name] = Parameter(
+                    array.astype(onnx_ops.onnx_dtype(initializer.data_type)))
+            else:
+                self._known[initializer.name] = array.astype(
+                    onnx_ops.onnx_dtype(initializer.data_type))
+        self._initializer_names = {i.name for i in graph.initializer}
+        self.input_names = [v.name for v in graph.input if v.name not in self._initializer_names]
+        self.output_names = [v.name for v in graph.output]
+        self._nodes = [(node, _attributes(node), _node_label(node, index))
+                       for index, node in enumerate(graph.node)]
+
+    def forward(self, *inputs):
+        if len(inputs) != len(self.input_names):
+            raise TianError(f"{self.source}: the model takes {len(self.input_names)} inputs "
+                            f"({', '.join(self.input_names)}), got {len(inputs)}")
+        values = dict(self._known)
+        values.update((name, p) for name, p in self._parameters.items())
+        for name, value in zip(self.input_names, inputs):
+            values[name] = value if isinstance(value, Tensor) else Tensor(value)
+        values[""] = None
+        for node, attrs, label in self._nodes:
+            args = [values[name] for name in node.input]
+            with origin(self.source, label):
+                outputs = _run_node(_Node(node, self.opset), args, attrs, label, self.source)
+            if not isinstance(outputs, tuple):
+                outputs = (outputs,)
+            for name, value in zip(node.output, outputs):
+                if name:
+                    values[name] = value
+        results = tuple(onnx_ops.tensor(values[name]) for name in self.output_names)
+        return results[0] if len(results) == 1 else results
+
+
+class _Node:
+    """What an op handler sees of a node: its type, outputs and the opset."""
+
+    __slots__ = ("op_type", "output", "opset", "name")
+
+    def __init__(self, node, opset):
+        self.op_type, self.output, self.opset, self.name = (
+            node.op_type, list(node.output), opset, node.name)
+
+
+def _run_node(view, args, attrs, label, source):
+    try:
+        fold = onnx_ops.FOLDS.get(view.op_type)
+        if fold is not None and args and all(
+                a is None or (isinstance(a, np.ndarray) and onnx_ops.is_integer(a)) for a in args):
+            return fold(view, args, attrs)
+        return onnx_ops.OPS[view.op_type](view, args, attrs)
+    except onnx_ops.Unsupported as error:
+        raise TianError(f"{source}: {label}: {error}") from None
+
+
+def load(source) -> OnnxModule:
+    """An ONNX model (a path, bytes or an onnx.ModelProto) as a tianc
+    module; one TianError lists everything it cannot import."""
+    model, where = read_model(source)
+    found = problems(model)
+    if found:
+        raise TianError(f"{where}: cannot import the model:\n  " + "\n  ".join(found))
+    return OnnxModule(model, where)
