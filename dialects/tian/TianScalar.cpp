@@ -87,7 +87,10 @@ Value SigmoidOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
 }
 
 Value ErfOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
-  return math::ErfOp::create(b, loc, args[0]);
+  // erf is odd: the sign of x is the result's, which upstream's polynomial
+  // approximation loses for -0 (erf(-0) came out +0, so rsqrt(erf(-0)) was
+  // +inf, not -inf: found by the differential suite).
+  return math::CopySignOp::create(b, loc, math::ErfOp::create(b, loc, args[0]), args[0]);
 }
 
 Value SinOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {

@@ -123,6 +123,9 @@ def _callable_part(fn):
 
 
 def _input_names(fn, count):
+    declared = getattr(fn, "input_names", None)  # an imported ONNX model's
+    if isinstance(declared, list) and len(declared) == count:
+        return [_c_identifier(n) for n in declared]
     try:
         params = [p.name for p in inspect.signature(_callable_part(fn)).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]

@@ -51,10 +51,9 @@ def _load_model_file(path, model_name, inputs_name):
     from .aot import AotArgumentError
 
     if path.suffix == ".onnx":
-        raise AotArgumentError(f"{path}: ONNX import is not implemented yet; compile a Python model file "
-                       "(it defines `model` and `example_inputs`)")
+        return _load_onnx_file(path)
     if path.suffix != ".py":
-        raise AotArgumentError(f"{path}: expected a Python model file (.py)")
+        raise AotArgumentError(f"{path}: expected a Python model file (.py) or an ONNX model (.onnx)")
     try:
         namespace = runpy.run_path(str(path), run_name="__tianc_model__")
     except Exception as error:  # the user's code: show where it failed, briefly
@@ -67,6 +66,59 @@ def _load_model_file(path, model_name, inputs_name):
                            f"(an nn.Module or function) and `{inputs_name}` (a tuple of example "
                            "inputs with the shapes and dtypes to compile for)")
     return namespace[model_name], namespace[inputs_name]
+
+
+def _load_onnx_file(path):
+    """An ONNX model and example inputs of its declared shapes (zeros: only
+    their shapes and dtypes matter to the compiler)."""
+    import numpy as np
+
+    from . import onnx as tc_onnx
+    from .aot import AotArgumentError
+
+    model = tc_onnx.load(path)
+    model.eval()
+    inputs = []
+    for name, dims, dtype in model.input_shapes:
+        if any(d is None for d in dims):
+            raise AotArgumentError(f"{path}: input {name!r} has dims with no fixed size "
+                                   f"({['?' if d is None else d for d in dims]}); ahead-of-time "
+                                   "models have static shapes: export the model with fixed ones")
+        inputs.append(np.zeros(dims, dtype))
+    return model, tuple(inputs)
+
+
+def onnx_command(args, out=sys.stdout) -> int:
+    from . import onnx as tc_onnx
+    from ._dispatch import TianError
+
+    try:
+        found = tc_onnx.check(args.model)
+    except TianError as error:
+        print(f"tianc: error: {error}", file=sys.stderr)
+        return 2
+    if found:
+        print(f"{args.model}: {len(found)} problem{'s' if len(found) != 1 else ''}:", file=out)
+        for problem in found:
+            print(f"  {problem}", file=out)
+        return 1
+    print(f"{args.model}: every op, attribute and dtype is supported", file=out)
+    return 0
+
+
+def list_onnx_ops(out=sys.stdout) -> int:
+    from . import onnx as tc_onnx
+
+    names = tc_onnx.supported_ops()
+    print(f"ONNX standard-domain ops tianc imports (opsets {tc_onnx.MIN_OPSET}-"
+          f"{tc_onnx.max_opset()}):", file=out)
+    width = max(len(n) for n in names)
+    columns = max(1, 78 // (width + 2))
+    for start in range(0, len(names), columns):
+        print("  " + "  ".join(f"{n:<{width}}" for n in names[start:start + columns]).rstrip(),
+              file=out)
+    print(f"{len(names)} ops", file=out)
+    return 0
 
 
 def compile_command(args) -> int:
@@ -128,10 +180,16 @@ def cache_command(args, out=sys.stdout) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="tianc", description="tianc: a compiler-first DL framework on MLIR")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("ops", help="list every tian op with its summary")
+    ops_parser = sub.add_parser("ops", help="list every tian op with its summary")
+    ops_parser.add_argument("--onnx", action="store_true",
+                            help="list the ONNX ops tianc imports instead")
+    onnx_parser = sub.add_parser("onnx", help="check an ONNX model against what tianc imports")
+    onnx_parser.add_argument("action", choices=("check",))
+    onnx_parser.add_argument("model", help="an .onnx file")
     sub.add_parser("version", help="print versions")
     comp = sub.add_parser("compile", help="compile a model ahead of time for a target")
-    comp.add_argument("model", help="a Python model file defining `model` and `example_inputs`")
+    comp.add_argument("model", help="an ONNX model (.onnx), or a Python model file defining "
+                      "`model` and `example_inputs`")
     comp.add_argument("--target", default="x86_64-linux-gnu",
                       help="x86_64-linux-gnu, aarch64-linux-gnu or nvptx64-nvidia-cuda")
     comp.add_argument("-o", "--output", default="tianc-out", help="output directory")
@@ -151,7 +209,9 @@ def main(argv=None) -> int:
     import tianc
 
     if args.command == "ops":
-        return list_ops()
+        return list_onnx_ops() if args.onnx else list_ops()
+    if args.command == "onnx":
+        return onnx_command(args)
     if args.command == "compile":
         return compile_command(args)
     if args.command == "cache":

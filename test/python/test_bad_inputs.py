@@ -391,3 +391,11 @@ def test_inf_minus_inf_after_a_fused_exp_is_nan():
     expected = torch.exp(torch.exp(torch.tensor(a)) - torch.tensor(b)).numpy()
     traced = tc.jit.trace(lambda x, y: (x.exp() - y).exp())(tc.tensor(a), tc.tensor(b))
     np.testing.assert_array_equal(traced.numpy(), expected)
+
+
+def test_erf_keeps_the_sign_of_zero():
+    # Found by the differential suite: erf(-0) was +0, so rsqrt(erf(-0)) was +inf.
+    x = tc.tensor(np.array([-0.0, 0.0, -1e-30, 2.0], np.float32))
+    for result in (F.erf(x).numpy(), tc.jit.trace(lambda v: F.erf(v))(x).numpy()):
+        np.testing.assert_array_equal(np.signbit(result), [True, False, True, False])
+    assert F.rsqrt(F.erf(x)).numpy()[0] == -np.inf

@@ -162,6 +162,8 @@ class OnnxModule(Module):
 
         graph = model.graph
         self.source = source
+        # [(name, dims (None: no fixed size), dtype)] of the graph inputs.
+        self.input_shapes = input_shapes(model)
         self.opset = _opset(model)
         self.graph_name = graph.name
         self._known = {}  # initializers of integer/bool type: numpy
@@ -216,10 +218,15 @@ def _run_node(view, args, attrs, label, source):
         fold = onnx_ops.FOLDS.get(view.op_type)
         if fold is not None and args and all(
                 a is None or (isinstance(a, np.ndarray) and onnx_ops.is_integer(a)) for a in args):
-            return fold(view, args, attrs)
-        return onnx_ops.OPS[view.op_type](view, args, attrs)
+            outputs = fold(view, args, attrs)
+        else:
+            outputs = onnx_ops.OPS[view.op_type](view, args, attrs)
     except onnx_ops.Unsupported as error:
         raise TianError(f"{source}: {label}: {error}") from None
+    # numpy folds may give scalars (np.take of a 0-d index): known values are arrays.
+    if isinstance(outputs, tuple):
+        return tuple(np.asarray(v) if isinstance(v, np.generic) else v for v in outputs)
+    return np.asarray(outputs) if isinstance(outputs, np.generic) else outputs
 
 
 def load(source) -> OnnxModule:

@@ -148,17 +148,15 @@ def _pow(node, inputs, attrs):
 @op("Mod")
 def _mod(node, inputs, attrs):
     a, b = tensor(inputs[0]), tensor(inputs[1])
-    if attrs.get("fmod", 0):
-        return F.fmod(a, b)
-    if dtypes.is_floating(a.dtype):
-        raise Unsupported("fmod=0 needs integer inputs (the ONNX rule)")
-    return F.remainder(a, b)
+    return F.fmod(a, b) if attrs.get("fmod", 0) else F.remainder(a, b)
 
 
-@fold("Add", "Sub", "Mul", "Div", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
-      "Max", "Min", "Abs", "Neg", "Not", "And", "Or")
+@fold("Add", "Sub", "Mul", "Div", "Mod", "Equal", "Less", "Greater", "LessOrEqual",
+      "GreaterOrEqual", "Max", "Min", "Abs", "Neg", "Not", "And", "Or")
 def _fold_elementwise(node, inputs, attrs):
     a = inputs[0]
+    if node.op_type == "Mod":
+        return (np.fmod if attrs.get("fmod", 0) else np.mod)(a, inputs[1])
     functions = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply,
                  "Equal": np.equal, "Less": np.less, "Greater": np.greater,
                  "LessOrEqual": np.less_equal, "GreaterOrEqual": np.greater_equal,
@@ -1179,7 +1177,7 @@ def _lp_normalization(node, inputs, attrs):
         norm = F.sqrt(F.sum(F.mul(x, x), axis, keepdim=True))
     else:
         raise Unsupported(f"p={p} is not supported (1 and 2 are)")
-    return F.div(x, norm)
+    return F.where(F.eq(norm, 0), F.zeros_like(x), F.div(x, norm))  # 0 for a zero vector
 
 
 @op("RMSNormalization")
@@ -1250,7 +1248,11 @@ def _space_to_depth(node, inputs, attrs):
     x = tensor(inputs[0])
     b = int(attrs["blocksize"])
     n, c, h, w = x.shape
-    y = F.permute(F.reshape(x, [n, c, h // b, b, w // b, b]), 0, 3, 5, 1, 2, 4)
+    blocks = F.reshape(x, [n, c, h // b, b, w // b, b])
+    if attrs.get("mode", "DCR") == "DCR":
+        y = F.permute(blocks, 0, 3, 5, 1, 2, 4)
+    else:
+        y = F.permute(blocks, 0, 1, 3, 5, 2, 4)
     return F.reshape(y, [n, c * b * b, h // b, w // b])
 
 
