@@ -265,3 +265,28 @@ def test_onnx_node_tests():
           f"{100 * rate:.1f}% pass")
     # The floor is what tianc passes today (55% of all 1,884): it only rises.
     assert rate >= 0.53, counts
+
+
+def test_load_reads_pytorch_checkpoints_and_refuses_other_files(tmp_path):
+    model, example = _torch_models()["mlp"]
+    path = tmp_path / "weights.pt"
+    torch.save(model.state_dict(), path)
+    state = tc.load(path)
+    assert set(state) == set(model.state_dict())
+    np.testing.assert_array_equal(state["2.bias"], model[2].bias.detach().numpy())
+    imported = tc.onnx.load(_export(model, example))
+    imported.load_state_dict(state)  # PyTorch's names are the imported model's
+    wrapped = tmp_path / "checkpoint.pt"
+    torch.save({"state_dict": model.state_dict(), "epoch": 3}, wrapped)
+    assert set(tc.load(wrapped)) == set(model.state_dict())
+    pickled = tmp_path / "module.pt"
+    torch.save(model, pickled)  # a whole pickled module: code, refused
+    with pytest.raises(tc.TianError, match="weights_only"):
+        tc.load(pickled)
+    text = tmp_path / "notes.txt"
+    text.write_text("not weights")
+    with pytest.raises(tc.TianError, match="not a checkpoint tianc reads"):
+        tc.load(text)
+    saved = tmp_path / "mine.npz"
+    tc.save(imported.state_dict(), saved)
+    assert set(tc.load(saved)) == set(state)

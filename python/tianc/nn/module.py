@@ -101,7 +101,8 @@ class Module:
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         if strict and (missing or unexpected):
-            raise TianError(f"load_state_dict: missing keys {missing}, unexpected keys {unexpected}")
+            raise TianError(f"load_state_dict: missing keys {missing}, unexpected keys "
+                            f"{unexpected} (strict=False loads the keys that match)")
         for name, value in state.items():
             if name not in own:
                 continue
@@ -169,7 +170,59 @@ def save(state_dict, path):
 
 
 def load(path):
-    """Loads a state dict saved by tianc.save (never unpickles)."""
+    """A state dict (name -> numpy array) from a file: tianc.save's .npz,
+    a safetensors file (through the safetensors package) or a PyTorch
+    checkpoint (through torch.load(weights_only=True): tensors, never
+    code). Anything else is a TianError saying what the file is."""
+    import zipfile
+
+    with open(path, "rb") as file:
+        head = file.read(16)
+    if len(head) >= 9 and head[8:9] == b"{" and int.from_bytes(head[:8], "little") > 1:
+        return _load_safetensors(path)
+    if not zipfile.is_zipfile(path):
+        raise TianError(f"{path}: not a checkpoint tianc reads (tianc.save's .npz, "
+                        "safetensors, or a PyTorch .pt/.pth)")
+    with zipfile.ZipFile(path) as archive:
+        members = archive.namelist()
+    if any(name.endswith("data.pkl") for name in members):
+        return _load_pytorch(path)
+    if not members or not all(name.endswith(".npy") for name in members):
+        raise TianError(f"{path}: a zip archive, but not one of arrays (tianc.save's .npz) "
+                        "or a PyTorch checkpoint")
     with np.load(path, allow_pickle=False) as archive:
         return OrderedDict((name, archive[name]) for name in archive.files)
+
+
+def _load_safetensors(path):
+    try:
+        from safetensors.numpy import load_file
+    except ImportError:
+        raise TianError(f"{path} is a safetensors file: reading it needs the safetensors "
+                        "package (pip install safetensors)") from None
+    return OrderedDict(load_file(str(path)))
+
+
+def _load_pytorch(path):
+    try:
+        import torch
+    except ImportError:
+        raise TianError(f"{path} is a PyTorch checkpoint: reading it needs torch "
+                        "(tianc reads it with torch.load(weights_only=True))") from None
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch's own refusal: a pickled class, a damaged file
+        raise TianError(f"{path}: torch.load(weights_only=True) cannot read it: {error}") from None
+    if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
+        state = state["state_dict"]  # a training checkpoint that wraps the weights
+    if not isinstance(state, dict):
+        raise TianError(f"{path}: holds a {type(state).__name__}, not a state dict")
+    arrays = OrderedDict()
+    for name, value in state.items():
+        if isinstance(value, torch.Tensor):
+            value = value.detach().cpu()
+            if value.dtype == torch.bfloat16:
+                value = value.float()
+            arrays[name] = value.numpy()
+    return arrays
 

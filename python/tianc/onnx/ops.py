@@ -1295,3 +1295,109 @@ def _softmax_cross_entropy_loss(node, inputs, attrs):
     log_prob = F.log_softmax(scores, 1)
     loss = _nll(log_prob, *_loss_args(node, inputs, attrs))
     return (loss, log_prob) if len(node.output) > 1 and node.output[1] else loss
+
+
+def _heads(x, count):
+    """(B, S, heads * size) -> (B, heads, S, size); 4-D inputs as they are."""
+    if x.ndim == 4:
+        return x
+    if not count:
+        raise Unsupported("3-D inputs need q_num_heads and kv_num_heads")
+    batch, seq, hidden = x.shape
+    return F.permute(F.reshape(x, [batch, seq, count, hidden // count]), 0, 2, 1, 3)
+
+
+def _repeat_heads(x, times):
+    """Each head `times` times in a row (grouped-query attention)."""
+    if times == 1:
+        return x
+    batch, heads, seq, size = x.shape
+    spread = F.broadcast_to(F.reshape(x, [batch, heads, 1, seq, size]),
+                            [batch, heads, times, seq, size])
+    return F.reshape(spread, [batch, heads * times, seq, size])
+
+
+def _neg_inf_where_not(allowed, dtype):
+    """An additive bias: 0 where allowed, -inf elsewhere."""
+    zero = tensor(np.zeros((), dtype))
+    return F.where(allowed, zero, tensor(np.array(-np.inf, dtype)))
+
+
+@op("Attention")
+def _attention(node, inputs, attrs):
+    """ONNX's Attention (opsets 23+), as its reference defines it: Q and K
+    scaled by sqrt(scale) each, softcap before the masks, a causal frontier
+    offset by the cached keys, rows with no visible key give zeros."""
+    inputs = list(inputs) + [None] * (7 - len(inputs))
+    q_in, k_in, v_in, mask, past_key, past_value, nonpad = inputs[:7]
+    q = _heads(tensor(q_in), attrs.get("q_num_heads"))
+    k = _heads(tensor(k_in), attrs.get("kv_num_heads"))
+    v = _heads(tensor(v_in), attrs.get("kv_num_heads"))
+    dtype = np.dtype(q.dtype)
+    if past_key is not None:
+        k = F.concat([tensor(past_key), k], 2)
+        v = F.concat([tensor(past_value), v], 2)
+    present_key, present_value = k, v
+    q_heads, kv_heads = q.shape[1], k.shape[1]
+    if q_heads % kv_heads:
+        raise Unsupported(f"{q_heads} query heads do not group into {kv_heads} key heads")
+    k, v = _repeat_heads(k, q_heads // kv_heads), _repeat_heads(v, q_heads // kv_heads)
+    q_seq, total = q.shape[2], k.shape[2]
+    scale = attrs.get("scale")
+    root = math.sqrt(float(scale) if scale is not None else 1.0 / math.sqrt(q.shape[3]))
+    scores = F.matmul(F.mul(q, root), F.permute(F.mul(k, root), 0, 1, 3, 2))
+    softcap = attrs.get("softcap")
+    if softcap:
+        scores = F.mul(F.tanh(F.div(scores, float(softcap))), float(softcap))
+    # The additive bias: the mask (padded to every key with "not visible"),
+    # the causal frontier, a sliding window, the padding of each batch.
+    bias = None
+    if mask is not None:
+        mask = tensor(mask)
+        if mask.shape[-1] < total:
+            low, high = [0] * mask.ndim, [0] * mask.ndim
+            high[-1] = total - mask.shape[-1]
+            mask = F._pad_dims(mask, low, high, 0 if mask.dtype == dtypes.bool_ else -math.inf)
+        bias = _neg_inf_where_not(mask, dtype) if mask.dtype == dtypes.bool_ else             F.cast(mask, dtype)
+    if nonpad is not None:
+        lengths = F.reshape(F.cast(tensor(nonpad), dtypes.int64), [-1, 1, 1, 1])
+        offset = F.sub(lengths, q_seq)
+    else:
+        offset = tensor(np.array(past_key.shape[2] if past_key is not None else 0, np.int64))
+    rows = tensor(np.arange(q_seq, dtype=np.int64).reshape(q_seq, 1))
+    cols = tensor(np.arange(total, dtype=np.int64).reshape(1, total))
+    distance = F.sub(F.add(rows, offset), cols)  # query position - key position
+    frontiers = []
+    if attrs.get("is_causal", 0):
+        frontiers.append(F.ge(distance, 0))
+    left, right = int(attrs.get("left_window_size", -1)), int(attrs.get("right_window_size", -1))
+    if left >= 0:
+        frontiers.append(F.le(distance, left))
+    if right >= 0:
+        frontiers.append(F.le(F.neg(distance), right))
+    for allowed in frontiers:
+        term = _neg_inf_where_not(allowed, dtype)
+        bias = term if bias is None else F.add(bias, term)
+    if nonpad is not None:
+        positions = tensor(np.arange(total, dtype=np.int64).reshape(1, 1, 1, total))
+        term = _neg_inf_where_not(F.lt(positions, lengths), dtype)
+        bias = term if bias is None else F.add(bias, term)
+    mode = int(attrs.get("qk_matmul_output_mode", 0))
+    qk_output = scores
+    if bias is not None:
+        scores = F.add(scores, bias)
+    if mode == 2:
+        qk_output = scores
+    probabilities = F.softmax(scores, -1)
+    if bias is not None:
+        hidden = F.eq(F.amax(bias, -1, keepdim=True), -math.inf)  # no visible key
+        probabilities = F.where(hidden, F.zeros_like(probabilities), probabilities)
+    if mode == 3:
+        qk_output = probabilities
+    y = F.matmul(probabilities, v)
+    if q_in.ndim == 3:
+        y = F.reshape(F.permute(y, 0, 2, 1, 3), [y.shape[0], q_seq, -1])
+    if len(node.output) == 1:
+        return y
+    results = (y, present_key, present_value, qk_output)
+    return tuple(value if name else None for value, name in zip(results, node.output))
