@@ -290,3 +290,12 @@ def test_load_reads_pytorch_checkpoints_and_refuses_other_files(tmp_path):
     saved = tmp_path / "mine.npz"
     tc.save(imported.state_dict(), saved)
     assert set(tc.load(saved)) == set(state)
+
+
+def test_docs_list_the_supported_ops():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "onnx.md").read_text()
+    begin = text.index(tc.onnx.TABLE_BEGIN) + len(tc.onnx.TABLE_BEGIN)
+    table = text[begin:text.index(tc.onnx.TABLE_END)].strip()
+    assert table == tc.onnx.ops_table(), "run: python -m tianc.onnx docs/onnx.md"

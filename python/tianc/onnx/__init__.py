@@ -17,5 +17,18 @@ def supported_ops():
     return sorted(OPS)
 
 
-__all__ = ["load", "check", "supported_ops", "OnnxModule", "input_shapes", "MIN_OPSET",
+TABLE_BEGIN, TABLE_END = "<!-- onnx-ops-begin -->", "<!-- onnx-ops-end -->"
+
+
+def ops_table(columns=6):
+    """The supported ops as a markdown table (docs/onnx.md holds it, between
+    TABLE_BEGIN and TABLE_END: `python -m tianc.onnx docs/onnx.md` rewrites it)."""
+    names = [f"`{name}`" for name in supported_ops()]
+    rows = [names[i:i + columns] for i in range(0, len(names), columns)]
+    lines = ["| " + " | ".join([""] * columns) + " |", "|" + "---|" * columns]
+    lines += ["| " + " | ".join(row + [""] * (columns - len(row))) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+__all__ = ["load", "check", "supported_ops", "ops_table", "OnnxModule", "input_shapes", "MIN_OPSET",
            "max_opset"]
