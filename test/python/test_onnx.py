@@ -299,3 +299,51 @@ def test_docs_list_the_supported_ops():
     begin = text.index(tc.onnx.TABLE_BEGIN) + len(tc.onnx.TABLE_BEGIN)
     table = text[begin:text.index(tc.onnx.TABLE_END)].strip()
     assert table == tc.onnx.ops_table(), "run: python -m tianc.onnx docs/onnx.md"
+
+
+def _tianc_models():
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[2]))
+    from bench import models
+
+    from tianc import nn
+
+    tc.manual_seed(0)
+    mlp = nn.Sequential(nn.Linear(32, 64), nn.GELU(), nn.Linear(64, 10))
+    return {"mlp": (mlp, tc.randn(4, 32)),
+            "resnet18": (models.ResNet18(), tc.randn(1, 3, 64, 64)),
+            "encoder": (models.EncoderBlock(d=64, heads=4, ffn=128), tc.randn(2, 10, 64))}
+
+
+@pytest.mark.parametrize("name", ["mlp", "resnet18", "encoder"])
+def test_export_runs_in_onnxruntime_with_tiancs_results(name, tmp_path):
+    model, x = _tianc_models()[name]
+    model.eval()
+    path = tmp_path / f"{name}.onnx"
+    tc.onnx.export(model, (x,), path)
+    onnx.checker.check_model(onnx.load(path), full_check=True)
+    with tc.no_grad():
+        expected = model(x).numpy()
+    np.testing.assert_allclose(_onnxruntime(path.read_bytes(), x.numpy())[0], expected,
+                               rtol=1e-4, atol=1e-5)
+    names = {i.name for i in onnx.load(path).graph.initializer}
+    assert {n for n, _ in model.named_parameters()} <= names
+
+
+def test_round_trip_onnx_tianc_onnx():
+    model, example = _torch_models()["encoder"]
+    data = _export(model, example)
+    imported = tc.onnx.load(data)
+    again = tc.onnx.export(imported, (tc.tensor(example.numpy()),))
+    np.testing.assert_allclose(_onnxruntime(again, example.numpy())[0],
+                               _onnxruntime(data, example.numpy())[0], rtol=1e-4, atol=1e-5)
+    reimported = tc.onnx.load(again)
+    with tc.no_grad():
+        np.testing.assert_allclose(reimported(tc.tensor(example.numpy())).numpy(),
+                                   _onnxruntime(data, example.numpy())[0], rtol=1e-4, atol=1e-5)
+
+
+def test_export_refuses_what_onnx_cannot_hold(tmp_path):
+    with pytest.raises(tc.TianError, match="draws random numbers"):
+        tc.onnx.export(lambda x: x + tc.rand(3), (tc.ones(3),))
+    with pytest.raises(tc.TianError, match="opsets 17-"):
+        tc.onnx.export(lambda x: x * 2, (tc.ones(3),), opset=9)

@@ -1,7 +1,9 @@
 """ONNX in tianc: ``tc.onnx.load`` imports a model as a module (eager,
-traced, AOT), ``check`` lists what a model uses that tianc cannot import.
+traced, AOT), ``check`` lists what a model uses that tianc cannot import,
+``export`` writes a tianc function or module as an ONNX model.
 Needs the ``onnx`` package (``pip install onnx``); tianc itself does not."""
 
+from .exporter import export
 from .importer import MIN_OPSET, OnnxModule, input_shapes, load, max_opset, problems, read_model
 from .ops import OPS
 
@@ -30,5 +32,5 @@ def ops_table(columns=6):
     return "\n".join(lines)
 
 
-__all__ = ["load", "check", "supported_ops", "ops_table", "OnnxModule", "input_shapes", "MIN_OPSET",
+__all__ = ["load", "export", "check", "supported_ops", "ops_table", "OnnxModule", "input_shapes", "MIN_OPSET",
            "max_opset"]
