@@ -65,7 +65,8 @@ class _Writer:
 
     def constant(self, array, hint="const"):
         name = self.fresh(hint)
-        self.initializers.append(self.numpy_helper.from_array(np.ascontiguousarray(array), name))
+        # (np.ascontiguousarray would make a 0-d array 1-d)
+        self.initializers.append(self.numpy_helper.from_array(np.array(array, order="C"), name))
         return name
 
     def ints(self, values, hint="ints"):
@@ -245,7 +246,7 @@ def export(model, example_inputs, path=None, opset=DEFAULT_OPSET, name=None):
                                               recorded.captured):
             writer.names[value] = weight_name
             writer.initializers.append(writer.numpy_helper.from_array(
-                np.ascontiguousarray(tensor.numpy()), weight_name))
+                np.array(tensor.numpy(), order="C"), weight_name))
         for op in block.operations:
             op = op.operation
             if op.name == "func.return":
