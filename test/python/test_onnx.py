@@ -382,3 +382,28 @@ def test_well_known_architectures_import_run_and_export_back(name):
     exported = tc.onnx.export(imported, tensors)
     np.testing.assert_allclose(_onnxruntime(exported, *arrays)[0], expected, rtol=1e-4,
                                atol=1e-5 * scale)
+
+
+@pytest.mark.parametrize("layer", [
+    lambda: torch.nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2),
+    lambda: torch.nn.ConvTranspose2d(3, 2, (3, 2), stride=(1, 2), padding=(2, 0), dilation=2),
+    lambda: torch.nn.ConvTranspose1d(3, 5, 4, stride=2, padding=1),
+    lambda: torch.nn.Upsample(scale_factor=2, mode="nearest"),
+    lambda: torch.nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
+    lambda: torch.nn.Upsample(size=(7, 9), mode="bilinear", align_corners=True),
+    lambda: torch.nn.Upsample(scale_factor=2, mode="bicubic", align_corners=False),
+], ids=["convT-groups", "convT-dilated", "convT-1d", "up-nearest", "up-bilinear",
+        "up-align-corners", "up-bicubic"])
+def test_decoder_layers_match_pytorch(layer):
+    """Transposed convolutions (composed from a dilated, padded convolution)
+    and Resize (gathers and weights per axis), as UNets and FPNs use them."""
+    torch.manual_seed(0)
+    module = layer().eval()
+    channels = getattr(module, "in_channels", 3)
+    x = torch.randn(1, channels, 5) if isinstance(module, torch.nn.ConvTranspose1d) \
+        else torch.randn(1, channels, 5, 6)
+    with torch.no_grad():
+        expected = module(x).numpy()
+    imported = tc.onnx.load(_export(module, x))
+    got = imported(tc.tensor(x.numpy())).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)

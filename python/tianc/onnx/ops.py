@@ -1401,3 +1401,168 @@ def _attention(node, inputs, attrs):
         return y
     results = (y, present_key, present_value, qk_output)
     return tuple(value if name else None for value, name in zip(results, node.output))
+
+
+def _dilate(x, axis, step):
+    """`step - 1` zeros between the elements of `axis`."""
+    if step == 1 or x.shape[axis] <= 1:
+        return x
+    shape = list(x.shape)
+    n = shape[axis]
+    spread = F.reshape(x, shape[:axis + 1] + [1] + shape[axis + 1:])
+    low, high = [0] * spread.ndim, [0] * spread.ndim
+    high[axis + 1] = step - 1
+    spread = F.reshape(F._pad_dims(spread, low, high), shape[:axis] + [n * step] + shape[axis + 1:])
+    limit = list(spread.shape)
+    limit[axis] = (n - 1) * step + 1
+    return F.slice(spread, [0] * spread.ndim, limit, [1] * spread.ndim)
+
+
+@op("ConvTranspose")
+def _conv_transpose(node, inputs, attrs):
+    """The gradient of a convolution, as a convolution: the input dilated by
+    the strides and padded by what the kernel overhangs, the kernel flipped
+    and its channel axes swapped (per group)."""
+    x, weight = tensor(inputs[0]), tensor(inputs[1])
+    bias = tensor(inputs[2]) if len(inputs) > 2 and inputs[2] is not None else None
+    rank = _spatial_rank(node, x)
+    if "output_shape" in attrs or attrs.get("auto_pad", "NOTSET") not in ("NOTSET", "VALID"):
+        raise Unsupported("output_shape and SAME auto_pad are not supported (explicit pads are)")
+    if rank == 1:
+        x, weight = F.unsqueeze(x, 2), F.unsqueeze(weight, 2)
+    kernel = list(weight.shape[2:])
+    strides = _pairs(attrs.get("strides", [1] * rank), rank, 1)
+    dilations = _pairs(attrs.get("dilations", [1] * rank), rank, 1)
+    pads = attrs.get("pads", [0] * (2 * rank))
+    if attrs.get("auto_pad", "NOTSET") == "VALID":
+        pads = [0] * (2 * rank)
+    pads = [0, pads[0], 0, pads[1]] if rank == 1 else list(pads)
+    extra = _pairs(attrs.get("output_padding", [0] * rank), rank, 0)
+    groups = int(attrs.get("group", 1))
+    cin, cout_per_group = weight.shape[0], weight.shape[1]
+    # Kernel: flipped in space, (Cin, Cout/g) -> (Cout, Cin/g) per group.
+    for axis in (2, 3):
+        weight = F.index_select(weight, axis, tensor(
+            np.arange(weight.shape[axis] - 1, -1, -1, dtype=np.int64)))
+    weight = F.reshape(weight, [groups, cin // groups, cout_per_group] + kernel)
+    weight = F.reshape(F.permute(weight, 0, 2, 1, 3, 4),
+                       [groups * cout_per_group, cin // groups] + kernel)
+    for axis in (2, 3):
+        x = _dilate(x, axis, strides[axis - 2])
+    low, high = [0] * 4, [0] * 4
+    for i in range(2):
+        overhang = dilations[i] * (kernel[i] - 1)
+        low[2 + i] = overhang - pads[i]
+        high[2 + i] = overhang - pads[2 + i] + extra[i]
+    if min(low + high) < 0:  # pads beyond the overhang crop the result
+        begin = [max(0, -v) for v in low]
+        limit = [d - max(0, -v) for d, v in zip(x.shape, high)]
+        x = F.slice(x, begin, limit, [1] * 4)
+        low, high = [max(0, v) for v in low], [max(0, v) for v in high]
+    out = F.conv2d(F._pad_dims(x, low, high), weight, bias, stride=1, padding=0,
+                   dilation=dilations, groups=groups)
+    return F.squeeze(out, 2) if rank == 1 else out
+
+
+def _source_coordinates(mode, out_size, in_size, scale):
+    """Where each output position reads the input, by coordinate mode."""
+    x = np.arange(out_size, dtype=np.float64)
+    if mode == "half_pixel":
+        return (x + 0.5) / scale - 0.5
+    if mode == "half_pixel_symmetric":
+        adjustment = out_size / (scale * in_size)
+        offset = in_size / 2 * (1 - adjustment)
+        return offset + (x + 0.5) / scale - 0.5
+    if mode == "pytorch_half_pixel":
+        return (x + 0.5) / scale - 0.5 if out_size > 1 else np.zeros_like(x)
+    if mode == "align_corners":  # the size as scaled, not as rounded (the reference's)
+        scaled = in_size * scale
+        return x * (in_size - 1) / (scaled - 1) if out_size > 1 else np.zeros_like(x)
+    if mode == "asymmetric":
+        return x / scale
+    raise Unsupported(f"coordinate_transformation_mode={mode!r} is not supported")
+
+
+def _taps(attrs, out_size, in_size, scale):
+    """[(input indices, weights)] whose weighted sum is each output position:
+    one tap for nearest, two for linear, four for cubic."""
+    mode = attrs.get("mode", "nearest")
+    coordinate = attrs.get("coordinate_transformation_mode", "half_pixel")
+    x = _source_coordinates(coordinate, out_size, in_size, scale)
+    clamp = lambda i: np.clip(i, 0, in_size - 1).astype(np.int64)  # noqa: E731
+    if mode == "nearest":
+        rounding = attrs.get("nearest_mode", "round_prefer_floor")
+        index = {"round_prefer_floor": lambda v: np.ceil(v - 0.5),
+                 "round_prefer_ceil": lambda v: np.floor(v + 0.5),
+                 "floor": np.floor, "ceil": np.ceil}[rounding](x)
+        return [(clamp(index), None)]
+    base = np.floor(x)
+    t = x - base
+    if mode == "linear":
+        return [(clamp(base), 1 - t), (clamp(base + 1), t)]
+    if mode == "cubic":
+        a = float(attrs.get("cubic_coeff_a", -0.75))
+
+        def weight(d):  # the cubic convolution kernel at distance d
+            d = np.abs(d)
+            return np.where(d <= 1, ((a + 2) * d - (a + 3)) * d * d + 1,
+                            np.where(d < 2, ((a * d - 5 * a) * d + 8 * a) * d - 4 * a, 0.0))
+        offsets = [-1, 0, 1, 2]
+        weights = [weight(t - o) for o in offsets]
+        if attrs.get("exclude_outside", 0):
+            inside = [((base + o) >= 0) & ((base + o) < in_size) for o in offsets]
+            weights = [w * m for w, m in zip(weights, inside)]
+            total = sum(weights)
+            weights = [w / total for w in weights]
+        return [(clamp(base + o), w) for o, w in zip(offsets, weights)]
+    raise Unsupported(f"mode={mode!r} is not supported")
+
+
+@op("Resize", "Upsample")
+def _resize(node, inputs, attrs):
+    x = tensor(inputs[0])
+    if node.op_type == "Upsample" or node.opset < 11:
+        scales_in, sizes = (inputs[1] if len(inputs) > 1 else None), None
+        scales = None if scales_in is None else known(scales_in, "Resize's scales").astype(float)
+        if node.op_type == "Upsample" and scales is None:
+            scales = np.array(attrs["scales"], float)
+        attrs = dict(attrs)
+        attrs.setdefault("coordinate_transformation_mode", "asymmetric")
+        attrs.setdefault("nearest_mode", "floor")
+    else:
+        scales = known(inputs[2], "Resize's scales") if len(inputs) > 2 else None
+        sizes = known(inputs[3], "Resize's sizes") if len(inputs) > 3 else None
+        scales = None if scales is None or scales.size == 0 else scales.astype(float)
+        sizes = None if sizes is None or sizes.size == 0 else [int(v) for v in sizes]
+    if attrs.get("coordinate_transformation_mode") == "tf_crop_and_resize":
+        raise Unsupported("coordinate_transformation_mode='tf_crop_and_resize' is not supported")
+    axes = attrs.get("axes")
+    axes = list(range(x.ndim)) if axes is None else [axis_of(a, x.ndim) for a in axes]
+    shape = list(x.shape)
+    if sizes is not None:
+        policy = attrs.get("keep_aspect_ratio_policy", "stretch")
+        ratios = [sizes[i] / shape[a] for i, a in enumerate(axes)]
+        if policy != "stretch":
+            ratio = min(ratios) if policy == "not_larger" else max(ratios)
+            ratios = [ratio] * len(axes)
+            sizes = [int(math.floor(ratio * shape[a] + 0.5)) for a in axes]
+        scale_of = dict(zip(axes, ratios))
+        size_of = dict(zip(axes, sizes))
+    else:
+        scale_of = dict(zip(axes, [float(s) for s in scales]))
+        size_of = {a: int(math.floor(shape[a] * scale_of[a])) for a in axes}
+    if attrs.get("antialias", 0) and any(scale_of[a] < 1 for a in axes):
+        raise Unsupported("antialias=1 when shrinking is not supported")
+    for axis in axes:
+        out_size, in_size = size_of[axis], shape[axis]
+        if out_size == in_size and scale_of[axis] == 1.0:
+            continue
+        total = None
+        for index, weight in _taps(attrs, out_size, in_size, scale_of[axis]):
+            picked = F.index_select(x, axis, tensor(index))
+            if weight is not None:
+                spread = [out_size if d == axis else 1 for d in range(x.ndim)]
+                picked = F.mul(picked, tensor(weight.reshape(spread).astype(np.dtype(x.dtype))))
+            total = picked if total is None else F.add(total, picked)
+        x = total
+    return x
