@@ -1566,3 +1566,159 @@ def _resize(node, inputs, attrs):
             total = picked if total is None else F.add(total, picked)
         x = total
     return x
+
+
+@op("LpPool")
+def _lp_pool(node, inputs, attrs):
+    # (sum over the window of |x|^p)^(1/p): an average pool of |x|^p times
+    # the window's size (padding counts as zeros, as in the reference).
+    x = tensor(inputs[0])
+    p = float(attrs.get("p", 2))
+    rank, kernel, strides, dilations, pads = _pool_setup(node, x, attrs)
+    if dilations != [1, 1]:
+        raise Unsupported("dilated LpPool is not supported")
+    powered = F.pow(F.abs(_as_2d(x, rank)), p)
+    low, high = [0, 0, pads[0], pads[1]], [0, 0, pads[2], pads[3]]
+    mean = F.avg_pool2d(F._pad_dims(powered, low, high), kernel, strides, 0,
+                        ceil_mode=bool(attrs.get("ceil_mode", 0)))
+    out = F.pow(F.mul(mean, float(np.prod(kernel))), 1.0 / p)
+    return F.squeeze(out, 2) if rank == 1 else out
+
+
+@op("GatherND")
+def _gather_nd(node, inputs, attrs):
+    data, indices = tensor(inputs[0]), tensor(inputs[1])
+    if attrs.get("batch_dims", 0):
+        raise Unsupported("batch_dims > 0 is not supported")
+    depth = indices.shape[-1]
+    strides = np.cumprod([1] + list(data.shape[:depth][::-1]))[:-1][::-1]
+    flat = None
+    for j in range(depth):
+        column = F.reshape(F.slice(indices, [0] * (indices.ndim - 1) + [j],
+                                   list(indices.shape[:-1]) + [j + 1],
+                                   [1] * indices.ndim), list(indices.shape[:-1]))
+        column = F.cast(column, dtypes.int64)
+        column = F.where(F.lt(column, 0), F.add(column, data.shape[j]), column)
+        term = F.mul(column, int(strides[j]))
+        flat = term if flat is None else F.add(flat, term)
+    rows = F.reshape(data, [int(np.prod(data.shape[:depth], dtype=np.int64))]
+                     + list(data.shape[depth:]))
+    return F.index_select(rows, 0, flat)
+
+
+@op("Compress")
+def _compress(node, inputs, attrs):
+    x = tensor(inputs[0])
+    condition = known(inputs[1], "Compress's condition").astype(bool).reshape(-1)
+    axis = attrs.get("axis")
+    if axis is None:
+        x, axis = F.reshape(x, [-1]), 0
+    axis = axis_of(int(axis), x.ndim)
+    picked = np.nonzero(condition[:x.shape[axis]])[0].astype(np.int64)
+    return F.index_select(x, axis, tensor(picked))
+
+
+_COMBINE = {"none": lambda old, new: new, "add": F.add, "mul": F.mul, "max": F.maximum,
+            "min": F.minimum}
+
+
+def _scatter(data, updates_flat, targets, reduction):
+    """data with the updates combined in at flat positions `targets` (known,
+    in update order): one pass per repeat of a position, so repeated
+    targets combine in order (the last write wins without a reduction)."""
+    if reduction not in _COMBINE:
+        raise Unsupported(f"reduction={reduction!r} is not supported")
+    combine = _COMBINE[reduction]
+    shape = list(data.shape)
+    size = int(np.prod(shape, dtype=np.int64))
+    out = F.reshape(data, [size])
+    seen = {}
+    repeat = np.zeros(len(targets), np.int64)  # how many earlier updates hit the same spot
+    for i, target in enumerate(targets.tolist()):
+        repeat[i] = seen.get(target, 0)
+        seen[target] = repeat[i] + 1
+    for k in range(int(repeat.max()) + 1 if len(targets) else 0):
+        chosen = np.nonzero(repeat == k)[0]
+        source = np.zeros(size, np.int64)
+        source[targets[chosen]] = chosen
+        written = np.zeros(size, np.bool_)
+        written[targets[chosen]] = True
+        picked = F.index_select(updates_flat, 0, tensor(source))
+        out = F.where(tensor(written), combine(out, picked), out)
+    return F.reshape(out, shape)
+
+
+@op("ScatterND")
+def _scatter_nd(node, inputs, attrs):
+    data, updates = tensor(inputs[0]), tensor(inputs[2])
+    indices = known(inputs[1], "ScatterND's indices").astype(np.int64)
+    depth = indices.shape[-1]
+    shape = list(data.shape)
+    indices = np.where(indices < 0, indices + np.array(shape[:depth]), indices)
+    inner = int(np.prod(shape[depth:], dtype=np.int64))
+    strides = np.cumprod([1] + shape[:depth][::-1])[:-1][::-1] * inner
+    starts = (indices.reshape(-1, depth) * strides).sum(1)
+    targets = (starts[:, None] + np.arange(inner)[None, :]).reshape(-1)
+    return _scatter(data, F.reshape(updates, [-1]), targets, attrs.get("reduction", "none"))
+
+
+@op("ScatterElements", "Scatter")
+def _scatter_elements(node, inputs, attrs):
+    data, updates = tensor(inputs[0]), tensor(inputs[2])
+    indices = known(inputs[1], "ScatterElements' indices").astype(np.int64)
+    axis = axis_of(int(attrs.get("axis", 0)), data.ndim)
+    shape = list(data.shape)
+    indices = np.where(indices < 0, indices + shape[axis], indices)
+    grid = list(np.indices(indices.shape))
+    grid[axis] = indices
+    targets = np.ravel_multi_index(tuple(grid), shape).reshape(-1)
+    return _scatter(data, F.reshape(updates, [-1]), targets, attrs.get("reduction", "none"))
+
+
+@op("CumProd")
+def _cumprod(node, inputs, attrs):
+    # Hillis-Steele: log2(n) steps, each multiplying by the value 2^k back
+    # (ones shifted in), so every prefix product is complete.
+    x = tensor(inputs[0])
+    axis = axis_of(int(known(inputs[1], "CumProd's axis").reshape(-1)[0]), x.ndim)
+    n = x.shape[axis]
+    reverse = attrs.get("reverse", 0)
+    if reverse:
+        x = _reverse(x, axis)
+
+    def shifted(value, k):
+        low, high = [0] * value.ndim, [0] * value.ndim
+        low[axis] = k
+        limit = list(value.shape)
+        limit[axis] = n - k
+        kept = F.slice(value, [0] * value.ndim, limit, [1] * value.ndim)
+        return F._pad_dims(kept, low, high, 1.0)
+
+    step = 1
+    while step < n:
+        x = F.mul(x, shifted(x, step))
+        step *= 2
+    if attrs.get("exclusive", 0) and n:
+        x = shifted(x, 1)
+    return _reverse(x, axis) if reverse else x
+
+
+@op("CenterCropPad")
+def _center_crop_pad(node, inputs, attrs):
+    x = tensor(inputs[0])
+    sizes = ints(inputs[1], "CenterCropPad's shape")
+    axes = attrs.get("axes")
+    axes = list(range(x.ndim)) if axes is None else [axis_of(a, x.ndim) for a in axes]
+    for axis, size in zip(axes, sizes):
+        current = x.shape[axis]
+        if size < current:  # crop: the start rounds down
+            start = (current - size) // 2
+            begin, limit = [0] * x.ndim, list(x.shape)
+            begin[axis], limit[axis] = start, start + size
+            x = F.slice(x, begin, limit, [1] * x.ndim)
+        elif size > current:  # pad: the extra element goes at the end
+            low, high = [0] * x.ndim, [0] * x.ndim
+            low[axis] = (size - current) // 2
+            high[axis] = size - current - low[axis]
+            x = F._pad_dims(x, low, high)
+    return x
