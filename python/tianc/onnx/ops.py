@@ -1426,8 +1426,7 @@ def _conv_transpose(node, inputs, attrs):
     x, weight = tensor(inputs[0]), tensor(inputs[1])
     bias = tensor(inputs[2]) if len(inputs) > 2 and inputs[2] is not None else None
     rank = _spatial_rank(node, x)
-    if "output_shape" in attrs or attrs.get("auto_pad", "NOTSET") not in ("NOTSET", "VALID"):
-        raise Unsupported("output_shape and SAME auto_pad are not supported (explicit pads are)")
+    spatial = list(x.shape[2:])
     if rank == 1:
         x, weight = F.unsqueeze(x, 2), F.unsqueeze(weight, 2)
     kernel = list(weight.shape[2:])
@@ -1438,6 +1437,24 @@ def _conv_transpose(node, inputs, attrs):
         pads = [0] * (2 * rank)
     pads = [0, pads[0], 0, pads[1]] if rank == 1 else list(pads)
     extra = _pairs(attrs.get("output_padding", [0] * rank), rank, 0)
+    auto_pad = attrs.get("auto_pad", "NOTSET")
+    if "output_shape" in attrs or auto_pad in ("SAME_UPPER", "SAME_LOWER"):
+        # Pads that give the asked size (SAME: the input's size times the stride).
+        wanted = list(attrs.get("output_shape", [d * s for d, s in zip(
+            spatial, strides[2 - rank:])]))[-rank:]
+        wanted = _pairs(wanted, rank, 1)
+        sizes = _pairs(spatial, rank, 1)
+        begins, ends = [], []
+        for i in range(2):
+            total = (strides[i] * (sizes[i] - 1) + extra[i] + (kernel[i] - 1) * dilations[i] + 1
+                     - wanted[i])
+            if total < 0:  # larger than the full output: the rest is output padding
+                extra[i] -= total
+                total = 0
+            small, large = total // 2, total - total // 2
+            begin, end = (small, large) if auto_pad == "SAME_UPPER" else (large, small)
+            begins.append(begin), ends.append(end)
+        pads = begins + ends
     groups = int(attrs.get("group", 1))
     cin, cout_per_group = weight.shape[0], weight.shape[1]
     # Kernel: flipped in space, (Cin, Cout/g) -> (Cout, Cin/g) per group.
