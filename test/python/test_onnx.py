@@ -407,3 +407,30 @@ def test_decoder_layers_match_pytorch(layer):
     imported = tc.onnx.load(_export(module, x))
     got = imported(tc.tensor(x.numpy())).numpy()
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_fusion_report_names_the_onnx_nodes():
+    model, example = _torch_models()["mlp"]
+    imported = tc.onnx.load(_export(model, example))
+    traced = tc.jit.trace(lambda v: imported(v))
+    traced(tc.tensor(example.numpy()))
+    places = [where for group in traced.fusion_report() for _, where in group["ops"]]
+    assert places and all("(" in where and "<bytes>" in where for where in places), places
+    assert any("Gemm" in where or "MatMul" in where or "Gelu" in where or "Erf" in where
+               for where in places), places
+
+
+def test_external_data_files_are_read(tmp_path):
+    model, example = _torch_models()["mlp"]
+    proto = onnx.load_model_from_string(_export(model, example))
+    path = tmp_path / "split.onnx"
+    onnx.save(proto, path, save_as_external_data=True, all_tensors_to_one_file=True,
+              location="split.weights", size_threshold=0)
+    assert (tmp_path / "split.weights").stat().st_size > 4 * 32 * 64
+    imported = tc.onnx.load(path)
+    with tc.no_grad():
+        got = imported(tc.tensor(example.numpy())).numpy()
+    np.testing.assert_allclose(got, model(example).detach().numpy(), rtol=1e-4, atol=1e-5)
+    (tmp_path / "split.weights").unlink()
+    with pytest.raises(tc.TianError, match="external data"):
+        tc.onnx.load(path)

@@ -63,7 +63,7 @@ def read_model(source):
         from onnx.external_data_helper import load_external_data_for_model
 
         load_external_data_for_model(model, str(path.parent))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, onnx.checker.ValidationError) as error:
         raise TianError(f"{path}: cannot read its external data ({error})") from None
     return model, str(path)
 
