@@ -273,7 +273,12 @@ private:
           continue;
         Buffer &source = buffers[in->second];
         unsigned sourceRoot = find(source.group);
-        if (groups[sourceRoot].end != at || source.bytes != target.bytes ||
+        // Exact sizes, not the aligned ones: an f16 input and the f32 output
+        // of a cast both round up to 64 bytes, but writing out[0] would
+        // clobber in[1] before it is read.
+        if (groups[sourceRoot].end != at ||
+            tian::storageBytes(source.alloc.getType()) !=
+                tian::storageBytes(target.alloc.getType()) ||
             op.getMatchingIndexingMap(input) != outMap || !onlyOperandOf(op, input, in->second))
           continue;
         // The target joins the source's group: same bytes, lifetimes chained.

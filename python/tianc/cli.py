@@ -76,7 +76,12 @@ def _load_onnx_file(path):
     from . import onnx as tc_onnx
     from .aot import AotArgumentError
 
-    model = tc_onnx.load(path)
+    from ._dispatch import TianError
+
+    try:
+        model = tc_onnx.load(path)
+    except TianError as error:  # the model file is wrong (exit 2), as for a .py file
+        raise AotArgumentError(str(error)) from None
     model.eval()
     inputs = []
     for name, dims, dtype in model.input_shapes:

@@ -202,3 +202,33 @@ func.func @calls(%in: memref<16xf32>, %out: memref<16xf32>) {
   memref.dealloc %planned : memref<16xf32>
   return
 }
+
+// -----
+
+#id = affine_map<(i) -> (i)>
+
+// Never in place across element sizes, even where the aligned sizes agree
+// (6 and 12 bytes both take 64): writing the f32 out[0] would overwrite the
+// f16 in[1] before the op reads it (a compiled float16 softmax then sum
+// gave garbage: found by the differential suite).
+// CHECK-LABEL: func.func @widening_cast_not_in_place
+// CHECK-SAME: planned_peak_bytes = 128 : i64
+// CHECK: arith.constant 0 : index
+// CHECK-NEXT: memref.view %{{.*}} : memref<128xi8> to memref<3xf16>
+// CHECK-NEXT: arith.constant 64 : index
+// CHECK-NEXT: memref.view %{{.*}} : memref<128xi8> to memref<3xf32>
+func.func @widening_cast_not_in_place(%in: memref<3xf16>, %out: memref<3xf32>) {
+  %a = memref.alloc() : memref<3xf16>
+  %b = memref.alloc() : memref<3xf32>
+  memref.copy %in, %a : memref<3xf16> to memref<3xf16>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%a : memref<3xf16>) outs(%b : memref<3xf32>) {
+  ^bb0(%x: f16, %y: f32):
+    %e = arith.extf %x : f16 to f32
+    linalg.yield %e : f32
+  }
+  memref.copy %b, %out : memref<3xf32> to memref<3xf32>
+  memref.dealloc %a : memref<3xf16>
+  memref.dealloc %b : memref<3xf32>
+  return
+}

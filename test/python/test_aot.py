@@ -296,7 +296,8 @@ def test_cli_compiles_a_model_file(tmp_path):
 @pytest.mark.parametrize("args, message, code", [
     (("missing.py",), "missing.py: no such file", 2),
     (("model.py", "--target", "mips-linux-gnu"), "unknown target 'mips-linux-gnu'", 2),
-    (("model.onnx",), "ONNX import is not implemented yet", 2),
+    (("model.onnx",), "model.onnx: cannot import the model:\n  the model imports no standard-domain", 2),
+    (("garbage.onnx",), "garbage.onnx: not an ONNX model (damaged or truncated", 2),
     (("broken.py",), "broken.py failed at", 2),
     (("noinputs.py",), "defines no `example_inputs`", 2),
     (("model.py",), "the model is not callable (got NoneType)", 2),
@@ -313,7 +314,8 @@ def test_cli_bad_input_one_message_nonzero_exit(args, message, code, tmp_path):
     (tmp_path / "empty.py").write_text(linear + "example_inputs = ()\n")
     (tmp_path / "notuple.py").write_text(linear + "example_inputs = 3\n")
     (tmp_path / "afile").write_text("")
-    (tmp_path / "model.onnx").write_bytes(b"\x08\x07")
+    (tmp_path / "model.onnx").write_bytes(b"\x08\x07")  # a ModelProto with no graph
+    (tmp_path / "garbage.onnx").write_bytes(b"\xff" * 40)
     (tmp_path / "broken.py").write_text("import tianc\nraise ValueError('oops')\n")
     (tmp_path / "noinputs.py").write_text("model = lambda x: x\n")
     (tmp_path / "branchy.py").write_text(

@@ -434,3 +434,22 @@ def test_external_data_files_are_read(tmp_path):
     (tmp_path / "split.weights").unlink()
     with pytest.raises(tc.TianError, match="external data"):
         tc.onnx.load(path)
+
+
+def test_known_values_slice_backwards_and_malformed_nodes_are_errors():
+    # PyTorch writes F.pad's pads reversed with Slice(-1, -INT64_MAX, -1).
+    nodes = [helper.make_node("Slice", ["pads", "start", "end", "axis", "step"], ["reversed"]),
+             helper.make_node("Pad", ["x", "reversed"], ["y"])]
+    inits = [numpy_helper.from_array(np.array([0, 1, 0, 2], np.int64), "pads"),
+             numpy_helper.from_array(np.array([-1], np.int64), "start"),
+             numpy_helper.from_array(np.array([-2**63 + 1], np.int64), "end"),
+             numpy_helper.from_array(np.array([0], np.int64), "axis"),
+             numpy_helper.from_array(np.array([-1], np.int64), "step")]
+    model = tc.onnx.load(_model(nodes, [_float("x", [2, 3])], [_float("y", [5, 3])], inits))
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    # [0, 1, 0, 2] reversed is [2, 0, 1, 0]: two rows before, one after.
+    np.testing.assert_array_equal(model(tc.tensor(x)).numpy(), np.pad(x, ((2, 1), (0, 0))))
+    broken = tc.onnx.load(_model([helper.make_node("Cast", ["x"], ["y"], name="nocast")],
+                                 [_float("x", [3])], [_float("y", [3])]))
+    with pytest.raises(tc.TianError, match=r"node nocast \(Cast\): the node is malformed"):
+        broken(tc.ones(3))

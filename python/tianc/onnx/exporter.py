@@ -177,7 +177,9 @@ def _emit(writer, op, predicates, approximations):
         return writer.node("BatchNormalization", args, epsilon=f64("epsilon", 1e-5))
     if name in ("reshape", "broadcast_to"):
         shape = writer.ints(i64s("shape"), "shape")
-        return writer.node("Reshape" if name == "reshape" else "Expand", [args[0], shape])
+        if name == "reshape":  # allowzero: a 0 is a 0 (an empty dim), not "copy the input's"
+            return writer.node("Reshape", [args[0], shape], allowzero=1)
+        return writer.node("Expand", [args[0], shape])
     if name == "expand_dims":
         return writer.node("Unsqueeze", [args[0], writer.ints(i64s("axes"), "axes")])
     if name == "squeeze":

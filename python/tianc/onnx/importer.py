@@ -213,16 +213,33 @@ class _Node:
             node.op_type, list(node.output), opset, node.name)
 
 
+def _foldable(op_type, args):
+    """Every input known: integers (shape arithmetic), or small floats for
+    the ops that shape arithmetic passes through."""
+    known = [a for a in args if a is not None]
+    if not known or not all(isinstance(a, np.ndarray) for a in known):
+        return False
+    if all(onnx_ops.is_integer(a) for a in known):
+        return True
+    return op_type in onnx_ops.SMALL_FLOAT_FOLDS and all(a.size <= onnx_ops.SMALL for a in known)
+
+
 def _run_node(view, args, attrs, label, source):
     try:
         fold = onnx_ops.FOLDS.get(view.op_type)
-        if fold is not None and args and all(
-                a is None or (isinstance(a, np.ndarray) and onnx_ops.is_integer(a)) for a in args):
+        if fold is not None and _foldable(view.op_type, args):
             outputs = fold(view, args, attrs)
         else:
             outputs = onnx_ops.OPS[view.op_type](view, args, attrs)
     except onnx_ops.Unsupported as error:
         raise TianError(f"{source}: {label}: {error}") from None
+    except TianError:
+        raise
+    except (ValueError, IndexError, KeyError, TypeError, ArithmeticError) as error:
+        # A malformed node (a missing attribute, inputs of the wrong rank):
+        # say which, rather than a traceback from inside the importer.
+        raise TianError(f"{source}: {label}: the node is malformed or not supported "
+                        f"({type(error).__name__}: {error})") from None
     # numpy folds may give scalars (np.take of a 0-d index): known values are arrays.
     if isinstance(outputs, tuple):
         return tuple(np.asarray(v) if isinstance(v, np.generic) else v for v in outputs)

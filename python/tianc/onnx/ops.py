@@ -25,8 +25,13 @@ from .. import functional as F
 from ..tensor import Tensor
 
 OPS = {}
-# Op types whose every input is a known integer array fold with numpy.
+# Op types whose every input is a known integer array fold with numpy: shape
+# arithmetic. Those in SMALL_FLOAT_FOLDS fold small known float arrays too
+# (an exporter's Shape -> Cast -> Mul(scale) -> Floor -> Cast -> Resize).
 FOLDS = {}
+SMALL_FLOAT_FOLDS = {"Cast", "Mul", "Div", "Add", "Sub", "Floor", "Ceil", "Concat", "Gather",
+                     "Unsqueeze", "Squeeze", "Slice", "Reshape", "Identity", "Max", "Min"}
+SMALL = 64
 
 
 class Unsupported(Exception):
@@ -169,9 +174,14 @@ def _fold_elementwise(node, inputs, attrs):
         for other in inputs[1:]:
             out = reduce(out, other)
         return out
+    if node.op_type == "Div" and not is_integer(a):
+        return np.true_divide(a, inputs[1]).astype(np.result_type(a, inputs[1]))
     if node.op_type == "Div":  # integer division truncates toward zero, as in C
         b = inputs[1]
-        return (np.trunc(a / b)).astype(np.result_type(a, b))
+        if np.any(b == 0):
+            raise Unsupported("integer division by zero")
+        quotient = np.abs(a) // np.abs(b)
+        return np.where((a < 0) != (b < 0), -quotient, quotient).astype(np.result_type(a, b))
     result = functions[node.op_type](a, inputs[1])
     return result.astype(np.result_type(a, inputs[1])) if result.dtype != np.bool_ else result
 
@@ -247,7 +257,10 @@ def _round(node, inputs, attrs):
     nearest = F.floor(F.add(x, 0.5))
     odd = F.eq(F.sub(nearest, F.mul(F.floor(F.mul(nearest, 0.5)), 2.0)), 1.0)
     tie = F.eq(F.sub(nearest, x), 0.5)
-    return F.where(F.where(tie, odd, False), F.sub(nearest, 1.0), nearest)
+    rounded = F.where(F.where(tie, odd, False), F.sub(nearest, 1.0), nearest)
+    # Past 2^mantissa every float is an integer (and x + 0.5 would round).
+    integral = 2.0 ** (23 if x.dtype == dtypes.float32 else 10)
+    return F.where(F.ge(F.abs(x), integral), x, rounded)
 
 
 @op("Sinh")
@@ -280,6 +293,11 @@ def _shrink(node, inputs, attrs):
     lambd, bias = float(attrs.get("lambd", 0.5)), float(attrs.get("bias", 0.0))
     return F.where(F.lt(x, -lambd), F.add(x, bias),
                    F.where(F.gt(x, lambd), F.sub(x, bias), F.zeros_like(x)))
+
+
+@fold("Floor", "Ceil")
+def _fold_rounding(node, inputs, attrs):
+    return (np.floor if node.op_type == "Floor" else np.ceil)(inputs[0])
 
 
 @op("Identity")
@@ -543,11 +561,12 @@ def _max_pool(node, inputs, attrs):
     x = tensor(inputs[0])
     rank, kernel, strides, dilations, pads = _pool_setup(node, x, attrs)
     if _beyond_half_kernel(kernel, pads):
+        if attrs.get("ceil_mode", 0):
+            raise Unsupported("ceil_mode=1 with pads over half the kernel is not supported")
         # Padding with -inf first: a window over padding alone gives -inf.
         x = F._pad_dims(_as_2d(x, rank), [0, 0, pads[0], pads[1]], [0, 0, pads[2], pads[3]],
                         -math.inf)
-        out = F.max_pool2d(x, kernel, strides, 0, dilations,
-                           ceil_mode=bool(attrs.get("ceil_mode", 0)))
+        out = F.max_pool2d(x, kernel, strides, 0, dilations)
         return F.squeeze(out, 2) if rank == 1 else out
     out = F.max_pool2d(_as_2d(x, rank), kernel, strides, pads, dilations,
                        ceil_mode=bool(attrs.get("ceil_mode", 0)))
@@ -595,6 +614,8 @@ def _global_max_pool(node, inputs, attrs):
 
 @op("BatchNormalization")
 def _batch_norm(node, inputs, attrs):
+    if node.opset < 9 and not attrs.get("spatial", 1):
+        raise Unsupported("spatial=0 (statistics per element) is not supported")
     if attrs.get("training_mode", 0) or len([o for o in node.output if o]) > 1:
         raise Unsupported("training mode (running statistics outputs) is not supported")
     x, scale, bias, mean, var = (tensor(v) for v in inputs[:5])
@@ -702,11 +723,14 @@ def _reduction(fn, input_since=18, before=None, after=None, empty=None):
 
 
 def _extremum(fn):
-    """amax/amin, through float32 for the integer and bool types tian's
-    max and min do not take."""
+    """amax/amin, through float32 for bool and int8 (exact there), which
+    tian's max and min do not take; wider integers would round."""
     def run(x, axes, keepdim):
         if dtypes.is_floating(x.dtype):
             return fn(x, axes, keepdim=keepdim)
+        if x.dtype not in (dtypes.bool_, dtypes.int8):
+            raise Unsupported(f"max/min reductions of {x.dtype} data are not supported "
+                              "(float, bool and int8 are)")
         return F.cast(fn(F.cast(x, dtypes.float32), axes, keepdim=keepdim), x.dtype)
     return run
 
@@ -720,7 +744,12 @@ def _highest(dtype):
 
 
 OPS["ReduceSum"] = _reduction(F.sum, input_since=13)
-OPS["ReduceMean"] = _reduction(F.mean)
+def _mean_keeping_type(x, axes, keepdim):
+    out = F.mean(x, axes, keepdim=keepdim)  # integers: a truncated integer mean, as ONNX's
+    return out if out.dtype == x.dtype else F.cast(out, x.dtype)
+
+
+OPS["ReduceMean"] = _reduction(_mean_keeping_type)
 OPS["ReduceMax"] = _reduction(_extremum(F.amax), empty=_lowest)
 OPS["ReduceMin"] = _reduction(_extremum(F.amin), empty=_highest)
 OPS["ReduceProd"] = _reduction(F.prod)
@@ -763,7 +792,13 @@ def _arg(fn_name):
         x = tensor(inputs[0])
         axis = axis_of(int(attrs.get("axis", 0)), x.ndim)
         keep = bool(attrs.get("keepdims", 1))
-        value = x if fn_name == "max" else F.neg(x)
+        if fn_name == "max":
+            value = x
+        elif dtypes.is_floating(x.dtype):
+            value = F.neg(x)
+        else:  # -1 - x: order reversed, and no overflow at the type's minimum
+            wide = x if x.dtype != dtypes.bool_ else F.cast(x, dtypes.int8)
+            value = F.sub(tensor(np.array(-1, np.dtype(wide.dtype))), wide)
         if attrs.get("select_last_index", 0):
             # The last extremum: the first one of the reversed axis.
             size = x.shape[axis]
@@ -981,8 +1016,13 @@ def _slice(node, inputs, attrs):
 
 @fold("Slice")
 def _fold_slice(node, inputs, attrs):
+    # Explicit indices: a numpy slice would read a stop of -1 (a backwards
+    # slice through index 0) as "the last element".
     begin, limit, stride = _slice_bounds(node, inputs, attrs, inputs[0].shape)
-    return inputs[0][tuple(builtins.slice(b, e, s) for b, e, s in zip(begin, limit, stride))]
+    out = inputs[0]
+    for axis, (b, e, s) in enumerate(zip(begin, limit, stride)):
+        out = np.take(out, np.arange(b, e, s, dtype=np.int64), axis=axis)
+    return out
 
 
 @op("Gather")
@@ -1568,6 +1608,9 @@ def _resize(node, inputs, attrs):
     else:
         scale_of = dict(zip(axes, [float(s) for s in scales]))
         size_of = {a: int(math.floor(shape[a] * scale_of[a])) for a in axes}
+    if attrs.get("mode", "nearest") != "nearest" and not dtypes.is_floating(x.dtype):
+        raise Unsupported(f"{attrs.get('mode')} resizing of {x.dtype} data is not supported "
+                          "(float data, or nearest, are)")
     if attrs.get("antialias", 0) and any(scale_of[a] < 1 for a in axes):
         raise Unsupported("antialias=1 when shrinking is not supported")
     for axis in axes:
@@ -1592,12 +1635,11 @@ def _lp_pool(node, inputs, attrs):
     x = tensor(inputs[0])
     p = float(attrs.get("p", 2))
     rank, kernel, strides, dilations, pads = _pool_setup(node, x, attrs)
-    if dilations != [1, 1]:
-        raise Unsupported("dilated LpPool is not supported")
+    if dilations != [1, 1] or attrs.get("ceil_mode", 0):
+        raise Unsupported("dilated LpPool and ceil_mode=1 are not supported")
     powered = F.pow(F.abs(_as_2d(x, rank)), p)
     low, high = [0, 0, pads[0], pads[1]], [0, 0, pads[2], pads[3]]
-    mean = F.avg_pool2d(F._pad_dims(powered, low, high), kernel, strides, 0,
-                        ceil_mode=bool(attrs.get("ceil_mode", 0)))
+    mean = F.avg_pool2d(F._pad_dims(powered, low, high), kernel, strides, 0)
     out = F.pow(F.mul(mean, float(np.prod(kernel))), 1.0 / p)
     return F.squeeze(out, 2) if rank == 1 else out
 
