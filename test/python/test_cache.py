@@ -177,3 +177,14 @@ def test_cache_command_info_and_clear(tmp_path):
     assert "of 2048 MiB" in info
     assert cli("clear") == f"removed {count} entries from {tmp_path}\n"
     assert not list(tmp_path.iterdir())
+
+
+def test_storing_scans_the_cache_once_per_process(tmp_path):
+    # Evicting on every store listed every entry each time: quadratic in the
+    # entries (a test run's thousands of kernels took minutes at exit).
+    script = ("from tianc.compiler import cache\ncalls = [0]\nlisting = cache.entries\n"
+              "def counted(root=None):\n    calls[0] += 1\n    return listing(root)\n"
+              "cache.entries = counted\n" + SCRIPT.replace(
+                  "print(json.dumps({", "print(json.dumps({'scans': calls[0], "))
+    first = run(tmp_path, script)
+    assert first["stats"]["stored"] >= 2 and first["scans"] == 1, first

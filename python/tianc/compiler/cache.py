@@ -221,9 +221,29 @@ def _link(compiler, workdir, obj, root, cache_key, stages, runtime):
         os.replace(workdir / "meta.json", root / f"{cache_key}.json")
         with _lock:
             _stats["stored"] += 1
-        evict(root, size_limit())
+        _account(root, record["bytes"] + (root / f"{cache_key}.json").stat().st_size)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+# The cache's bytes: one scan per process, then what this process stores
+# added to it; only going over the limit scans again (evicting on every
+# store scanned every entry each time: quadratic in the entries, minutes at
+# exit for a test run's thousands of kernels).
+_known_bytes = {}
+
+
+def _account(root, added):
+    with _lock:
+        if root not in _known_bytes:
+            _known_bytes[root] = sum(size for _, size, _ in entries(root))
+        else:
+            _known_bytes[root] += added
+        over = _known_bytes[root] > size_limit()
+    if over:
+        evict(root, size_limit())
+        with _lock:
+            _known_bytes[root] = sum(size for _, size, _ in entries(root))
 
 
 def entries(root=None):
