@@ -786,6 +786,23 @@ def _pad_dims(x, low, high, value=0.0):
                  key=("pad", tuple(low), tuple(high), float(value)), vjp=vjp)
 
 
+def _dilate(x, axis, step):
+    """``step - 1`` zeros between the elements of ``axis`` (the gradient of a
+    strided slice, the input of a transposed convolution)."""
+    if step == 1 or x.shape[axis] <= 1:
+        return x
+    shape = list(x.shape)
+    n = shape[axis]
+    spread = reshape(x, shape[:axis] + [n, 1] + shape[axis + 1:])
+    high = [0] * spread.ndim
+    high[axis + 1] = step - 1
+    spread = reshape(_pad_dims(spread, [0] * spread.ndim, high),
+                     shape[:axis] + [n * step] + shape[axis + 1:])
+    stop = list(spread.shape)
+    stop[axis] = (n - 1) * step + 1
+    return slice(spread, [0] * spread.ndim, stop, [1] * spread.ndim)
+
+
 def slice(x, starts, limits, steps):
     x = _as_tensor(x)
 
@@ -793,19 +810,7 @@ def slice(x, starts, limits, steps):
         # Put each element back at start + i * step: dilate the strided
         # dimensions (zeros between elements), then pad to the input's size.
         for axis, step in enumerate(steps):
-            if step == 1 or g.shape[axis] <= 1:
-                continue
-            shape = list(g.shape)
-            n = shape[axis]
-            g = reshape(g, shape[:axis] + [n, 1] + shape[axis + 1:])
-            low = [0] * g.ndim
-            high = [0] * g.ndim
-            high[axis + 1] = step - 1
-            g = _pad_dims(g, low, high)
-            g = reshape(g, shape[:axis] + [n * step] + shape[axis + 1:])
-            stop = list(g.shape)
-            stop[axis] = (n - 1) * step + 1
-            g = slice(g, [0] * g.ndim, stop, [1] * g.ndim)
+            g = _dilate(g, axis, step)
         high = [d - s0 - e for d, s0, e in zip(x.shape, starts, g.shape)]
         return [_pad_dims(g, list(starts), high)]
     return apply("tian.slice", lambda v: tian.SliceOp(v, starts, limits, steps).result, [x],

@@ -509,6 +509,11 @@ def _as_2d(x, rank):
     return F.unsqueeze(x, 2) if rank == 1 else x
 
 
+def _pads_2d(pads, rank):
+    """[begin, end] of a 1-D window as [top, left, bottom, right] of its 2-D one."""
+    return [0, pads[0], 0, pads[1]] if rank == 1 else list(pads)
+
+
 def _spatial_rank(node, x):
     rank = x.ndim - 2
     if rank not in (1, 2):
@@ -528,8 +533,8 @@ def _conv(node, inputs, attrs):
     rank = _spatial_rank(node, x)
     kernel = list(attrs.get("kernel_shape", weight.shape[2:]))
     strides, dilations, pads = _spatial_attrs(node, attrs, x.shape[2:], kernel)
+    pads = _pads_2d(pads, rank)
     if rank == 1:
-        pads = [0, pads[0], 0, pads[1]]
         weight = F.unsqueeze(weight, 2)
     out = F.conv2d(_as_2d(x, rank), weight, bias, stride=_pairs(strides, rank, 1),
                    padding=pads, dilation=_pairs(dilations, rank, 1),
@@ -541,10 +546,8 @@ def _pool_setup(node, x, attrs):
     rank = _spatial_rank(node, x)
     kernel = list(attrs["kernel_shape"])
     strides, dilations, pads = _spatial_attrs(node, attrs, x.shape[2:], kernel)
-    if rank == 1:
-        pads = [0, pads[0], 0, pads[1]]
     return (rank, _pairs(kernel, rank, 1), _pairs(strides, rank, 1), _pairs(dilations, rank, 1),
-            pads)
+            _pads_2d(pads, rank))
 
 
 def _beyond_half_kernel(kernel, pads):
@@ -629,12 +632,9 @@ def _layer_norm(node, inputs, attrs):
     axis = axis_of(int(attrs.get("axis", -1)), x.ndim)
     if len([o for o in node.output if o]) > 1:
         # Y, and the statistics it was normalized with.
-        axes = list(range(axis, x.ndim))
-        mean = F.mean(x, axes, keepdim=True)
-        centered = F.sub(x, mean)
-        inv_std = F.rsqrt(F.add(F.mean(F.mul(centered, centered), axes, keepdim=True),
-                                float(attrs.get("epsilon", 1e-5))))
-        y = F.mul(F.mul(centered, inv_std), tensor(inputs[1]))
+        normalized, mean, inv_std = _normalize(x, list(range(axis, x.ndim)),
+                                               attrs.get("epsilon", 1e-5))
+        y = F.mul(normalized, tensor(inputs[1]))
         if len(inputs) > 2 and inputs[2] is not None:
             y = F.add(y, tensor(inputs[2]))
         return y, mean, inv_std
@@ -651,12 +651,19 @@ def _layer_norm(node, inputs, attrs):
 def _instance_norm(node, inputs, attrs):
     x, scale, bias = (tensor(v) for v in inputs[:3])
     axes = list(range(2, x.ndim))
-    mean = F.mean(x, axes, keepdim=True)
-    centered = F.sub(x, mean)
-    var = F.mean(F.mul(centered, centered), axes, keepdim=True)
-    normalized = F.mul(centered, F.rsqrt(F.add(var, float(attrs.get("epsilon", 1e-5)))))
+    normalized = _normalize(x, axes, attrs.get("epsilon", 1e-5))[0]
     shape = [1, -1] + [1] * len(axes)
     return F.add(F.mul(normalized, F.reshape(scale, shape)), F.reshape(bias, shape))
+
+
+def _normalize(x, axes, epsilon):
+    """(x - mean) / sqrt(var + epsilon) over `axes`, with the mean and the
+    inverse deviation (kept dims): the statistics of every *Normalization."""
+    mean = F.mean(x, axes, keepdim=True)
+    centered = F.sub(x, mean)
+    inv_std = F.rsqrt(F.add(F.mean(F.mul(centered, centered), axes, keepdim=True),
+                            float(epsilon)))
+    return F.mul(centered, inv_std), mean, inv_std
 
 
 def _softmax_like(fn):
@@ -1236,11 +1243,7 @@ def _group_normalization(node, inputs, attrs):
     groups = int(attrs["num_groups"])
     channels = x.shape[1]
     grouped = F.reshape(x, [x.shape[0], groups, -1])
-    mean = F.mean(grouped, [2], keepdim=True)
-    centered = F.sub(grouped, mean)
-    var = F.mean(F.mul(centered, centered), [2], keepdim=True)
-    y = F.reshape(F.mul(centered, F.rsqrt(F.add(var, float(attrs.get("epsilon", 1e-5))))),
-                  list(x.shape))
+    y = F.reshape(_normalize(grouped, [2], attrs.get("epsilon", 1e-5))[0], list(x.shape))
     if scale.shape[0] != channels:  # opset 18: one scale and bias per group
         scale = F.reshape(F.broadcast_to(F.reshape(scale, [groups, 1]),
                                          [groups, channels // groups]), [channels])
@@ -1443,21 +1446,6 @@ def _attention(node, inputs, attrs):
     return tuple(value if name else None for value, name in zip(results, node.output))
 
 
-def _dilate(x, axis, step):
-    """`step - 1` zeros between the elements of `axis`."""
-    if step == 1 or x.shape[axis] <= 1:
-        return x
-    shape = list(x.shape)
-    n = shape[axis]
-    spread = F.reshape(x, shape[:axis + 1] + [1] + shape[axis + 1:])
-    low, high = [0] * spread.ndim, [0] * spread.ndim
-    high[axis + 1] = step - 1
-    spread = F.reshape(F._pad_dims(spread, low, high), shape[:axis] + [n * step] + shape[axis + 1:])
-    limit = list(spread.shape)
-    limit[axis] = (n - 1) * step + 1
-    return F.slice(spread, [0] * spread.ndim, limit, [1] * spread.ndim)
-
-
 @op("ConvTranspose")
 def _conv_transpose(node, inputs, attrs):
     """The gradient of a convolution, as a convolution: the input dilated by
@@ -1475,7 +1463,7 @@ def _conv_transpose(node, inputs, attrs):
     pads = attrs.get("pads", [0] * (2 * rank))
     if attrs.get("auto_pad", "NOTSET") == "VALID":
         pads = [0] * (2 * rank)
-    pads = [0, pads[0], 0, pads[1]] if rank == 1 else list(pads)
+    pads = _pads_2d(pads, rank)
     extra = _pairs(attrs.get("output_padding", [0] * rank), rank, 0)
     auto_pad = attrs.get("auto_pad", "NOTSET")
     if "output_shape" in attrs or auto_pad in ("SAME_UPPER", "SAME_LOWER"):
@@ -1499,13 +1487,12 @@ def _conv_transpose(node, inputs, attrs):
     cin, cout_per_group = weight.shape[0], weight.shape[1]
     # Kernel: flipped in space, (Cin, Cout/g) -> (Cout, Cin/g) per group.
     for axis in (2, 3):
-        weight = F.index_select(weight, axis, tensor(
-            np.arange(weight.shape[axis] - 1, -1, -1, dtype=np.int64)))
+        weight = _reverse(weight, axis)
     weight = F.reshape(weight, [groups, cin // groups, cout_per_group] + kernel)
     weight = F.reshape(F.permute(weight, 0, 2, 1, 3, 4),
                        [groups * cout_per_group, cin // groups] + kernel)
     for axis in (2, 3):
-        x = _dilate(x, axis, strides[axis - 2])
+        x = F._dilate(x, axis, strides[axis - 2])
     low, high = [0] * 4, [0] * 4
     for i in range(2):
         overhang = dilations[i] * (kernel[i] - 1)
