@@ -338,10 +338,10 @@ def _vector_shape(spec, cpu):
     return (128, 16)  # SSE2: what every x86-64 CPU has
 
 
-def _check_arguments(model, example_inputs, output_dir):
+def _check_arguments(model, example_inputs, output_dir=None):
     """The example inputs as Tensors, after checking what can be checked
     before tracing: the model is callable, the inputs are a sequence the
-    model's signature accepts, the output is a folder (or not there yet)."""
+    model's signature accepts, the output (if any) is a folder or not there yet."""
     if not callable(model):
         raise AotArgumentError(f"the model is not callable (got {type(model).__name__}): "
                                "pass an nn.Module or a function")
@@ -363,8 +363,8 @@ def _check_arguments(model, example_inputs, output_dir):
             inputs.append(value if isinstance(value, Tensor) else Tensor(value))
         except (TypeError, ValueError) as error:
             raise AotArgumentError(f"example input #{index} is not a tensor: {error}") from None
-    out = Path(output_dir)
-    if out.exists() and not out.is_dir():
+    out = Path(output_dir) if output_dir is not None else None
+    if out is not None and out.exists() and not out.is_dir():
         raise AotArgumentError(f"the output {out} is a file: -o names a folder for the "
                                "compiled model")
     return inputs

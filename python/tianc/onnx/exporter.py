@@ -217,7 +217,7 @@ def export(model, example_inputs, path=None, opset=DEFAULT_OPSET, name=None):
 
     if not MIN_EXPORT_OPSET <= opset <= _max_opset():
         raise TianError(f"ONNX export writes opsets {MIN_EXPORT_OPSET}-{_max_opset()}, not {opset}")
-    inputs = _check_arguments(model, example_inputs, ".")
+    inputs = _check_arguments(model, example_inputs)
     name = name or getattr(model, "__name__", type(model).__name__)
     recorded = record(model, inputs, "main")
     from ..random import generator_state
