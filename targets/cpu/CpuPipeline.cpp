@@ -65,20 +65,16 @@ std::string bufferizePipeline(bool planMemory, bool rematerialize, bool blockMat
 }
 
 /// With `threads`, the outermost parallel loop of every kernel with enough
-/// work (tian-prepare-parallel-loops decides) is split into tasks for MLIR's
-/// async runtime (libmlir_async_runtime, a thread pool of one worker per
-/// core). No minimum task size: upstream makes 8 tasks per worker, which
-/// balances row loops whose few iterations are each a whole row (with 1024
-/// iterations per task, W6's 4096 rows were 4 tasks and its time varied by
-/// 50% from call to call).
+/// work (tian-prepare-parallel-loops decides) becomes a task function that
+/// tianc's thread pool (targets/cpu/ParallelRuntime.cpp) runs on ranges of
+/// its iterations: tian-outline-parallel-loops, then, on the LLVM dialect,
+/// tian-lower-parallel-dispatch.
 std::string codegenPipeline(bool threads) {
   std::string loops = threads
       ? "func.func(tian-expand-strided-copies,scf-forall-to-parallel,"
         "convert-linalg-to-parallel-loops,"
         "tian-prepare-parallel-loops),"
-        "async-parallel-for{async-dispatch=false num-workers=-1 min-task-size=1 "
-        "memref-noalias=true},"
-        "async-to-async-runtime,async-runtime-ref-counting,async-runtime-ref-counting-opt,"
+        "tian-outline-parallel-loops,"
         "func.func(convert-linalg-to-loops,"
       : "func.func(tian-expand-strided-copies,scf-forall-to-for,convert-linalg-to-loops,";
   return "tian-drop-empty-buffers,tian-outline-kernels,tian-merge-identical-kernels,"
@@ -86,18 +82,17 @@ std::string codegenPipeline(bool threads) {
          "tian-vectorize-loops,tian-merge-divisions,tian-approximate-math{functions=exp,tanh,erf},tian-stack-loop-buffers,"
          "tian-prefetch-next-row,tian-contract-multiply-add),expand-strided-metadata,lower-affine,"
          "convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
-         "convert-math-to-libm," +
-         std::string(threads ? "convert-async-to-llvm," : "") +
+         "convert-math-to-libm,"
          "convert-arith-to-llvm,convert-cf-to-llvm,"
          "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
          "convert-index-to-llvm,reconcile-unrealized-casts" +
-         std::string(threads ? ",tian-isolate-parallel-tasks" : "") + ",tian-verify-lowered";
+         std::string(threads ? ",tian-lower-parallel-dispatch" : "") + ",tian-verify-lowered";
 }
 
 struct CodegenOptions : public mlir::PassPipelineOptions<CodegenOptions> {
   Option<bool> threads{*this, "threads",
-                       llvm::cl::desc("Run parallel loops on all cores (needs the MLIR "
-                                      "async runtime library at run time)"),
+                       llvm::cl::desc("Run parallel loops on all cores (calls "
+                                      "tianc_parallel_for of libtianc_parallel at run time)"),
                        llvm::cl::init(false)};
 };
 

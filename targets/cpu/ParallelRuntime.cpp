@@ -1,23 +1,22 @@
 //===- ParallelRuntime.cpp - the thread pool of JIT-compiled parallel loops ===//
 //
-// The functions MLIR's async lowering calls (`mlirAsyncRuntime*`: tokens,
-// groups, coroutine tasks), with the reference semantics of upstream's
-// mlir/lib/ExecutionEngine/AsyncRuntime.cpp, on a pool made for short
-// parallel loops on few cores. Upstream's pool (llvm::ThreadPool) has one
-// worker per core that sleeps on a condition variable the moment its queue
-// is empty, and the thread that awaits a loop's tasks sleeps too: every
-// parallel loop of a kernel costs futex wake-ups and context switches (a
-// training step of the W1 MLP made 1330 context switches and ran 1.7x
-// slower on two threads than on one). Here:
+// tianc_parallel_for(body, arguments, trips): the call
+// tian-lower-parallel-dispatch makes for each parallel loop. It splits the
+// iterations [0, trips) into blocks and runs body(arguments, begin, end)
+// for each on every core, returning once all have returned. The pool is
+// made for short parallel loops on few cores (a training step runs
+// hundreds of them):
 //
-// - there is one worker fewer than cores: the thread that awaits a group
-//   or token runs queued tasks itself, so the cores are never
-//   oversubscribed;
-// - an idle worker, and an awaiting thread with nothing to run, spin for a
+// - there is one worker fewer than cores: the calling thread takes blocks
+//   too, and while it waits it runs other queued tasks, so the cores are
+//   never oversubscribed;
+// - blocks are claimed from one counter (no task per block, no queue per
+//   block): a core that finishes early takes the next block;
+// - an idle worker, and a waiting caller with nothing to run, spin for a
 //   while (kSpinNanoseconds: about the gap between two kernels of a step)
-//   before they sleep;
-// - mlirAsyncRuntimGetNumWorkerThreads reports the cores (workers and the
-//   awaiting thread), which is what async-parallel-for sizes its blocks by.
+//   before they sleep on a condition variable (upstream's llvm::ThreadPool
+//   sleeps at once: a training step of the W1 MLP made 1330 context
+//   switches and ran 1.7x slower on two threads than on one).
 //
 // Workers do not survive fork(): tianc compiles single-threaded code in a
 // forked child (tianc.compiler.jit.threads_usable).
@@ -26,6 +25,7 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -33,6 +33,7 @@
 #include <cstdlib>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -185,205 +186,73 @@ Pool &pool() {
   return *instance;
 }
 
-struct RefCounted {
-  explicit RefCounted(int64_t count) : references(count) {}
-  virtual ~RefCounted() = default;
-  void addRef(int64_t count) { references.fetch_add(count, std::memory_order_relaxed); }
-  void dropRef(int64_t count) {
-    if (references.fetch_sub(count, std::memory_order_acq_rel) == count)
-      delete this;
-  }
-  std::atomic<int64_t> references;
-};
+/// One parallel loop: its blocks, claimed in order by whoever runs it.
+struct ParallelJob {
+  using Body = void (*)(void *arguments, int64_t begin, int64_t end);
 
-enum class State : int8_t { Unavailable, Available, Error };
+  ParallelJob(Body body, void *arguments, int64_t trips, int64_t blockSize)
+      : body(body), arguments(arguments), trips(trips), blockSize(blockSize),
+        blocks((trips + blockSize - 1) / blockSize) {}
 
-/// What tokens and values share: a state, and the callbacks (coroutines
-/// to resume, groups to count down) waiting for it to become final.
-struct Awaitable : RefCounted {
-  // Two references: the caller's, and the task's until it emplaces it.
-  Awaitable() : RefCounted(2) {}
-  std::atomic<State> state{State::Unavailable};
-  std::mutex mu;
-  std::condition_variable cv;
-  std::vector<std::function<void()>> awaiters;
-
-  bool final() const { return state.load(std::memory_order_acquire) != State::Unavailable; }
-
-  void finish(State final) {
-    {
+  /// Runs blocks until none is left unclaimed.
+  void runBlocks() {
+    int64_t ran = 0;
+    for (int64_t block = next.fetch_add(1, std::memory_order_relaxed); block < blocks;
+         block = next.fetch_add(1, std::memory_order_relaxed), ++ran)
+      body(arguments, block * blockSize, std::min(trips, (block + 1) * blockSize));
+    if (ran != 0 && finished.fetch_add(ran, std::memory_order_acq_rel) + ran == blocks) {
       std::lock_guard<std::mutex> lock(mu);
-      state.store(final, std::memory_order_release);
       cv.notify_all();
-      for (auto &awaiter : awaiters)
-        awaiter();
     }
-    dropRef(1);
   }
 
-  void await() {
-    if (!final())
-      pool().await(mu, cv, [this] { return final(); });
-  }
+  bool done() const { return finished.load(std::memory_order_acquire) == blocks; }
 
-  void thenRun(std::function<void()> callback) {
-    std::unique_lock<std::mutex> lock(mu);
-    if (final()) {
-      lock.unlock();
-      callback();
-      return;
-    }
-    awaiters.push_back(std::move(callback));
-  }
-};
-
-struct Token : Awaitable {};
-
-struct Value : Awaitable {
-  explicit Value(int64_t size) : storage(size) {}
-  std::vector<std::byte> storage;
-};
-
-struct Group : RefCounted {
-  explicit Group(int64_t size) : RefCounted(1), pending(size) {}
-  std::atomic<int64_t> pending;
-  std::atomic<int64_t> errors{0};
-  std::atomic<int64_t> rank{0};
+  const Body body;
+  void *const arguments;
+  const int64_t trips, blockSize, blocks;
+  std::atomic<int64_t> next{0}, finished{0};
   std::mutex mu;
   std::condition_variable cv;
-  std::vector<std::function<void()>> awaiters;
-
-  bool done() const { return pending.load(std::memory_order_acquire) == 0; }
-
-  /// One of its tokens became final (called with `mu` held).
-  void countDown(bool error) {
-    if (error)
-      errors.fetch_add(1, std::memory_order_relaxed);
-    if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      cv.notify_all();
-      for (auto &awaiter : awaiters)
-        awaiter();
-    }
-  }
 };
-
-using Resume = void (*)(void *);
-
-std::function<void()> resumption(void *handle, Resume resume) {
-  return [handle, resume] { resume(handle); };
-}
 
 } // namespace
 
-TIANC_API void mlirAsyncRuntimeAddRef(void *object, int64_t count) {
-  static_cast<RefCounted *>(object)->addRef(count);
-}
-
-TIANC_API void mlirAsyncRuntimeDropRef(void *object, int64_t count) {
-  static_cast<RefCounted *>(object)->dropRef(count);
-}
-
-TIANC_API void *mlirAsyncRuntimeCreateToken() { return new Token(); }
-
-TIANC_API void *mlirAsyncRuntimeCreateValue(int64_t size) { return new Value(size); }
-
-TIANC_API void *mlirAsyncRuntimeCreateGroup(int64_t size) { return new Group(size); }
-
-TIANC_API int64_t mlirAsyncRuntimeAddTokenToGroup(void *tokenPtr, void *groupPtr) {
-  auto *token = static_cast<Token *>(tokenPtr);
-  auto *group = static_cast<Group *>(groupPtr);
-  std::unique_lock<std::mutex> tokenLock(token->mu);
-  int64_t rank = group->rank.fetch_add(1);
-  if (token->final()) {
-    bool error = token->state.load() == State::Error;
-    tokenLock.unlock();
-    std::lock_guard<std::mutex> groupLock(group->mu);
-    group->countDown(error);
-    return rank;
-  }
-  group->addRef(1); // alive until the token is final
-  token->awaiters.push_back([group, token] {
-    {
-      std::lock_guard<std::mutex> groupLock(group->mu);
-      group->countDown(token->state.load() == State::Error);
-    }
-    group->dropRef(1);
-  });
-  return rank;
-}
-
-TIANC_API void mlirAsyncRuntimeEmplaceToken(void *token) {
-  static_cast<Token *>(token)->finish(State::Available);
-}
-
-TIANC_API void mlirAsyncRuntimeEmplaceValue(void *value) {
-  static_cast<Value *>(value)->finish(State::Available);
-}
-
-TIANC_API void mlirAsyncRuntimeSetTokenError(void *token) {
-  static_cast<Token *>(token)->finish(State::Error);
-}
-
-TIANC_API void mlirAsyncRuntimeSetValueError(void *value) {
-  static_cast<Value *>(value)->finish(State::Error);
-}
-
-TIANC_API bool mlirAsyncRuntimeIsTokenError(void *token) {
-  return static_cast<Token *>(token)->state.load() == State::Error;
-}
-
-TIANC_API bool mlirAsyncRuntimeIsValueError(void *value) {
-  return static_cast<Value *>(value)->state.load() == State::Error;
-}
-
-TIANC_API bool mlirAsyncRuntimeIsGroupError(void *group) {
-  return static_cast<Group *>(group)->errors.load() > 0;
-}
-
-TIANC_API void mlirAsyncRuntimeAwaitToken(void *token) { static_cast<Token *>(token)->await(); }
-
-TIANC_API void mlirAsyncRuntimeAwaitValue(void *value) { static_cast<Value *>(value)->await(); }
-
-TIANC_API void mlirAsyncRuntimeAwaitAllInGroup(void *groupPtr) {
-  auto *group = static_cast<Group *>(groupPtr);
-  if (!group->done())
-    pool().await(group->mu, group->cv, [group] { return group->done(); });
-}
-
-TIANC_API void *mlirAsyncRuntimeGetValueStorage(void *value) {
-  return static_cast<Value *>(value)->storage.data();
-}
-
-TIANC_API void mlirAsyncRuntimeExecute(void *handle, Resume resume) {
-  pool().push(resumption(handle, resume));
-}
-
-TIANC_API void mlirAsyncRuntimeAwaitTokenAndExecute(void *token, void *handle, Resume resume) {
-  static_cast<Token *>(token)->thenRun(resumption(handle, resume));
-}
-
-TIANC_API void mlirAsyncRuntimeAwaitValueAndExecute(void *value, void *handle, Resume resume) {
-  static_cast<Value *>(value)->thenRun(resumption(handle, resume));
-}
-
-TIANC_API void mlirAsyncRuntimeAwaitAllInGroupAndExecute(void *groupPtr, void *handle,
-                                                        Resume resume) {
-  auto *group = static_cast<Group *>(groupPtr);
-  std::unique_lock<std::mutex> lock(group->mu);
-  if (group->done()) {
-    lock.unlock();
-    resume(handle);
+/// Runs body(arguments, begin, end) over blocks covering [0, trips) on all
+/// cores; returns when every block has. As upstream's async-parallel-for:
+/// 8 blocks per core up to 4 cores (fewer per core above), so that uneven
+/// blocks (a row loop's rows, the matmul's tasks) balance, and no minimum
+/// block size.
+TIANC_API void tianc_parallel_for(ParallelJob::Body body, void *arguments, int64_t trips) {
+  if (trips <= 0)
+    return;
+  int threads = pool().threads();
+  if (threads == 1 || trips == 1) {
+    body(arguments, 0, trips);
     return;
   }
-  group->awaiters.push_back(resumption(handle, resume));
+  int64_t perCore = threads <= 4 ? 8 : threads <= 8 ? 4 : threads <= 16 ? 2 : 1;
+  int64_t blocks = std::min<int64_t>(trips, threads * perCore);
+  auto job = std::make_shared<ParallelJob>(body, arguments, trips, (trips + blocks - 1) / blocks);
+  // A helper that starts after the blocks are gone returns at once; the
+  // job lives until the last helper has looked.
+  int64_t helpers = std::min<int64_t>(threads - 1, job->blocks - 1);
+  for (int64_t i = 0; i < helpers; ++i)
+    pool().push([job] { job->runBlocks(); });
+  job->runBlocks();
+  if (!job->done())
+    pool().await(job->mu, job->cv, [&job] { return job->done(); });
 }
 
-TIANC_API int64_t mlirAsyncRuntimGetNumWorkerThreads() { return pool().threads(); }
+/// The threads parallel loops run on: the workers and the calling thread.
+TIANC_API int64_t tianc_parallel_threads() { return pool().threads(); }
 
 /// Returns once every task that was running when it was called has
-/// returned into the pool. A compiled function's call completes when its
-/// tasks signal, a moment before they return through its code: the JIT
-/// frees a threaded function's code only after this (tianc.compiler.jit).
+/// returned into the pool. A block's body has returned from the compiled
+/// code before the block counts as finished, so a compiled function's call
+/// completes with no worker left in its code; the JIT still frees a
+/// threaded function's code only after this (tianc.compiler.jit), which
+/// keeps that safe whatever the tasks do.
 TIANC_API void tianc_parallel_quiesce() {
   std::vector<std::pair<TaskCounter *, uint64_t>> running;
   {

@@ -143,9 +143,9 @@ def ConvolutionsAsMatmuls : Pass<"tian-convolutions-as-matmuls", "::mlir::func::
 }
 
 def PrepareParallelLoops : Pass<"tian-prepare-parallel-loops", "::mlir::func::FuncOp"> {
-  let summary = "Make a kernel's parallel loops safe to hand to async-parallel-for";
+  let summary = "Make a kernel's parallel loops safe to run as tasks on all cores";
   let description = [{
-    `async-parallel-for{memref-noalias}` outlines each `scf.parallel` into a
+    `tian-outline-parallel-loops` outlines each `scf.parallel` into a
     task function and marks every buffer it captures `llvm.noalias`, which
     LLVM needs to vectorize the loop body. That is only true when the
     captured buffers are distinct. In a kernel of `tian-outline-kernels`,
@@ -172,8 +172,8 @@ def StackLoopBuffers : Pass<"tian-stack-loop-buffers", "::mlir::func::FuncOp"> {
     A row loop (`tian-tile-row-groups`) allocates its row-sized temporaries
     in the loop body; on the heap that is a malloc and a free per row and
     per buffer. On the sequential loops of the last stage (after
-    `async-parallel-for` has outlined each task's loop into a function of
-    its own), this pass moves every static, identity-layout `memref.alloc`
+    `tian-outline-parallel-loops` has outlined each task's loop into a
+    function of its own), this pass moves every static, identity-layout `memref.alloc`
     of at most `max-bytes` that sits directly in an `scf.for` body to a
     `memref.alloca` at the function's entry, dropping its deallocation:
     one stack slot serves every iteration. Buffers inside `scf.parallel`
@@ -187,18 +187,57 @@ def StackLoopBuffers : Pass<"tian-stack-loop-buffers", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
-def IsolateParallelTasks : Pass<"tian-isolate-parallel-tasks", "::mlir::ModuleOp"> {
-  let summary = "Keep the task functions of async-parallel-for out of coroutines";
+def OutlineParallelLoops : Pass<"tian-outline-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Make each one-dim parallel loop a task function and a dispatch call";
   let description = [{
-    `async-parallel-for` outlines a parallel loop's body into
-    `parallel_compute_fn` and calls it from coroutines of the async runtime.
-    LLVM inlines a small task function into those coroutines, where its
-    loop no longer vectorizes (the buffers are reloaded from the coroutine
-    frame): an elementwise exp ran 3x slower on two threads than on one.
-    On the LLVM dialect, this pass marks the task functions `no_inline`, so
-    each one is compiled as an ordinary function with its noalias
-    parameters.
+    Every one-dim `scf.parallel` without results (what
+    `tian-prepare-parallel-loops` keeps parallel) becomes a private task
+    function `<function>_task(captured..., %begin, %end)` that runs
+    iterations [begin, end) in an `scf.for`, and, in its place, a call of
+    the declaration `__tian_parallel_for_<task>(captured..., %trips)`,
+    which `tian-lower-parallel-dispatch` lowers to the runtime's
+    `tianc_parallel_for` on the LLVM dialect. Constants, globals and views
+    are recomputed in the task rather than passed, so the task's buffer
+    parameters are the buffers themselves, marked `llvm.noalias` (the
+    promise `tian-prepare-parallel-loops` makes: they are distinct). A
+    loop with a parameter the bare-pointer convention cannot pass (a
+    dynamic layout) stays a loop and runs sequentially.
   }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
+}
+
+def ExternalizeConstants : Pass<"tian-externalize-constants", "::mlir::ModuleOp"> {
+  let summary = "Write large constant globals to files and declare them external";
+  let description = [{
+    On the LLVM dialect, every constant global whose initializer is a dense
+    array of at least `min-bytes` bytes is written, as it lies in memory,
+    to `<directory>/<symbol>.bin` and becomes a hidden external declaration;
+    `<directory>/constants.txt` lists each one (symbol, alignment, bytes,
+    file). tianc.compiler.native links the files into the library with an
+    assembler `.incbin`, so weights captured as constants never pass
+    through LLVM.
+  }];
+  let options = [
+    Option<"directory", "directory", "std::string", /*default=*/"\"\"",
+           "Where the constants' files go">,
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"4096",
+           "The smallest constant written to a file">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def LowerParallelDispatch : Pass<"tian-lower-parallel-dispatch", "::mlir::ModuleOp"> {
+  let summary = "Lower parallel-loop dispatches to calls of tianc_parallel_for";
+  let description = [{
+    On the LLVM dialect, each call of a `__tian_parallel_for_<task>`
+    declaration (`tian-outline-parallel-loops`) becomes stores of its
+    arguments into a struct on the caller's stack (one slot, in the entry
+    block) and `tianc_parallel_for(@<task>_entry, %struct, %trips)`: the
+    thread pool (targets/cpu/ParallelRuntime.cpp) splits [0, trips) into
+    blocks and calls `<task>_entry(%struct, %begin, %end)` for each, which
+    loads the arguments and calls the task.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def PrefetchNextRow : Pass<"tian-prefetch-next-row", "::mlir::func::FuncOp"> {

@@ -117,13 +117,12 @@ scf::ParallelOp keepOuterParallel(scf::ParallelOp loop, unsigned parallelDims) {
   return outer;
 }
 
-/// The dims of a parallel loop as one (upstream's collapseParallelLoops).
-/// Upstream async-parallel-for rounds a multi-dim loop's block size up to
-/// whole inner rows without recounting the blocks, so its last blocks wrap
-/// around and run rows twice: wrong for any body that is not idempotent (an
-/// in-place update, a reduction into its output: log_softmax of a rank-7
-/// tensor over axis 1 subtracted twice on some rows). One dim has no inner
-/// rows to round to.
+/// The dims of a parallel loop as one (upstream's collapseParallelLoops):
+/// tian-outline-parallel-loops hands one-dim loops to the pool. (Upstream
+/// async-parallel-for, which tianc ran loops on before, rounded a multi-dim
+/// loop's block size up to whole inner rows without recounting the blocks,
+/// so its last blocks ran rows twice: log_softmax of a rank-7 tensor over
+/// axis 1 subtracted twice on some rows.)
 scf::ParallelOp collapseToOneDim(scf::ParallelOp loop) {
   IRRewriter rewriter(loop.getContext());
   rewriter.setInsertionPoint(loop);
@@ -173,23 +172,15 @@ struct PrepareParallelLoopsPass
     for (scf::ParallelOp loop : nested) // innermost first
       if (loop.getNumResults() == 0)
         makeSequential(loop);
-    // A parallel loop inside a sequential one (a reduction over an outer
-    // axis: scf.for k { scf.parallel (i, j) { out[i, j] += in[k, i, j] } })
-    // keeps one parallel dim: see collapseToOneDim for why not several (a
-    // sum over axis 0 of a 2x17x3 tensor added rows twice).
-    SmallVector<scf::ParallelOp> inSequential;
-    function.walk([&](scf::ParallelOp loop) {
-      if (!isa<func::FuncOp>(loop->getParentOp()) &&
-          !loop->getParentOfType<scf::ParallelOp>() && loop.getNumResults() == 0 &&
-          loop.getNumLoops() > 1)
-        inSequential.push_back(loop);
-    });
-    for (scf::ParallelOp loop : inSequential)
-      keepOuterParallel(loop, 1);
+    // The outermost parallel loops: in the function's body, or inside a
+    // sequential loop (a reduction over an outer axis:
+    // scf.for k { scf.parallel (i, j) { out[i, j] += in[k, i, j] } }) or a
+    // branch (tian-check-allocations' test of the arena).
     SmallVector<scf::ParallelOp> loops;
-    for (Operation &op : function.getBody().front())
-      if (auto loop = dyn_cast<scf::ParallelOp>(&op))
+    function.walk([&](scf::ParallelOp loop) {
+      if (!loop->getParentOfType<scf::ParallelOp>())
         loops.push_back(loop);
+    });
     for (scf::ParallelOp loop : loops) {
       llvm::SetVector<Value> captured;
       getUsedValuesDefinedAbove(loop.getRegion(), captured);
@@ -198,13 +189,19 @@ struct PrepareParallelLoopsPass
         if (isa<MemRefType>(value.getType()) && !isa<BlockArgument>(value) &&
             viewChain(value).empty())
           sinkable = false; // a buffer from elsewhere: not provably distinct
-      // Too little work to pay for waking the other workers.
+      // Too little work to pay for waking the other workers (each time the
+      // enclosing loops run it).
       bool worthIt = tripCount(loop) * workIn(loop.getRegion()) >= minWork;
       if (!parallel || !sinkable || !worthIt) {
         if (loop.getNumResults() == 0)
           makeSequential(loop);
         continue;
       }
+      // Inside a sequential loop, one parallel dim: see collapseToOneDim
+      // for why not several (a sum over axis 0 of a 2x17x3 tensor added
+      // rows twice).
+      if (!isa<func::FuncOp>(loop->getParentOp()) && loop.getNumLoops() > 1)
+        loop = keepOuterParallel(loop, 1);
       if (loop.getNumLoops() > 1)
         loop = keepOuterParallel(loop, loop.getNumLoops() - 1);
       if (loop.getNumLoops() > 1)

@@ -139,7 +139,7 @@ def test_epilogue_fusion_matches_torch():
 
 
 def test_threads_agree_and_survive_collected_functions():
-    """Parallel loops on MLIR's async runtime (the default): the same results
+    """Parallel loops on tianc's thread pool (the default): the same results
     as one thread, and a collected compiled function must not tear down the
     thread pool (or code) the others use."""
     import gc
@@ -147,15 +147,15 @@ def test_threads_agree_and_survive_collected_functions():
     x = tc.tensor(rng.standard_normal((256, 1024)).astype(np.float32))
     single = tc.jit.trace(_w6, threads=False)
     want = single(x).numpy()
-    assert "llvm.call @mlirAsyncRuntime" not in single.ir("llvm-dialect")
+    assert "llvm.call @tianc_parallel_for" not in single.ir("llvm-dialect")
     first = tc.jit.trace(_w2, threads=True)
     first(x)
-    assert "llvm.call @mlirAsyncRuntime" in first.ir("llvm-dialect")
+    assert "llvm.call @tianc_parallel_for" in first.ir("llvm-dialect")
     del first
     gc.collect()
     threaded = tc.jit.trace(_w6)
     np.testing.assert_allclose(threaded(x).numpy(), want, rtol=1e-6, atol=1e-6)
-    assert "llvm.call @mlirAsyncRuntime" in threaded.ir("llvm-dialect")
+    assert "llvm.call @tianc_parallel_for" in threaded.ir("llvm-dialect")
 
 
 _FORK_SCRIPT = """
@@ -170,7 +170,7 @@ eager = F.exp(x).numpy()  # a threaded eager kernel
 pid = os.fork()
 if pid == 0:
     ok = (np.array_equal(traced(x).numpy(), before) and np.array_equal(F.exp(x).numpy(), eager)
-          and "llvm.call @mlirAsyncRuntime" not in traced.ir("llvm-dialect"))
+          and "llvm.call @tianc_parallel_for" not in traced.ir("llvm-dialect"))
     os._exit(0 if ok else 3)
 _, status = os.waitpid(pid, 0)
 sys.exit(os.waitstatus_to_exitcode(status))
@@ -178,7 +178,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
 
 
 def test_forked_child_runs_single_threaded():
-    """The async runtime's workers do not survive fork(): a child must not
+    """The thread pool's workers do not survive fork(): a child must not
     wait for them (it hung), but recompile what it runs on one thread."""
     import subprocess
     import sys
@@ -191,10 +191,10 @@ def test_forked_child_runs_single_threaded():
 def test_threads_only_for_loops_with_enough_work():
     small = tc.jit.trace(lambda x: F.exp(x) + 1)
     small(tc.tensor(np.ones((16, 16), np.float32)))
-    assert "llvm.call @mlirAsyncRuntime" not in small.ir("llvm-dialect")
+    assert "llvm.call @tianc_parallel_for" not in small.ir("llvm-dialect")
     large = tc.jit.trace(lambda x: F.exp(x) + 1)
     got = large(tc.tensor(np.ones((1024, 1024), np.float32))).numpy()
-    assert "llvm.call @mlirAsyncRuntime" in large.ir("llvm-dialect")
+    assert "llvm.call @tianc_parallel_for" in large.ir("llvm-dialect")
     np.testing.assert_allclose(got, np.e + 1, rtol=1e-6)
 
 

@@ -1,6 +1,6 @@
 """tianc's thread pool for parallel loops (targets/cpu/ParallelRuntime.cpp):
-MLIR's async runtime functions on workers that spin before they sleep, with
-the awaiting thread running tasks too."""
+tianc_parallel_for on workers that spin before they sleep, with the calling
+thread taking blocks too."""
 
 import ctypes
 import os
@@ -16,11 +16,11 @@ rng = np.random.default_rng(11)
 
 
 def test_the_pool_counts_the_usable_cores():
-    """async-parallel-for sizes its blocks by this count: the workers and
-    the thread that awaits them, one per core the process may use."""
+    """tianc_parallel_for sizes its blocks by this count: the workers and
+    the calling thread, one per core the process may use."""
     library = ctypes.CDLL(async_runtime_library())
-    library.mlirAsyncRuntimGetNumWorkerThreads.restype = ctypes.c_int64
-    assert library.mlirAsyncRuntimGetNumWorkerThreads() == len(os.sched_getaffinity(0))
+    library.tianc_parallel_threads.restype = ctypes.c_int64
+    assert library.tianc_parallel_threads() == len(os.sched_getaffinity(0))
 
 
 def test_user_threads_share_the_pool():
@@ -33,7 +33,7 @@ def test_user_threads_share_the_pool():
            tc.jit.trace(lambda x: F.relu(x @ w)),
            tc.jit.trace(lambda x: F.softmax(x, -1))]
     wants = [fn(x).numpy() for fn in fns]
-    assert all("llvm.call @mlirAsyncRuntime" in fn.ir("llvm-dialect") for fn in fns)
+    assert all("llvm.call @tianc_parallel_for" in fn.ir("llvm-dialect") for fn in fns)
     failures = []
 
     def run(index):

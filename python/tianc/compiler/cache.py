@@ -45,7 +45,6 @@ DEFAULT_SIZE_LIMIT = 2 << 30
 _linker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tianc-cache")
 _pending = []
 _warned = set()
-_libraries = []  # loaded libraries stay loaded for the process's lifetime
 _lock = threading.Lock()
 
 
@@ -115,8 +114,9 @@ def key(module, entry, variant):
 
 
 def load(cache_key, entry):
-    """(address of the packed entry point, stage texts) or None. Libraries
-    the code calls (the async runtime) are found through its rpath."""
+    """(address of the packed entry point, stage texts, the loaded library)
+    or None. Libraries the code calls (tianc's runtime) are found through
+    its rpath."""
     root = directory()
     if root is None:
         return None
@@ -139,13 +139,12 @@ def load(cache_key, entry):
         _stats["misses"] += 1
         _stats["damaged"] += 1
         return None
-    _libraries.append(handle)
     _stats["hits"] += 1
     try:  # the mtime of the .json records the last use, for eviction
         os.utime(meta)
     except OSError:
         pass
-    return address, record["stages"]
+    return address, record["stages"], handle
 
 
 def _damage(library, record):
@@ -214,16 +213,42 @@ def _link(compiler, workdir, obj, root, cache_key, stages, runtime):
             _warn("link", f"tianc: could not link a cache entry with {compiler}: "
                           f"{result.stderr.strip()[:300]}")
             return
-        record = {"sha256": _sha256(library), "bytes": library.stat().st_size, "stages": stages}
-        (workdir / "meta.json").write_text(json.dumps(record))
-        # Publish atomically: the .json appears last, and load() needs both.
-        os.replace(library, root / f"{cache_key}.so")
-        os.replace(workdir / "meta.json", root / f"{cache_key}.json")
-        with _lock:
-            _stats["stored"] += 1
-        _account(root, record["bytes"] + (root / f"{cache_key}.json").stat().st_size)
+        _publish(library, workdir, root, cache_key, stages)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def store_library(cache_key, library, stages):
+    """Stores a library already linked (tianc.compiler.native) in the
+    background; its folder is removed once it is stored."""
+    root = directory()
+    if root is None:
+        shutil.rmtree(library.parent, ignore_errors=True)
+        return
+
+    def publish():
+        try:
+            _publish(library, library.parent, root, cache_key, stages)
+        except OSError as error:
+            _warn("store", f"tianc: cannot write the compile cache at {root} ({error})")
+        finally:
+            shutil.rmtree(library.parent, ignore_errors=True)
+    _pending.append(_linker.submit(publish))
+
+
+def _publish(library, workdir, root, cache_key, stages):
+    root.mkdir(parents=True, exist_ok=True)
+    record = {"sha256": _sha256(library), "bytes": library.stat().st_size, "stages": stages}
+    (workdir / "meta.json").write_text(json.dumps(record))
+    # Publish atomically: the .json appears last, and load() needs both.
+    # (A library built outside the cache's folder is copied first.)
+    staged = root / f".tmp-{cache_key}.so"
+    shutil.copyfile(library, staged)
+    os.replace(staged, root / f"{cache_key}.so")
+    os.replace(workdir / "meta.json", root / f"{cache_key}.json")
+    with _lock:
+        _stats["stored"] += 1
+    _account(root, record["bytes"] + (root / f"{cache_key}.json").stat().st_size)
 
 
 # The cache's bytes: one scan per process, then what this process stores

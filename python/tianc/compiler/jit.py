@@ -1,12 +1,16 @@
-"""JIT compilation of tian functions through the upstream ExecutionEngine.
+"""JIT compilation of tian functions: large modules into a shared library
+built on every core (tianc.compiler.native), small ones through the upstream
+ExecutionEngine.
 
 The compiled entry takes one bare data pointer per input and per output
 (static shapes, results as out-parameters), so a call packs pointers and
 nothing else.
 """
 
+import ctypes
 import math
 import os
+import shutil
 import sys
 import weakref
 
@@ -15,7 +19,7 @@ from mlir import ir
 from mlir.execution_engine import ExecutionEngine
 
 from .._native._tian import invoke as _invoke
-from . import cache
+from . import cache, native
 from .pipeline import (CompileError, CompileProgress, _diagnostics_text, async_runtime_library,
                        cpu_stages, lower)
 
@@ -43,6 +47,16 @@ def _free_threaded_engine(engine):
     after the pool's in-flight tasks have left it."""
     _async_runtime_handle().tianc_parallel_quiesce()
     del engine
+
+
+def _unload_library(library, threaded):
+    """Unmaps a compiled function's library (after the pool's in-flight
+    tasks have left it, for threaded code)."""
+    if threaded:
+        _async_runtime_handle().tianc_parallel_quiesce()
+    import _ctypes
+
+    _ctypes.dlclose(library._handle)
 
 
 class CompiledFunction:
@@ -77,26 +91,40 @@ class CompiledFunction:
         variant = f"{opt_level}|" + ",".join(pipeline for _, pipeline in stages)
         cache_key = cache.key(module, entry, variant) if use_cache and cache.directory() else None
         cached = cache.load(cache_key, entry) if cache_key else None
+        self._engine = None
         if cached is not None:
             module.context.enable_multithreading(False)  # as after a compile, below
-            self._address, self.stages = cached
-            self._engine = None
+            self._address, self.stages, library = cached
             self.from_cache = True
+            weakref.finalize(self, _unload_library, library, threads).atexit = False
             return
         with CompileProgress(entry) as progress:
             self.stages = lower(module, dump_dir=dump_dir, keep_stages=True, progress=progress,
                                 stages=stages, dump_name=dump_name or entry)
             progress.set_stage(f"LLVM -O{opt_level} codegen")
-            # The runtime is loaded into the process (RTLD_GLOBAL), not handed
-            # to the engine: an engine calls the runtime's destroy hook when it
-            # is collected, which would tear down the thread pool under every
-            # other compiled function.
-            self._engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[])
+            if native.worth_it(self.stages["llvm-dialect"]):
+                library_path = native.build_library(module, entry, runtime, opt_level)
+            else:
+                library_path = None
+                # The runtime is loaded into the process (RTLD_GLOBAL), not
+                # handed to the engine: an engine calls the runtime's destroy
+                # hook when it is collected, which would tear down the thread
+                # pool under every other compiled function.
+                self._engine = ExecutionEngine(module, opt_level=opt_level, shared_libs=[])
         # The pass manager's threads (about 10% of a ResNet-18 compile) are a
         # pool owned by the context, which lives on with the engine: a child
         # forked later would try to join the pool's threads at exit (LLVM
         # ERROR: pthread_join failed). Done compiling, the pool goes.
         module.context.enable_multithreading(False)
+        if library_path is not None:
+            library = ctypes.CDLL(str(library_path))
+            self._address = ctypes.cast(getattr(library, f"_mlir_{entry}"), ctypes.c_void_p).value
+            weakref.finalize(self, _unload_library, library, threads).atexit = False
+            if cache_key:
+                cache.store_library(cache_key, library_path, self.stages)
+            else:
+                shutil.rmtree(library_path.parent, ignore_errors=True)
+            return
         if threads:
             # A worker thread may still be returning through this engine's
             # code after the call that used it has completed: the code is

@@ -28,7 +28,7 @@ func.func private @kernel(%in: memref<16xf32> {llvm.noalias}, %out: memref<4x4xf
 // -----
 
 // Buffers that may overlap: the loop becomes sequential (scf.for), since
-// the async lowering would mark them noalias.
+// tian-outline-parallel-loops would mark them noalias.
 // CHECK-LABEL: func.func private @may_alias
 // CHECK-NOT: scf.parallel
 // CHECK: scf.for
@@ -89,9 +89,10 @@ func.func private @rows(%a: memref<4096x1024xf32> {llvm.noalias}) {
 
 // -----
 
-// Three dims: the two outer ones become one parallel dim (upstream
-// async-parallel-for runs some rows of a multi-dim loop twice, which an
-// in-place update cannot take), the innermost stays a whole scf.for.
+// Three dims: the two outer ones become one parallel dim (the pool takes
+// one-dim loops; upstream async-parallel-for ran some rows of a multi-dim
+// loop twice, which an in-place update cannot take), the innermost stays a
+// whole scf.for.
 // CHECK-LABEL: func.func private @in_place_rank3
 // CHECK: %[[N:.*]] = arith.constant 15 : index
 // CHECK: scf.parallel (%[[IJ:.*]]) = (%{{.*}}) to (%[[N]]) step
@@ -111,6 +112,29 @@ func.func private @in_place_rank3(%x: memref<3x5x4xf32> {llvm.noalias}) {
     %w = arith.subf %v, %one : f32
     memref.store %w, %x[%i, %j, %k] : memref<3x5x4xf32>
     scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A loop under a branch (tian-check-allocations' test of the arena) gets the
+// same checks as one in the function's body: in the public entry it runs
+// sequentially (it was handed to the threads, one trip at a time).
+// CHECK-LABEL: func.func @entry_branch
+// CHECK-NOT: scf.parallel
+// CHECK: scf.if
+// CHECK: scf.for
+func.func @entry_branch(%a: memref<8x8xf32> {llvm.noalias}, %ok: i1) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  scf.if %ok {
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c1, %c8) step (%c1, %c1) {
+      memref.store %zero, %a[%i, %j] : memref<8x8xf32>
+      scf.reduce
+    }
   }
   return
 }

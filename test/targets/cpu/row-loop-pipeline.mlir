@@ -16,13 +16,12 @@
 // CHECK: llvm.return
 
 // THREADS-LABEL: llvm.func @softmax_layer_norm_kernel0(
-// THREADS: llvm.call @mlirAsyncRuntimeCreateGroup
-// THREADS-LABEL: llvm.func @parallel_compute_fn(
-// THREADS-SAME: no_inline
+// THREADS: llvm.call @tianc_parallel_for(
+// THREADS-LABEL: llvm.func @softmax_layer_norm_kernel0_task(
 // THREADS-COUNT-3: llvm.alloca
 // THREADS-NOT: llvm.call @aligned_alloc
 // THREADS-NOT: llvm.call @malloc
-// THREADS: llvm.func @async_execute_fn(
+// THREADS: llvm.func internal @softmax_layer_norm_kernel0_task_entry(
 func.func @softmax_layer_norm(%x: tensor<512x256xf32>) -> tensor<512x256xf32> {
   %0 = tian.softmax %x axis = 1 : tensor<512x256xf32>
   %1 = tian.layer_norm %0 axis = 1 : tensor<512x256xf32>

@@ -1,0 +1,152 @@
+"""Machine code for a large module in the LLVM dialect, compiled on every
+core: a shared library built with the LLVM wheel's tools.
+
+MLIR's ExecutionEngine optimizes and compiles a module as one unit on one
+thread: ResNet-18's took 7 s that way. Here its LLVM IR is split into parts
+(`llvm-split`, a few functions each) that `opt | llc` processes compile side
+by side, and the system's C compiler links the objects with tianc's runtime
+into the library the compile cache stores anyway. The parts also compile
+faster than the whole did on one thread (4.4 s of work became 3 s: the
+optimizer no longer inlines every kernel into the entry function), at no
+cost to the code's speed (each kernel, and each parallel task, is a function
+of its own either way).
+
+Small modules (an eager op's kernel) stay with the ExecutionEngine: five
+processes cost about 0.15 s, more than compiling them in process.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from mlir import ir
+
+from .pipeline import CompileError, tool_path
+
+# A module with more text than this in the LLVM dialect is compiled here:
+# above it the tools' start-up costs less than the cores save.
+MIN_TEXT_BYTES = 400_000
+
+
+def worth_it(llvm_dialect_text: str) -> bool:
+    """Whether to build a module this way: large, a C compiler to link with
+    (the ExecutionEngine needs none), and not turned off
+    (TIANC_PARALLEL_LLVM=0)."""
+    return (len(llvm_dialect_text) >= MIN_TEXT_BYTES
+            and os.environ.get("TIANC_PARALLEL_LLVM", "1") != "0"
+            and shutil.which(os.environ.get("CC", "cc")) is not None)
+
+
+def _cores():
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _run(command, what, **options):
+    try:
+        result = subprocess.run(command, capture_output=True, **options)
+    except OSError as error:
+        raise CompileError(f"could not run {what}: {error}") from None
+    if result.returncode != 0:
+        stderr = result.stderr.decode(errors="replace") if isinstance(result.stderr, bytes) \
+            else result.stderr
+        raise CompileError(f"{what} failed:\n{stderr[-2000:]}")
+    return result
+
+
+def _packed_entry(llvm_ir: str, entry: str) -> str:
+    """The wrapper `_mlir_<entry>(void **arguments)` the ExecutionEngine would
+    have made (tianc._native.invoke calls it): arguments[i] points to the
+    i-th parameter's value."""
+    match = re.search(rf"^define [^@]*@{re.escape(entry)}\((.*)\)", llvm_ir, re.MULTILINE)
+    if match is None:
+        raise CompileError(f"no function @{entry} in the LLVM IR")
+    types = [param.split()[0] for param in match.group(1).split(",") if param.strip()]
+    lines = [f"define void @_mlir_{entry}(ptr %arguments) {{"]
+    for index, type_ in enumerate(types):
+        lines += [f"  %slot{index} = getelementptr ptr, ptr %arguments, i64 {index}",
+                  f"  %address{index} = load ptr, ptr %slot{index}",
+                  f"  %value{index} = load {type_}, ptr %address{index}"]
+    arguments = ", ".join(f"{type_} %value{index}" for index, type_ in enumerate(types))
+    lines += [f"  call void @{entry}({arguments})", "  ret void", "}", ""]
+    return "\n".join(lines)
+
+
+def _externalize_constants(module: ir.Module, work: Path) -> list:
+    """Moves the module's large constants into files (tian-externalize-constants);
+    returns [(symbol, alignment, bytes, file)]."""
+    from mlir.passmanager import PassManager
+
+    PassManager.parse(f"builtin.module(tian-externalize-constants{{directory={work}}})",
+                      module.context).run(module.operation)
+    manifest = work / "constants.txt"
+    listed = [line.split(" ", 3) for line in manifest.read_text().splitlines() if line]
+    manifest.unlink()
+    return [(symbol, int(alignment), int(size), path) for symbol, alignment, size, path in listed]
+
+
+def _constants_object(constants, work: Path, compiler: str) -> Path:
+    """An object file holding the externalized constants' bytes."""
+    lines = ['.section .rodata.tianc_constants,"a"']
+    for symbol, alignment, size, path in constants:
+        lines += [f".p2align {max(alignment, 1).bit_length() - 1}", f".globl {symbol}",
+                  f".hidden {symbol}", f".type {symbol},@object", f".size {symbol},{size}",
+                  f"{symbol}:", f'.incbin "{path}"']
+    lines.append('.section .note.GNU-stack,"",@progbits')
+    source, obj = work / "constants.s", work / "constants.o"
+    source.write_text("\n".join(lines) + "\n")
+    _run([compiler, "-c", "-o", str(obj), str(source)], f"the assembler ({compiler})")
+    return obj
+
+
+def build_library(module: ir.Module, entry: str, runtime: list, opt_level: int = 3,
+                  directory=None) -> Path:
+    """Compiles ``module`` (in the LLVM dialect) into a shared library with
+    the packed entry point `_mlir_<entry>`; returns its path, in a fresh
+    folder under ``directory`` (default: the system's temporary folder)
+    that the caller removes."""
+    work = Path(tempfile.mkdtemp(prefix="tianc-llvm-", dir=directory))
+    constants = _externalize_constants(module, work)
+    bytecode = work / "code.mlirbc"
+    with open(bytecode, "wb") as file:
+        module.operation.write_bytecode(file)
+    llvm_ir = _run([str(tool_path("mlir-translate")), "--mlir-to-llvmir", str(bytecode)],
+                   "mlir-translate", text=True).stdout
+    bytecode.unlink()
+    (work / "code.ll").write_text(llvm_ir + _packed_entry(llvm_ir, entry))
+    del llvm_ir
+    cores = _cores()
+    # More parts than cores: one big function (the entry) does not leave
+    # the other cores idle for long.
+    parts = 2 * cores
+    _run([str(tool_path("llvm-split")), "-j", str(parts), "--round-robin", "-o",
+          str(work / "part"), str(work / "code.ll")], "llvm-split")
+    level = f"-O{opt_level}"
+
+    def compile_part(index):
+        part, obj = work / f"part{index}", work / f"part{index}.o"
+        optimized = _run([str(tool_path("opt")), level, str(part), "-o", "-"], "opt").stdout
+        _run([str(tool_path("llc")), level, "-mcpu=native", "-relocation-model=pic",
+              "-filetype=obj", "-o", str(obj), "-"], "llc", input=optimized)
+        return obj
+
+    compiler = os.environ.get("CC", "cc")
+    with ThreadPoolExecutor(max_workers=cores) as pool:
+        objects = list(pool.map(compile_part, range(parts)))
+    if constants:
+        objects.append(_constants_object(constants, work, compiler))
+    library = work / "code.so"
+    libraries = []
+    for path in runtime:
+        libraries += [path, f"-Wl,-rpath,{Path(path).parent}"]
+    # -Bsymbolic: the entry wrapper must call this library's function, not a
+    # namesake already loaded (a function named `step` would call libc's).
+    _run([compiler, "-shared", "-Wl,-Bsymbolic", "-o", str(library), *map(str, objects),
+          *libraries, "-lm"], f"the C compiler ({compiler}) linking the code")
+    return library
