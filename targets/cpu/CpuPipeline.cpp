@@ -71,13 +71,16 @@ std::string bufferizePipeline(bool planMemory, bool rematerialize, bool blockMat
 /// tian-lower-parallel-dispatch.
 std::string codegenPipeline(bool threads) {
   std::string loops = threads
-      ? "func.func(tian-expand-strided-copies,scf-forall-to-parallel,"
+      ? "func.func(scf-forall-to-parallel,"
         "convert-linalg-to-parallel-loops,"
         "tian-prepare-parallel-loops),"
         "tian-outline-parallel-loops,"
         "func.func(convert-linalg-to-loops,"
-      : "func.func(tian-expand-strided-copies,scf-forall-to-for,convert-linalg-to-loops,";
-  return "tian-drop-empty-buffers,tian-outline-kernels,tian-merge-identical-kernels,"
+      : "func.func(scf-forall-to-for,convert-linalg-to-loops,";
+  // Strided copies (a convolution's padding) become linalg.copy before the
+  // kernels are outlined: kernels of their own, shared among the cores and
+  // merged where they repeat, not loops in the entry function.
+  return "tian-drop-empty-buffers,func.func(tian-expand-strided-copies),tian-outline-kernels,tian-merge-identical-kernels,"
          "tian-check-allocations," + loops +
          "tian-vectorize-loops,tian-merge-divisions,tian-approximate-math{functions=exp,tanh,erf},tian-stack-loop-buffers,"
          "tian-prefetch-next-row,tian-contract-multiply-add),expand-strided-metadata,lower-affine,"

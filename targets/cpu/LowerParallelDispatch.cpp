@@ -80,6 +80,13 @@ struct LowerParallelDispatchPass
           LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(context), {pointer, pointer, i64}));
     }
 
+    // Every call, by callee, in one walk (a walk per dispatch was
+    // quadratic: 0.7 s for ResNet-18's 60).
+    llvm::DenseMap<StringAttr, SmallVector<LLVM::CallOp>> callsOf;
+    module.walk([&](LLVM::CallOp call) {
+      if (FlatSymbolRefAttr callee = call.getCalleeAttr())
+        callsOf[callee.getAttr()].push_back(call);
+    });
     for (LLVM::LLVMFuncOp dispatch : dispatches) {
       StringRef taskName = dispatch.getSymName().drop_front(kDispatchPrefix.size());
       auto task = symbols.lookup<LLVM::LLVMFuncOp>(taskName);
@@ -90,17 +97,7 @@ struct LowerParallelDispatchPass
       ArrayRef<Type> parameters = dispatch.getFunctionType().getParams();
       auto fields = LLVM::LLVMStructType::getLiteral(context, parameters.drop_back());
       LLVM::LLVMFuncOp entry = createEntry(builder, task, fields, symbols);
-
-      std::optional<SymbolTable::UseRange> uses = SymbolTable::getSymbolUses(dispatch, module);
-      SmallVector<LLVM::CallOp> calls;
-      for (const SymbolTable::SymbolUse &use : *uses) {
-        auto call = dyn_cast<LLVM::CallOp>(use.getUser());
-        if (!call) {
-          use.getUser()->emitError("a parallel loop's dispatch is only ever called");
-          return signalPassFailure();
-        }
-        calls.push_back(call);
-      }
+      SmallVector<LLVM::CallOp> &calls = callsOf[dispatch.getSymNameAttr()];
       for (LLVM::CallOp call : calls) {
         Location loc = call.getLoc();
         // In the entry block: one slot however often the call runs.

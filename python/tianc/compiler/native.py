@@ -33,12 +33,13 @@ MIN_TEXT_BYTES = 400_000
 
 
 def worth_it(llvm_dialect_text: str) -> bool:
-    """Whether to build a module this way: large, a C compiler to link with
-    (the ExecutionEngine needs none), and not turned off
-    (TIANC_PARALLEL_LLVM=0)."""
-    return (len(llvm_dialect_text) >= MIN_TEXT_BYTES
-            and os.environ.get("TIANC_PARALLEL_LLVM", "1") != "0"
-            and shutil.which(os.environ.get("CC", "cc")) is not None)
+    """Whether to build a module this way: large (TIANC_PARALLEL_LLVM=always:
+    any size; 0: never), and a C compiler to link with (the ExecutionEngine
+    needs none)."""
+    setting = os.environ.get("TIANC_PARALLEL_LLVM", "1")
+    if setting == "0" or shutil.which(os.environ.get("CC", "cc")) is None:
+        return False
+    return setting == "always" or len(llvm_dialect_text) >= MIN_TEXT_BYTES
 
 
 def _cores():
