@@ -301,7 +301,7 @@ def trace(fn=None, *, capture_as_const=False, name=None, memory_planning=True,
     activations in a training step's backward pass instead of keeping them;
     ``fusion=False`` compiles every op as its own loop nest (to measure what
     fusion buys; ``fusion_report()`` lists the fused kernels). ``threads``
-    shares loops with enough work among all cores (MLIR's async runtime);
+    shares loops with enough work among all cores (tianc's thread pool);
     the default is on unless the environment sets ``TIANC_THREADS=0``.
     ``matmul_kernels`` runs f32 matmuls and convolutions on packed,
     register-blocked kernels (tian-block-matmuls); ``False`` gives them

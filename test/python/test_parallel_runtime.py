@@ -10,7 +10,7 @@ import numpy as np
 
 import tianc as tc
 from tianc import functional as F
-from tianc.compiler.pipeline import async_runtime_library
+from tianc.compiler.pipeline import parallel_runtime_library
 
 rng = np.random.default_rng(11)
 
@@ -18,7 +18,7 @@ rng = np.random.default_rng(11)
 def test_the_pool_counts_the_usable_cores():
     """tianc_parallel_for sizes its blocks by this count: the workers and
     the calling thread, one per core the process may use."""
-    library = ctypes.CDLL(async_runtime_library())
+    library = ctypes.CDLL(parallel_runtime_library())
     library.tianc_parallel_threads.restype = ctypes.c_int64
     assert library.tianc_parallel_threads() == len(os.sched_getaffinity(0))
 

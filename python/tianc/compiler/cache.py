@@ -218,6 +218,19 @@ def _link(compiler, workdir, obj, root, cache_key, stages, runtime):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def build_directory():
+    """Where to build a library the cache will store (inside the cache, so
+    storing it is a rename), or None without a cache."""
+    root = directory()
+    if root is None:
+        return None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return root
+
+
 def store_library(cache_key, library, stages):
     """Stores a library already linked (tianc.compiler.native) in the
     background; its folder is removed once it is stored."""
@@ -241,10 +254,13 @@ def _publish(library, workdir, root, cache_key, stages):
     record = {"sha256": _sha256(library), "bytes": library.stat().st_size, "stages": stages}
     (workdir / "meta.json").write_text(json.dumps(record))
     # Publish atomically: the .json appears last, and load() needs both.
-    # (A library built outside the cache's folder is copied first.)
-    staged = root / f".tmp-{cache_key}.so"
-    shutil.copyfile(library, staged)
-    os.replace(staged, root / f"{cache_key}.so")
+    # A library built outside the cache's filesystem is copied first.
+    try:
+        os.replace(library, root / f"{cache_key}.so")
+    except OSError:
+        staged = root / f".tmp-{cache_key}.so"
+        shutil.copyfile(library, staged)
+        os.replace(staged, root / f"{cache_key}.so")
     os.replace(workdir / "meta.json", root / f"{cache_key}.json")
     with _lock:
         _stats["stored"] += 1

@@ -20,7 +20,7 @@ from mlir.execution_engine import ExecutionEngine
 
 from .._native._tian import invoke as _invoke
 from . import cache, native
-from .pipeline import (CompileError, CompileProgress, _diagnostics_text, async_runtime_library,
+from .pipeline import (CompileError, CompileProgress, _diagnostics_text, parallel_runtime_library,
                        cpu_stages, lower)
 
 _NUMPY_DTYPES = {
@@ -45,7 +45,7 @@ def numpy_dtype(element_type: ir.Type):
 def _free_threaded_engine(engine):
     """Drops the last reference to a threaded function's engine (its code)
     after the pool's in-flight tasks have left it."""
-    _async_runtime_handle().tianc_parallel_quiesce()
+    _parallel_runtime_handle().tianc_parallel_quiesce()
     del engine
 
 
@@ -53,7 +53,7 @@ def _unload_library(library, threaded):
     """Unmaps a compiled function's library (after the pool's in-flight
     tasks have left it, for threaded code)."""
     if threaded:
-        _async_runtime_handle().tianc_parallel_quiesce()
+        _parallel_runtime_handle().tianc_parallel_quiesce()
     import _ctypes
 
     _ctypes.dlclose(library._handle)
@@ -84,7 +84,7 @@ class CompiledFunction:
                             blocked_matmuls=matmul_kernels)
         # Always loaded: besides the thread pool it takes the reports of
         # failed allocations (tian-check-allocations), which any code makes.
-        runtime = [_load_async_runtime()]
+        runtime = [_load_parallel_runtime()]
         if threads:
             global _threaded_code_loaded
             _threaded_code_loaded = True
@@ -103,7 +103,9 @@ class CompiledFunction:
                                 stages=stages, dump_name=dump_name or entry)
             progress.set_stage(f"LLVM -O{opt_level} codegen")
             if native.worth_it(self.stages["llvm-dialect"]):
-                library_path = native.build_library(module, entry, runtime, opt_level)
+                library_path = native.build_library(
+                    module, entry, runtime, opt_level,
+                    directory=cache.build_directory() if cache_key else None)
             else:
                 library_path = None
                 # The runtime is loaded into the process (RTLD_GLOBAL), not
@@ -216,8 +218,8 @@ class _OutputPool:
 
 
 _outputs = _OutputPool()
-_async_runtime = None
-# The async runtime's worker threads do not survive fork(): a process forked
+_parallel_runtime = None
+# The thread pool's workers do not survive fork(): a process forked
 # after it started must not run threaded code (a parallel loop would wait
 # for workers that are gone) and compiles single-threaded from then on, as
 # PyTorch runs single-threaded in a forked child.
@@ -239,21 +241,21 @@ def threads_usable() -> bool:
     return not _forked_after_threads
 
 
-def _load_async_runtime() -> str:
+def _load_parallel_runtime() -> str:
     """Loads tianc's runtime (the thread pool of parallel loops, the report
     of failed allocations) once, with its symbols visible to JIT-compiled
     code; returns its path."""
-    _async_runtime_handle()
-    return async_runtime_library()
+    _parallel_runtime_handle()
+    return parallel_runtime_library()
 
 
-def _async_runtime_handle():
-    global _async_runtime
-    if _async_runtime is None:
+def _parallel_runtime_handle():
+    global _parallel_runtime
+    if _parallel_runtime is None:
         import ctypes
 
-        _async_runtime = ctypes.CDLL(async_runtime_library(), mode=ctypes.RTLD_GLOBAL)
-    return _async_runtime
+        _parallel_runtime = ctypes.CDLL(parallel_runtime_library(), mode=ctypes.RTLD_GLOBAL)
+    return _parallel_runtime
 
 
 def compile_module(module: ir.Module, entry: str, **options) -> CompiledFunction:

@@ -112,7 +112,7 @@ def build_library(module: ir.Module, entry: str, runtime: list, opt_level: int =
     the packed entry point `_mlir_<entry>`; returns its path, in a fresh
     folder under ``directory`` (default: the system's temporary folder)
     that the caller removes."""
-    work = Path(tempfile.mkdtemp(prefix="tianc-llvm-", dir=directory))
+    work = Path(tempfile.mkdtemp(prefix=".tmp-llvm-", dir=directory))
     constants = _externalize_constants(module, work)
     bytecode = work / "code.mlirbc"
     with open(bytecode, "wb") as file:

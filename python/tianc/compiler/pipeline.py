@@ -21,8 +21,8 @@ from mlir.passmanager import PassManager
 def cpu_stages(plan_memory=True, rematerialize=False, fusion=True, threads=False, rows=True,
                vector_shape=None, blocked_matmuls=True):
     """(stage name, the registered pipeline that produces it from the
-    previous stage) for the host CPU. With ``threads``, the code calls the
-    MLIR async runtime (``async_runtime_library()``); ``rows=False`` keeps
+    previous stage) for the host CPU. With ``threads``, the code calls
+    tianc's thread pool (``parallel_runtime_library()``); ``rows=False`` keeps
     reductions out of row loops (the NVIDIA target does not map them yet).
     ``vector_shape`` is the target's (vector bits, vector registers), which
     size the matmul kernels: the host's (``host_vector_shape()``) unless
@@ -89,10 +89,9 @@ def host_cpu_flags() -> frozenset:
 _host_cpu_flags = None
 
 
-def async_runtime_library() -> str:
-    """The thread pool threaded code runs on: tianc's implementation of MLIR's
-    async runtime functions (targets/cpu/ParallelRuntime.cpp), built next to
-    the extension."""
+def parallel_runtime_library() -> str:
+    """The thread pool threaded code runs on (tianc_parallel_for,
+    targets/cpu/ParallelRuntime.cpp), built next to the extension."""
     path = Path(__file__).resolve().parent.parent / "_native" / "libtianc_parallel.so"
     if not path.exists():
         raise CompileError(f"{path} is missing: re-run ./setup.sh")
