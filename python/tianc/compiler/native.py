@@ -139,15 +139,17 @@ def build_library(module: ir.Module, entry: str, runtime: list, opt_level: int =
 
     compiler = os.environ.get("CC", "cc")
     with ThreadPoolExecutor(max_workers=cores) as pool:
+        held = pool.submit(_constants_object, constants, work, compiler) if constants else None
         objects = list(pool.map(compile_part, range(parts)))
-    if constants:
-        objects.append(_constants_object(constants, work, compiler))
+        if held is not None:
+            objects.append(held.result())
     library = work / "code.so"
     libraries = []
     for path in runtime:
         libraries += [path, f"-Wl,-rpath,{Path(path).parent}"]
     # -Bsymbolic: the entry wrapper must call this library's function, not a
     # namesake already loaded (a function named `step` would call libc's).
-    _run([compiler, "-shared", "-Wl,-Bsymbolic", "-o", str(library), *map(str, objects),
-          *libraries, "-lm"], f"the C compiler ({compiler}) linking the code")
+    # --build-id=none: the linker would hash every byte (the constants too).
+    _run([compiler, "-shared", "-Wl,-Bsymbolic", "-Wl,--build-id=none", "-o", str(library),
+          *map(str, objects), *libraries, "-lm"], f"the C compiler ({compiler}) linking the code")
     return library
