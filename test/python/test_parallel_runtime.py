@@ -23,6 +23,28 @@ def test_the_pool_counts_the_usable_cores():
     assert library.tianc_parallel_threads() == len(os.sched_getaffinity(0))
 
 
+_BODY = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
+
+
+def test_parallel_for_runs_each_iteration_once():
+    """tianc_parallel_for(body, arguments, trips) covers [0, trips) with
+    blocks, each run once, for trip counts around the block sizes; the
+    arguments pointer reaches every block."""
+    library = ctypes.CDLL(parallel_runtime_library())
+    library.tianc_parallel_for.argtypes = [_BODY, ctypes.c_void_p, ctypes.c_int64]
+    library.tianc_parallel_for.restype = None
+    for trips in (0, 1, 2, 7, 15, 16, 17, 1000, 100003):
+        counts = np.zeros(max(trips, 1), np.int64)
+        seen = []
+
+        def body(arguments, begin, end):
+            seen.append(arguments)
+            counts[begin:end] += 1
+        library.tianc_parallel_for(_BODY(body), 1234, trips)
+        assert (counts[:trips] == 1).all(), trips
+        assert set(seen) <= {1234} and (len(seen) > 0) == (trips > 0)
+
+
 def test_user_threads_share_the_pool():
     """Python threads calling threaded compiled functions at once (each
     awaiting its own loops' tasks and running others'): every result right,
