@@ -54,6 +54,30 @@ def test_packed_entry_reads_each_argument():
         native._packed_entry("define void @f() {\n", "g")
 
 
+def test_a_failing_build_falls_back_to_the_engine(monkeypatch, caplog, tmp_path):
+    """A linker that fails: one warning saying so, the ExecutionEngine
+    compiles, the results are right, and no build folder is left behind."""
+    from tianc.compiler import jit as compiler_jit
+
+    monkeypatch.setenv("TIANC_CACHE_DIR", "off")
+    monkeypatch.setenv("TIANC_PARALLEL_LLVM", "always")
+    monkeypatch.setenv("CC", "/bin/false")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(compiler_jit, "_warned_native", [])
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    model = _model()
+    x = tc.tensor(rng.standard_normal((2, 3, 12, 12)).astype(np.float32))
+    with caplog.at_level("WARNING", logger="tianc"):
+        traced = tc.jit.trace(model, capture_as_const=True)
+        got = traced(x).numpy()
+    assert traced._last_variant().kernel._engine is not None
+    assert "failed, compiling it on one" in caplog.text
+    np.testing.assert_allclose(got, model(x).numpy(), rtol=1e-5, atol=1e-5)
+    assert not list(tmp_path.glob(".tmp-llvm-*"))
+
+
 def test_without_a_c_compiler_the_engine_compiles(monkeypatch):
     monkeypatch.setenv("TIANC_PARALLEL_LLVM", "always")
     monkeypatch.setenv("CC", "/nonexistent/cc")

@@ -8,6 +8,7 @@ nothing else.
 """
 
 import ctypes
+import logging
 import math
 import os
 import shutil
@@ -22,6 +23,8 @@ from .._native._tian import invoke as _invoke
 from . import cache, native
 from .pipeline import (CompileError, CompileProgress, _diagnostics_text, parallel_runtime_library,
                        cpu_stages, lower)
+
+log = logging.getLogger("tianc")
 
 _NUMPY_DTYPES = {
     "f32": np.float32, "f16": np.float16, "i1": np.bool_, "i8": np.int8,
@@ -102,12 +105,19 @@ class CompiledFunction:
             self.stages = lower(module, dump_dir=dump_dir, keep_stages=True, progress=progress,
                                 stages=stages, dump_name=dump_name or entry)
             progress.set_stage(f"LLVM -O{opt_level} codegen")
+            library_path = None
             if native.worth_it(self.stages["llvm-dialect"]):
-                library_path = native.build_library(
-                    module, entry, runtime, opt_level,
-                    directory=cache.build_directory() if cache_key else None)
-            else:
-                library_path = None
+                try:
+                    library_path = native.build_library(
+                        module, entry, runtime, opt_level,
+                        directory=cache.build_directory() if cache_key else None)
+                except (CompileError, OSError) as error:  # a tool broken: compile in process
+                    if not _warned_native:
+                        _warned_native.append(True)
+                        log.warning("tianc: building %s on every core failed, compiling it on "
+                                    "one (TIANC_PARALLEL_LLVM=0 skips the attempt):\n%s",
+                                    entry, error)
+            if library_path is None:
                 # The runtime is loaded into the process (RTLD_GLOBAL), not
                 # handed to the engine: an engine calls the runtime's destroy
                 # hook when it is collected, which would tear down the thread
@@ -218,6 +228,7 @@ class _OutputPool:
 
 
 _outputs = _OutputPool()
+_warned_native = []
 _parallel_runtime = None
 # The thread pool's workers do not survive fork(): a process forked
 # after it started must not run threaded code (a parallel loop would wait

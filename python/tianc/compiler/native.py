@@ -79,13 +79,16 @@ def _packed_entry(llvm_ir: str, entry: str) -> str:
     return "\n".join(lines)
 
 
-def _externalize_constants(module: ir.Module, work: Path) -> list:
+def _externalize_constants(module_op, work: Path) -> list:
     """Moves the module's large constants into files (tian-externalize-constants);
     returns [(symbol, alignment, bytes, file)]."""
     from mlir.passmanager import PassManager
 
-    PassManager.parse(f"builtin.module(tian-externalize-constants{{directory={work}}})",
-                      module.context).run(module.operation)
+    try:
+        PassManager.parse(f"builtin.module(tian-externalize-constants{{directory={work}}})",
+                          module_op.context).run(module_op)
+    except ir.MLIRError as error:
+        raise CompileError(f"tian-externalize-constants failed: {error}") from None
     manifest = work / "constants.txt"
     listed = [line.split(" ", 3) for line in manifest.read_text().splitlines() if line]
     manifest.unlink()
@@ -108,15 +111,29 @@ def _constants_object(constants, work: Path, compiler: str) -> Path:
 
 def build_library(module: ir.Module, entry: str, runtime: list, opt_level: int = 3,
                   directory=None) -> Path:
-    """Compiles ``module`` (in the LLVM dialect) into a shared library with
-    the packed entry point `_mlir_<entry>`; returns its path, in a fresh
-    folder under ``directory`` (default: the system's temporary folder)
-    that the caller removes."""
+    """Compiles ``module`` (in the LLVM dialect; left as it is) into a shared
+    library with the packed entry point `_mlir_<entry>`; returns its path,
+    in a fresh folder under ``directory`` (default: the system's temporary
+    folder) that the caller removes. Raises CompileError (and removes the
+    folder) when a tool fails."""
     work = Path(tempfile.mkdtemp(prefix=".tmp-llvm-", dir=directory))
-    constants = _externalize_constants(module, work)
-    bytecode = work / "code.mlirbc"
-    with open(bytecode, "wb") as file:
-        module.operation.write_bytecode(file)
+    try:
+        return _build(module, entry, runtime, opt_level, work)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _build(module, entry, runtime, opt_level, work):
+    # On a copy: the caller may still hand the module to the ExecutionEngine.
+    copy = module.operation.clone()
+    try:
+        constants = _externalize_constants(copy, work)
+        bytecode = work / "code.mlirbc"
+        with open(bytecode, "wb") as file:
+            copy.write_bytecode(file)
+    finally:
+        copy.erase()
     llvm_ir = _run([str(tool_path("mlir-translate")), "--mlir-to-llvmir", str(bytecode)],
                    "mlir-translate", text=True).stdout
     bytecode.unlink()
