@@ -26,26 +26,48 @@ using namespace mlir;
 
 namespace {
 
-/// The bytes of a global's initializer as they lie in memory, if it is a
-/// dense array of whole bytes per element.
-std::optional<ArrayRef<char>> rawBytes(Attribute value) {
-  auto elements = dyn_cast_or_null<ShapedType>(
-      isa_and_nonnull<TypedAttr>(value) ? cast<TypedAttr>(value).getType() : Type());
-  if (!elements || !elements.getElementType().isIntOrFloat() ||
-      elements.getElementType().getIntOrFloatBitWidth() % 8 != 0)
+/// The bytes of a global's initializer as they lie in memory: a dense
+/// array of 1, 2, 4 or 8-byte scalars whose count matches the global's
+/// (nested) LLVM array type, so that LLVM's layout of it is the same bytes.
+std::optional<ArrayRef<char>> rawBytes(LLVM::GlobalOp global) {
+  auto typed = dyn_cast_or_null<TypedAttr>(global.getValueAttr());
+  auto shaped = typed ? dyn_cast<ShapedType>(typed.getType()) : ShapedType();
+  if (!shaped || !shaped.hasStaticShape() || !shaped.getElementType().isIntOrFloat())
     return std::nullopt;
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    return blob->getData();
+  unsigned bits = shaped.getElementType().getIntOrFloatBitWidth();
+  if (bits != 8 && bits != 16 && bits != 32 && bits != 64)
+    return std::nullopt;
+  Type type = global.getGlobalType();
+  int64_t count = 1;
+  while (auto array = dyn_cast<LLVM::LLVMArrayType>(type)) {
+    count *= array.getNumElements();
+    type = array.getElementType();
   }
-  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
-    if (dense.isSplat()) // stored once; LLVM writes it out cheaply
-      return std::nullopt;
-    return dense.getRawData();
+  if (!type.isIntOrFloat() || type.getIntOrFloatBitWidth() != bits ||
+      count != shaped.getNumElements())
+    return std::nullopt;
+  std::optional<ArrayRef<char>> bytes;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(typed)) {
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      bytes = blob->getData();
+  } else if (auto dense = dyn_cast<DenseElementsAttr>(typed)) {
+    if (!dense.isSplat()) // stored once; LLVM writes it out cheaply
+      bytes = dense.getRawData();
   }
-  return std::nullopt;
+  if (!bytes || static_cast<int64_t>(bytes->size()) != count * (bits / 8))
+    return std::nullopt;
+  return bytes;
+}
+
+/// Closes `file`, reporting a failed write as an error on `op` (a stream
+/// with an unreported error aborts the process when it is destroyed).
+LogicalResult closeChecked(llvm::raw_fd_ostream &file, StringRef path, Operation *op) {
+  file.close();
+  if (!file.has_error())
+    return success();
+  op->emitError("cannot write ") << path << ": " << file.error().message();
+  file.clear_error();
+  return failure();
 }
 
 struct ExternalizeConstantsPass
@@ -68,16 +90,21 @@ struct ExternalizeConstantsPass
     for (auto global : module.getOps<LLVM::GlobalOp>()) {
       if (!global.getConstant())
         continue;
-      std::optional<ArrayRef<char>> bytes = rawBytes(global.getValueAttr());
+      std::optional<ArrayRef<char>> bytes = rawBytes(global);
       if (!bytes || static_cast<int64_t>(bytes->size()) < minBytes)
         continue;
       std::string path = (llvm::Twine(directory) + "/" + global.getSymName() + ".bin").str();
       llvm::raw_fd_ostream file(path, error);
       if (error) {
         global.emitError("cannot write ") << path << ": " << error.message();
+        (void)closeChecked(manifest, manifestPath, module);
         return signalPassFailure();
       }
       file.write(bytes->data(), bytes->size());
+      if (failed(closeChecked(file, path, global))) {
+        (void)closeChecked(manifest, manifestPath, module);
+        return signalPassFailure();
+      }
       // One line per constant: its symbol, alignment, size and file.
       manifest << global.getSymName() << " " << global.getAlignment().value_or(16) << " "
                << bytes->size() << " " << path << "\n";
@@ -85,6 +112,8 @@ struct ExternalizeConstantsPass
       global.setLinkage(LLVM::Linkage::External);
       global.setVisibility_(LLVM::Visibility::Hidden);
     }
+    if (failed(closeChecked(manifest, manifestPath, module)))
+      return signalPassFailure();
   }
 };
 

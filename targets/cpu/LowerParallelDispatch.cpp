@@ -11,7 +11,8 @@
 //   llvm.call @tianc_parallel_for(@T_entry, %struct, %trips)
 //
 // where T_entry(%struct, %begin, %end) loads the arguments and calls the task
-// T(%a, %b, ..., %begin, %end), which LLVM inlines into it.
+// T(%a, %b, ..., %begin, %end) (inlined where both land in one LLVM module:
+// the library build's split may part them, which costs a call per block).
 //
 //===----------------------------------------------------------------------===//
 #include "targets/cpu/Passes.h"

@@ -19,6 +19,13 @@ using namespace mlir;
 
 namespace {
 
+/// Whether `value` is an argument of the function itself (not of a loop
+/// body: an scf.for's iter_args may alias the function's buffers).
+bool isFunctionArgument(Value value) {
+  auto argument = dyn_cast<BlockArgument>(value);
+  return argument && isa<func::FuncOp>(argument.getOwner()->getParentOp());
+}
+
 /// The view ops between a function argument and `value`, outermost first;
 /// empty if `value` is not a view of an argument.
 SmallVector<Operation *> viewChain(Value value) {
@@ -29,7 +36,7 @@ SmallVector<Operation *> viewChain(Value value) {
     chain.push_back(view);
     value = view.getViewSource();
   }
-  if (!isa<BlockArgument>(value))
+  if (!isFunctionArgument(value))
     return {};
   return SmallVector<Operation *>(llvm::reverse(chain));
 }
@@ -186,7 +193,7 @@ struct PrepareParallelLoopsPass
       getUsedValuesDefinedAbove(loop.getRegion(), captured);
       bool sinkable = loop.getNumResults() == 0;
       for (Value value : captured)
-        if (isa<MemRefType>(value.getType()) && !isa<BlockArgument>(value) &&
+        if (isa<MemRefType>(value.getType()) && !isFunctionArgument(value) &&
             viewChain(value).empty())
           sinkable = false; // a buffer from elsewhere: not provably distinct
       // Too little work to pay for waking the other workers (each time the

@@ -46,6 +46,26 @@ def test_library_build_matches_the_engine(monkeypatch, const):
     np.testing.assert_allclose(got, model(x).numpy(), rtol=1e-5, atol=1e-5)
 
 
+def test_a_cache_folder_with_spaces(monkeypatch, tmp_path):
+    """The library is built in the cache's folder: a path with spaces
+    reaches the constants pass and the assembler intact."""
+    folder = tmp_path / "my cache" / "tianc"
+    monkeypatch.setenv("TIANC_CACHE_DIR", str(folder))
+    monkeypatch.setenv("TIANC_PARALLEL_LLVM", "always")
+    model = _model()
+    x = tc.tensor(rng.standard_normal((2, 3, 12, 12)).astype(np.float32))
+    traced = tc.jit.trace(model, capture_as_const=True)
+    got = traced(x).numpy()
+    assert traced._last_variant().kernel._engine is None
+    np.testing.assert_allclose(got, model(x).numpy(), rtol=1e-5, atol=1e-5)
+    tc.compiler.cache.flush()
+    assert list(folder.glob("*.so")) and not list(folder.glob(".tmp-*"))
+
+
+def test_host_triple_lays_out_for_the_host():
+    assert native.host_triple().split("-")[0] in ("x86_64", "aarch64")
+
+
 def test_packed_entry_reads_each_argument():
     wrapper = native._packed_entry("define void @f(ptr noalias %0, i64 %1, float %2) {\n", "f")
     assert "define void @_mlir_f(ptr %arguments)" in wrapper

@@ -48,7 +48,7 @@ def numpy_dtype(element_type: ir.Type):
 def _free_threaded_engine(engine):
     """Drops the last reference to a threaded function's engine (its code)
     after the pool's in-flight tasks have left it."""
-    _parallel_runtime_handle().tianc_parallel_quiesce()
+    _quiesce()
     del engine
 
 
@@ -56,7 +56,7 @@ def _unload_library(library, threaded):
     """Unmaps a compiled function's library (after the pool's in-flight
     tasks have left it, for threaded code)."""
     if threaded:
-        _parallel_runtime_handle().tianc_parallel_quiesce()
+        _quiesce()
     import _ctypes
 
     _ctypes.dlclose(library._handle)
@@ -105,19 +105,11 @@ class CompiledFunction:
             self.stages = lower(module, dump_dir=dump_dir, keep_stages=True, progress=progress,
                                 stages=stages, dump_name=dump_name or entry)
             progress.set_stage(f"LLVM -O{opt_level} codegen")
-            library_path = None
+            library = None
             if native.worth_it(self.stages["llvm-dialect"]):
-                try:
-                    library_path = native.build_library(
-                        module, entry, runtime, opt_level,
-                        directory=cache.build_directory() if cache_key else None)
-                except (CompileError, OSError) as error:  # a tool broken: compile in process
-                    if not _warned_native:
-                        _warned_native.append(True)
-                        log.warning("tianc: building %s on every core failed, compiling it on "
-                                    "one (TIANC_PARALLEL_LLVM=0 skips the attempt):\n%s",
-                                    entry, error)
-            if library_path is None:
+                library, library_path = self._build_library(module, entry, runtime, opt_level,
+                                                            cache_key)
+            if library is None:
                 # The runtime is loaded into the process (RTLD_GLOBAL), not
                 # handed to the engine: an engine calls the runtime's destroy
                 # hook when it is collected, which would tear down the thread
@@ -128,9 +120,7 @@ class CompiledFunction:
         # forked later would try to join the pool's threads at exit (LLVM
         # ERROR: pthread_join failed). Done compiling, the pool goes.
         module.context.enable_multithreading(False)
-        if library_path is not None:
-            library = ctypes.CDLL(str(library_path))
-            self._address = ctypes.cast(getattr(library, f"_mlir_{entry}"), ctypes.c_void_p).value
+        if library is not None:
             weakref.finalize(self, _unload_library, library, threads).atexit = False
             if cache_key:
                 cache.store_library(cache_key, library_path, self.stages)
@@ -146,6 +136,30 @@ class CompiledFunction:
         self._address = self._engine.raw_lookup(entry)
         if cache_key:
             cache.store(cache_key, self._engine, self.stages, runtime)
+
+    def _build_library(self, module, entry, runtime, opt_level, cache_key):
+        """(the loaded library, its path), its entry's address set; (None,
+        None) when a tool or the loading failed (warned once): the
+        ExecutionEngine compiles instead."""
+        library = path = None
+        try:
+            path = native.build_library(module, entry, runtime, opt_level,
+                                        directory=cache.build_directory() if cache_key else None)
+            library = ctypes.CDLL(str(path))
+            self._address = ctypes.cast(getattr(library, f"_mlir_{entry}"), ctypes.c_void_p).value
+            return library, path
+        except (CompileError, OSError, AttributeError) as error:
+            if library is not None:
+                import _ctypes
+
+                _ctypes.dlclose(library._handle)
+            if path is not None:
+                shutil.rmtree(path.parent, ignore_errors=True)
+            if not _warned_native:
+                _warned_native.append(True)
+                log.warning("tianc: building %s on every core failed, compiling it on one "
+                            "(TIANC_PARALLEL_LLVM=0 skips the attempt):\n%s", entry, error)
+            return None, None
 
     def __call__(self, *inputs):
         if len(inputs) != len(self.input_specs):
@@ -245,6 +259,13 @@ def _after_fork_in_child():
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _quiesce():
+    # A forked child has no workers: the task counters it inherited may
+    # show a task that never ends there.
+    if not _forked_after_threads:
+        _parallel_runtime_handle().tianc_parallel_quiesce()
 
 
 def threads_usable() -> bool:

@@ -81,32 +81,61 @@ def _packed_entry(llvm_ir: str, entry: str) -> str:
 
 def _externalize_constants(module_op, work: Path) -> list:
     """Moves the module's large constants into files (tian-externalize-constants);
-    returns [(symbol, alignment, bytes, file)]."""
+    returns [(symbol, alignment, bytes, file name in ``work``)]."""
     from mlir.passmanager import PassManager
 
+    if '"' in str(work):
+        raise CompileError(f"cannot name the folder {work} in a pass option (it has a quote)")
     try:
-        PassManager.parse(f"builtin.module(tian-externalize-constants{{directory={work}}})",
+        # Quoted: a folder may have spaces.
+        PassManager.parse(f'builtin.module(tian-externalize-constants{{directory="{work}"}})',
                           module_op.context).run(module_op)
-    except ir.MLIRError as error:
+    except (ir.MLIRError, ValueError) as error:
         raise CompileError(f"tian-externalize-constants failed: {error}") from None
     manifest = work / "constants.txt"
     listed = [line.split(" ", 3) for line in manifest.read_text().splitlines() if line]
     manifest.unlink()
-    return [(symbol, int(alignment), int(size), path) for symbol, alignment, size, path in listed]
+    constants = []
+    for symbol, alignment, size, path in listed:
+        if not _ASSEMBLER_NAME.fullmatch(symbol):
+            raise CompileError(f"cannot name the constant {symbol!r} in assembly")
+        constants.append((symbol, int(alignment), int(size), Path(path).name))
+    return constants
+
+
+_ASSEMBLER_NAME = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*")
 
 
 def _constants_object(constants, work: Path, compiler: str) -> Path:
-    """An object file holding the externalized constants' bytes."""
+    """An object file holding the externalized constants' bytes (the files
+    named relative to ``work``, where the assembler runs)."""
     lines = ['.section .rodata.tianc_constants,"a"']
-    for symbol, alignment, size, path in constants:
+    for symbol, alignment, size, name in constants:
         lines += [f".p2align {max(alignment, 1).bit_length() - 1}", f".globl {symbol}",
                   f".hidden {symbol}", f".type {symbol},@object", f".size {symbol},{size}",
-                  f"{symbol}:", f'.incbin "{path}"']
+                  f"{symbol}:", f'.incbin "{name}"']
     lines.append('.section .note.GNU-stack,"",@progbits')
     source, obj = work / "constants.s", work / "constants.o"
     source.write_text("\n".join(lines) + "\n")
-    _run([compiler, "-c", "-o", str(obj), str(source)], f"the assembler ({compiler})")
+    _run([compiler, "-c", "-o", obj.name, source.name], f"the assembler ({compiler})", cwd=work)
     return obj
+
+
+_host_triple = None
+
+
+def host_triple() -> str:
+    """The host's target triple, as the LLVM wheel's llc names it: opt needs
+    it (and the data layout it implies) to vectorize for the host and to lay
+    out structs as llc will."""
+    global _host_triple
+    if _host_triple is None:
+        version = _run([str(tool_path("llc")), "--version"], "llc --version", text=True).stdout
+        match = re.search(r"Default target:\s*(\S+)", version)
+        if match is None:
+            raise CompileError("llc --version names no default target")
+        _host_triple = match.group(1)
+    return _host_triple
 
 
 def build_library(module: ir.Module, entry: str, runtime: list, opt_level: int = 3,
@@ -147,10 +176,13 @@ def _build(module, entry, runtime, opt_level, work):
           str(work / "part"), str(work / "code.ll")], "llvm-split")
     level = f"-O{opt_level}"
 
+    target = [f"-mtriple={host_triple()}", "-mcpu=native"]
+
     def compile_part(index):
         part, obj = work / f"part{index}", work / f"part{index}.o"
-        optimized = _run([str(tool_path("opt")), level, str(part), "-o", "-"], "opt").stdout
-        _run([str(tool_path("llc")), level, "-mcpu=native", "-relocation-model=pic",
+        optimized = _run([str(tool_path("opt")), level, *target, str(part), "-o", "-"],
+                         "opt").stdout
+        _run([str(tool_path("llc")), level, *target, "-relocation-model=pic",
               "-filetype=obj", "-o", str(obj), "-"], "llc", input=optimized)
         return obj
 

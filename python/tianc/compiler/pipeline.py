@@ -207,12 +207,12 @@ def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None,
     compile of a process keeps its files."""
     dump_dir = dump_dir or os.environ.get("TIANC_DUMP_IR")
     texts = {}
-    if keep_stages or dump_dir:
-        texts["tian"] = _text(module)
     try:
         module.operation.verify()
     except ir.MLIRError as error:
         raise CompileError("the tian function is invalid:\n" + _diagnostics_text(error)) from None
+    if keep_stages or dump_dir:  # printed as verified: after the check
+        texts["tian"] = _text(module)
     for stage, pipeline in stages:
         if progress is not None:
             progress.set_stage(stage)
