@@ -46,6 +46,18 @@ def test_library_build_matches_the_engine(monkeypatch, const):
     np.testing.assert_allclose(got, model(x).numpy(), rtol=1e-5, atol=1e-5)
 
 
+def test_a_name_llvm_quotes(monkeypatch):
+    """A traced function's name LLVM has to quote (found by a benchmark
+    script): built, not fallen back."""
+    monkeypatch.setenv("TIANC_CACHE_DIR", "off")
+    monkeypatch.setenv("TIANC_PARALLEL_LLVM", "always")
+    model = _model()
+    x = tc.tensor(rng.standard_normal((2, 3, 12, 12)).astype(np.float32))
+    traced = tc.jit.trace(model, name="step=1.v2")
+    np.testing.assert_allclose(traced(x).numpy(), model(x).numpy(), rtol=1e-5, atol=1e-5)
+    assert traced._last_variant().kernel._engine is None
+
+
 def test_a_cache_folder_with_spaces(monkeypatch, tmp_path):
     """The library is built in the cache's folder: a path with spaces
     reaches the constants pass and the assembler intact."""
@@ -68,8 +80,10 @@ def test_host_triple_lays_out_for_the_host():
 
 def test_packed_entry_reads_each_argument():
     wrapper = native._packed_entry("define void @f(ptr noalias %0, i64 %1, float %2) {\n", "f")
-    assert "define void @_mlir_f(ptr %arguments)" in wrapper
-    assert "call void @f(ptr %value0, i64 %value1, float %value2)" in wrapper
+    assert 'define void @"_mlir_f"(ptr %arguments)' in wrapper
+    assert 'call void @"f"(ptr %value0, i64 %value1, float %value2)' in wrapper
+    quoted = native._packed_entry('define void @"step=1"(ptr %0) {\n', "step=1")
+    assert 'call void @"step=1"(ptr %value0)' in quoted
     with pytest.raises(tc.compiler.CompileError, match="no function @g"):
         native._packed_entry("define void @f() {\n", "g")
 

@@ -64,18 +64,22 @@ def _run(command, what, **options):
 def _packed_entry(llvm_ir: str, entry: str) -> str:
     """The wrapper `_mlir_<entry>(void **arguments)` the ExecutionEngine would
     have made (tianc._native.invoke calls it): arguments[i] points to the
-    i-th parameter's value."""
-    match = re.search(rf"^define [^@]*@{re.escape(entry)}\((.*)\)", llvm_ir, re.MULTILINE)
+    i-th parameter's value. Names are quoted, so any name but one with a
+    quote or backslash works (LLVM quotes a name like `w4=1` itself)."""
+    if '"' in entry or "\\" in entry:
+        raise CompileError(f"cannot name the function {entry!r} in LLVM IR")
+    pattern = rf'^define [^@]*@(?:{re.escape(entry)}|"{re.escape(entry)}")\((.*)\)'
+    match = re.search(pattern, llvm_ir, re.MULTILINE)
     if match is None:
         raise CompileError(f"no function @{entry} in the LLVM IR")
     types = [param.split()[0] for param in match.group(1).split(",") if param.strip()]
-    lines = [f"define void @_mlir_{entry}(ptr %arguments) {{"]
+    lines = [f'define void @"_mlir_{entry}"(ptr %arguments) {{']
     for index, type_ in enumerate(types):
         lines += [f"  %slot{index} = getelementptr ptr, ptr %arguments, i64 {index}",
                   f"  %address{index} = load ptr, ptr %slot{index}",
                   f"  %value{index} = load {type_}, ptr %address{index}"]
     arguments = ", ".join(f"{type_} %value{index}" for index, type_ in enumerate(types))
-    lines += [f"  call void @{entry}({arguments})", "  ret void", "}", ""]
+    lines += [f'  call void @"{entry}"({arguments})', "  ret void", "}", ""]
     return "\n".join(lines)
 
 
