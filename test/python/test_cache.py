@@ -188,3 +188,17 @@ def test_storing_scans_the_cache_once_per_process(tmp_path):
                   "print(json.dumps({", "print(json.dumps({'scans': calls[0], "))
     first = run(tmp_path, script)
     assert first["stats"]["stored"] >= 2 and first["scans"] == 1, first
+
+
+def test_a_killed_build_is_cleaned_up_later(tmp_path):
+    """A build folder left by a killed process (a day old) is removed by the
+    next process that stores; one in use (fresh) stays."""
+    old, fresh = tmp_path / ".tmp-llvm-old", tmp_path / ".tmp-llvm-fresh"
+    for folder in (old, fresh):
+        folder.mkdir()
+        (folder / "part0.o").write_bytes(b"x" * 100)
+    day_ago = os.path.getmtime(fresh) - 2 * 24 * 3600
+    os.utime(old, (day_ago, day_ago))
+    first = run(tmp_path)
+    assert first["stats"]["stored"] >= 1
+    assert not old.exists() and fresh.exists()

@@ -274,9 +274,31 @@ def _publish(library, workdir, root, cache_key, stages):
 _known_bytes = {}
 
 
+#: Leftovers of a build or link older than this (the process that made them
+#: was killed) are removed by the first store of a later process.
+STALE_BUILD_SECONDS = 24 * 3600
+
+
+def _remove_stale_builds(root):
+    import time
+
+    cutoff = time.time() - STALE_BUILD_SECONDS
+    for path in root.glob(".tmp-*"):
+        try:
+            if path.stat().st_mtime >= cutoff:
+                continue  # another process may be building there now
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink()
+        except OSError:
+            continue
+
+
 def _account(root, added):
     with _lock:
         if root not in _known_bytes:
+            _remove_stale_builds(root)
             _known_bytes[root] = sum(size for _, size, _ in entries(root))
         else:
             _known_bytes[root] += added
