@@ -72,7 +72,6 @@ llvm::SetVector<Value> taskParameters(Region &region, Block *body) {
   llvm::SetVector<Value> captured;
   getUsedValuesDefinedAbove(region, captured);
   llvm::SetVector<Value> parameters;
-  SmallVector<Value> worklist(captured.begin(), captured.end());
   OpBuilder builder = OpBuilder::atBlockBegin(body);
   IRMapping sunk;
   // Sinks the op defining `value` and those of its operands first.
@@ -90,7 +89,7 @@ llvm::SetVector<Value> taskParameters(Region &region, Block *body) {
     sunk.map(value, clone->getResult(0));
     return clone->getResult(0);
   };
-  for (Value value : worklist) {
+  for (Value value : captured) {
     Value replacement = inside(value);
     if (replacement != value)
       replaceAllUsesInRegionWith(value, replacement, region);

@@ -35,6 +35,8 @@ from pathlib import Path
 
 from mlir.passmanager import PassManager
 
+from .native import link_command
+
 log = logging.getLogger("tianc")
 _stats = {"hits": 0, "misses": 0, "stored": 0, "damaged": 0}
 #: Bumped whenever cached entries are built or stored differently
@@ -196,16 +198,10 @@ def store(cache_key, engine, stages, runtime=()):
 
 def _link(compiler, workdir, obj, root, cache_key, stages, runtime):
     library = workdir / "code.so"
-    # -Bsymbolic: the entry wrapper must call this library's function, not a
-    # namesake already loaded (a traced function named `step` otherwise
-    # calls libc's regexp step()).
-    libraries = []
-    for path in runtime:
-        libraries += [path, f"-Wl,-rpath,{Path(path).parent}"]
     try:
         try:
-            result = subprocess.run([compiler, "-shared", "-Wl,-Bsymbolic", "-o", str(library),
-                                     str(obj), *libraries, "-lm"], capture_output=True, text=True)
+            result = subprocess.run(link_command(compiler, library, [obj], runtime),
+                                    capture_output=True, text=True)
         except OSError as error:  # seen once at interpreter exit: EFAULT from the spawn
             _warn("link", f"tianc: could not run {compiler} to link a cache entry: {error}")
             return

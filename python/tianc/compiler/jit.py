@@ -150,9 +150,7 @@ class CompiledFunction:
             return library, path
         except (CompileError, OSError, AttributeError) as error:
             if library is not None:
-                import _ctypes
-
-                _ctypes.dlclose(library._handle)
+                _unload_library(library, threaded=False)
             if path is not None:
                 shutil.rmtree(path.parent, ignore_errors=True)
             if not _warned_native:
@@ -284,8 +282,6 @@ def _load_parallel_runtime() -> str:
 def _parallel_runtime_handle():
     global _parallel_runtime
     if _parallel_runtime is None:
-        import ctypes
-
         _parallel_runtime = ctypes.CDLL(parallel_runtime_library(), mode=ctypes.RTLD_GLOBAL)
     return _parallel_runtime
 
