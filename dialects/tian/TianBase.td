@@ -28,6 +28,9 @@ def Tian_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
 def Tian_NumericTensor : RankedTensorOf<[F32, F16, BF16, I8, I32, I64]>;
 def Tian_BoolTensor : RankedTensorOf<[I1]>;
 def Tian_IndexTensor : RankedTensorOf<[I32, I64]>;
+def Tian_SignedTensor : RankedTensorOf<[I8, I32, I64]>;
+// Bitwise ops: the signed integers and i1 (where they are the logical ops).
+def Tian_BitsTensor : RankedTensorOf<[I8, I32, I64, I1]>;
 
 def Tian_CmpEQ : I32EnumAttrCase<"eq", 0>;
 def Tian_CmpNE : I32EnumAttrCase<"ne", 1>;

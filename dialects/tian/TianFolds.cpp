@@ -217,6 +217,14 @@ OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
       [](ArrayRef<APInt> a) -> std::optional<APInt> { return ~a[0]; });
 }
 
+OpFoldResult BitwiseNotOp::fold(FoldAdaptor adaptor) {
+  if (auto inner = getInput().getDefiningOp<BitwiseNotOp>())
+    return inner.getInput();
+  return foldElementwise<APInt, APInt>(
+      adaptor.getOperands(), getType(),
+      [](ArrayRef<APInt> a) -> std::optional<APInt> { return ~a[0]; });
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise binary
 //===----------------------------------------------------------------------===//
@@ -316,6 +324,49 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
       [](const APInt &a, const APInt &b) -> std::optional<APInt> {
         return a.sle(b) ? a : b;
       });
+}
+
+OpFoldResult BitwiseAndOp::fold(FoldAdaptor adaptor) {
+  if (getLhs() == getRhs())
+    return sameTypeOrNull(getLhs(), getType());
+  return foldArithmetic(adaptor.getOperands(), getType(), nullptr,
+                        [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                          return a & b;
+                        });
+}
+
+OpFoldResult BitwiseOrOp::fold(FoldAdaptor adaptor) {
+  if (getLhs() == getRhs())
+    return sameTypeOrNull(getLhs(), getType());
+  return foldArithmetic(adaptor.getOperands(), getType(), nullptr,
+                        [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                          return a | b;
+                        });
+}
+
+OpFoldResult BitwiseXorOp::fold(FoldAdaptor adaptor) {
+  return foldArithmetic(adaptor.getOperands(), getType(), nullptr,
+                        [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                          return a ^ b;
+                        });
+}
+
+OpFoldResult ShiftLeftOp::fold(FoldAdaptor adaptor) {
+  return foldArithmetic(adaptor.getOperands(), getType(), nullptr,
+                        [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                          if (b.isNegative() || b.uge(a.getBitWidth()))
+                            return APInt::getZero(a.getBitWidth());
+                          return a.shl(b);
+                        });
+}
+
+OpFoldResult ShiftRightOp::fold(FoldAdaptor adaptor) {
+  return foldArithmetic(adaptor.getOperands(), getType(), nullptr,
+                        [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                          if (b.isNegative() || b.uge(a.getBitWidth()))
+                            return a.ashr(a.getBitWidth() - 1);
+                          return a.ashr(b);
+                        });
 }
 
 OpFoldResult CompareOp::fold(FoldAdaptor adaptor) {

@@ -110,6 +110,16 @@ def Tian_CosOp : Tian_UnaryOp<"cos", Tian_FloatTensor, "cosine">;
 def Tian_FloorOp : Tian_UnaryOp<"floor", Tian_FloatTensor, "round down"> { let hasFolder = 1; }
 def Tian_CeilOp : Tian_UnaryOp<"ceil", Tian_FloatTensor, "round up"> { let hasFolder = 1; }
 def Tian_NotOp : Tian_UnaryOp<"not", Tian_BoolTensor, "logical not"> { let hasFolder = 1; }
+def Tian_AsinOp : Tian_UnaryOp<"asin", Tian_FloatTensor, "arcsine (NaN outside [-1, 1])">;
+def Tian_AcosOp : Tian_UnaryOp<"acos", Tian_FloatTensor, "arccosine (NaN outside [-1, 1])">;
+def Tian_AtanOp : Tian_UnaryOp<"atan", Tian_FloatTensor, "arctangent">;
+def Tian_AsinhOp : Tian_UnaryOp<"asinh", Tian_FloatTensor, "inverse hyperbolic sine">;
+def Tian_AcoshOp : Tian_UnaryOp<"acosh", Tian_FloatTensor,
+    "inverse hyperbolic cosine (NaN below 1)">;
+def Tian_AtanhOp : Tian_UnaryOp<"atanh", Tian_FloatTensor,
+    "inverse hyperbolic tangent (NaN outside [-1, 1])">;
+def Tian_BitwiseNotOp : Tian_UnaryOp<"bitwise_not", Tian_SignedTensor,
+    "~x, every bit flipped (bools use tian.not)"> { let hasFolder = 1; }
 
 def Tian_GeluOp : Tian_UnaryOp<"gelu", Tian_FloatTensor,
     "Gaussian error linear unit, exact (erf) or tanh-approximated"> {
@@ -152,6 +162,14 @@ def Tian_MaxOp : Tian_BinaryOp<"max", Tian_NumericTensor,
     "elementwise maximum (NaN wins)">;
 def Tian_MinOp : Tian_BinaryOp<"min", Tian_NumericTensor,
     "elementwise minimum (NaN wins)">;
+def Tian_BitwiseAndOp : Tian_BinaryOp<"bitwise_and", Tian_BitsTensor, "lhs & rhs">;
+def Tian_BitwiseOrOp : Tian_BinaryOp<"bitwise_or", Tian_BitsTensor, "lhs | rhs">;
+def Tian_BitwiseXorOp : Tian_BinaryOp<"bitwise_xor", Tian_BitsTensor, "lhs ^ rhs">;
+def Tian_ShiftLeftOp : Tian_BinaryOp<"shift_left", Tian_SignedTensor,
+    "lhs << rhs; 0 where rhs is negative or at least the bit width">;
+def Tian_ShiftRightOp : Tian_BinaryOp<"shift_right", Tian_SignedTensor,
+    "lhs >> rhs, sign-filling; where rhs is negative or at least the bit width, "
+    "0 for lhs >= 0 and -1 below">;
 
 def Tian_CompareOp : Tian_BroadcastOp<"compare"> {
   let summary = "elementwise comparison, giving i1";

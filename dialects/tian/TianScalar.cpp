@@ -93,6 +93,94 @@ Value ErfOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   return math::CopySignOp::create(b, loc, math::ErfOp::create(b, loc, args[0]), args[0]);
 }
 
+Value AsinOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return math::AsinOp::create(b, loc, args[0]);
+}
+
+Value AcosOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return math::AcosOp::create(b, loc, args[0]);
+}
+
+Value AtanOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return math::AtanOp::create(b, loc, args[0]);
+}
+
+// asinh, acosh and atanh are built from log1p and sqrt: LLVM has no
+// intrinsic for them, and a vectorized libm call would be unrolled only
+// after the vector ops are lowered. log1p keeps them exact near 0 (and 1).
+namespace {
+/// log(1 + x), exact near 0 (Kahan: log(u) * x / (u - 1) with u = 1 + x
+/// corrects the rounding of u); math.log1p lowers to a plain log(1 + x).
+Value accurateLog1p(OpBuilder &b, Location loc, Value x) {
+  Type type = x.getType();
+  Value u = arith::AddFOp::create(b, loc, x, floatConstant(b, loc, type, 1.0));
+  Value d = arith::SubFOp::create(b, loc, u, floatConstant(b, loc, type, 1.0));
+  Value corrected = arith::MulFOp::create(b, loc, math::LogOp::create(b, loc, u),
+                                          arith::DivFOp::create(b, loc, x, d));
+  Value exact = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, d,
+                                      floatConstant(b, loc, type, 0.0));
+  Value infinite = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, u,
+                                         floatConstant(b, loc, type, INFINITY));
+  return arith::SelectOp::create(
+      b, loc, exact, x, arith::SelectOp::create(b, loc, infinite, u, corrected));
+}
+
+/// log(|x|) + ln 2, what asinh and acosh tend to for |x| past 2^12 (where
+/// x^2 would lose the 1 or overflow).
+Value logTwiceMagnitude(OpBuilder &b, Location loc, Value magnitude) {
+  return arith::AddFOp::create(b, loc, math::LogOp::create(b, loc, magnitude),
+                               floatConstant(b, loc, magnitude.getType(), M_LN2));
+}
+} // namespace
+
+Value AsinhOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  // sign(x) log1p(|x| + x^2 / (1 + sqrt(1 + x^2)))
+  Type type = args[0].getType();
+  Value one = floatConstant(b, loc, type, 1.0);
+  Value magnitude = math::AbsFOp::create(b, loc, args[0]);
+  Value square = arith::MulFOp::create(b, loc, magnitude, magnitude);
+  Value root = math::SqrtOp::create(b, loc, arith::AddFOp::create(b, loc, square, one));
+  Value inner = arith::AddFOp::create(
+      b, loc, magnitude,
+      arith::DivFOp::create(b, loc, square, arith::AddFOp::create(b, loc, root, one)));
+  Value large = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, magnitude,
+                                      floatConstant(b, loc, type, 4096.0));
+  Value result = arith::SelectOp::create(b, loc, large, logTwiceMagnitude(b, loc, magnitude),
+                                         accurateLog1p(b, loc, inner));
+  return math::CopySignOp::create(b, loc, result, args[0]);
+}
+
+Value AcoshOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  // log1p(t + sqrt(2t + t^2)) with t = x - 1; NaN below 1 (sqrt of < 0).
+  Type type = args[0].getType();
+  Value t = arith::SubFOp::create(b, loc, args[0], floatConstant(b, loc, type, 1.0));
+  Value twoT = arith::AddFOp::create(b, loc, t, t);
+  Value root = math::SqrtOp::create(
+      b, loc, arith::AddFOp::create(b, loc, twoT, arith::MulFOp::create(b, loc, t, t)));
+  Value small = accurateLog1p(b, loc, arith::AddFOp::create(b, loc, t, root));
+  Value large = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, args[0],
+                                      floatConstant(b, loc, type, 4096.0));
+  return arith::SelectOp::create(b, loc, large, logTwiceMagnitude(b, loc, args[0]), small);
+}
+
+Value AtanhOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  // sign(x) log1p(2|x| / (1 - |x|)) / 2: +-inf at +-1, NaN beyond. On |x|
+  // the ratio stays positive, so log1p never cancels near -1.
+  Type type = args[0].getType();
+  Value magnitude = math::AbsFOp::create(b, loc, args[0]);
+  Value ratio = arith::DivFOp::create(
+      b, loc, arith::AddFOp::create(b, loc, magnitude, magnitude),
+      arith::SubFOp::create(b, loc, floatConstant(b, loc, type, 1.0), magnitude));
+  Value half = arith::MulFOp::create(b, loc, accurateLog1p(b, loc, ratio),
+                                     floatConstant(b, loc, type, 0.5));
+  return math::CopySignOp::create(b, loc, half, args[0]);
+}
+
+Value BitwiseNotOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return arith::XOrIOp::create(b, loc, args[0],
+                               intConstant(b, loc, args[0].getType(), -1));
+}
+
 Value SinOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   return math::SinOp::create(b, loc, args[0]);
 }
@@ -185,6 +273,45 @@ Value MinOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   if (isFloat(args[0]))
     return arith::MinimumFOp::create(b, loc, args[0], args[1]);
   return arith::MinSIOp::create(b, loc, args[0], args[1]);
+}
+
+Value BitwiseAndOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return arith::AndIOp::create(b, loc, args[0], args[1]);
+}
+
+Value BitwiseOrOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return arith::OrIOp::create(b, loc, args[0], args[1]);
+}
+
+Value BitwiseXorOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  return arith::XOrIOp::create(b, loc, args[0], args[1]);
+}
+
+namespace {
+/// Whether a shift amount is in [0, bit width): compared unsigned, a
+/// negative amount is huge. arith's shifts are poison outside that range.
+Value shiftInRange(OpBuilder &b, Location loc, Value amount) {
+  Type type = amount.getType();
+  return arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::ult, amount,
+      intConstant(b, loc, type, type.getIntOrFloatBitWidth()));
+}
+} // namespace
+
+Value ShiftLeftOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  Type type = args[0].getType();
+  return arith::SelectOp::create(b, loc, shiftInRange(b, loc, args[1]),
+                                 arith::ShLIOp::create(b, loc, args[0], args[1]),
+                                 intConstant(b, loc, type, 0));
+}
+
+Value ShiftRightOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  Type type = args[0].getType();
+  Value signOnly = arith::ShRSIOp::create(
+      b, loc, args[0], intConstant(b, loc, type, type.getIntOrFloatBitWidth() - 1));
+  return arith::SelectOp::create(b, loc, shiftInRange(b, loc, args[1]),
+                                 arith::ShRSIOp::create(b, loc, args[0], args[1]),
+                                 signOnly);
 }
 
 Value CompareOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {

@@ -135,6 +135,28 @@ cos = _unary("cos", tian.CosOp, lambda x, out, g: neg(mul(g, sin(x))), float_onl
 floor = _unary("floor", tian.FloorOp, lambda x, out, g: zeros_like(x), float_only=True)
 ceil = _unary("ceil", tian.CeilOp, lambda x, out, g: zeros_like(x), float_only=True)
 logical_not = _unary("not", tian.NotOp)
+asin = _unary("asin", tian.AsinOp, lambda x, out, g: mul(g, rsqrt(sub(1.0, mul(x, x)))),
+              float_only=True)
+acos = _unary("acos", tian.AcosOp, lambda x, out, g: neg(mul(g, rsqrt(sub(1.0, mul(x, x))))),
+              float_only=True)
+atan = _unary("atan", tian.AtanOp, lambda x, out, g: div(g, add(mul(x, x), 1.0)), float_only=True)
+asinh = _unary("asinh", tian.AsinhOp, lambda x, out, g: mul(g, rsqrt(add(mul(x, x), 1.0))),
+               float_only=True)
+acosh = _unary("acosh", tian.AcoshOp, lambda x, out, g: mul(g, rsqrt(sub(mul(x, x), 1.0))),
+               float_only=True)
+atanh = _unary("atanh", tian.AtanhOp, lambda x, out, g: div(g, sub(1.0, mul(x, x))),
+               float_only=True)
+_bitwise_not = _unary("bitwise_not", tian.BitwiseNotOp)
+
+
+def bitwise_not(x):
+    """~x for integer tensors; logical not for bools (PyTorch's)."""
+    x = _as_tensor(x)
+    if x.dtype == dtypes.bool_:
+        return logical_not(x)
+    if dtypes.is_floating(x.dtype):
+        raise error_here(f"bitwise_not: integer or bool tensors only, got {x.dtype}")
+    return _bitwise_not(x)
 
 
 def _gelu_grad(x, g, approximate):
@@ -251,6 +273,33 @@ def _compare(predicate):
 
 
 eq, ne, lt, le, gt, ge = (_compare(p) for p in ("eq", "ne", "lt", "le", "gt", "ge"))
+
+
+def _bitwise(name, op_class, bools):
+    """An integer op (PyTorch's bitwise_*): no gradient; ``bools`` says
+    whether bool tensors are accepted (and, or, xor) or refused (shifts)."""
+    def op(a, b):
+        a, b = _promote(a, b)
+        if dtypes.is_floating(a.dtype) or (a.dtype == dtypes.bool_ and not bools):
+            kinds = "integer or bool" if bools else "integer"
+            raise error_here(f"{op.__name__}: {kinds} tensors only, got {a.dtype}")
+        return apply(f"tian.{name}", lambda x, y: op_class(x, y).result, [a, b], key=(name,))
+    return op
+
+
+bitwise_and = _bitwise("bitwise_and", tian.BitwiseAndOp, bools=True)
+bitwise_and.__name__ = "bitwise_and"
+bitwise_or = _bitwise("bitwise_or", tian.BitwiseOrOp, bools=True)
+bitwise_or.__name__ = "bitwise_or"
+bitwise_xor = _bitwise("bitwise_xor", tian.BitwiseXorOp, bools=True)
+bitwise_xor.__name__ = "bitwise_xor"
+# Shifts by a negative amount or by the bit width or more give 0 (left) or
+# the sign (right), as ONNX's BitShift; right shifts of signed values fill
+# with the sign, as PyTorch's.
+bitwise_left_shift = _bitwise("shift_left", tian.ShiftLeftOp, bools=False)
+bitwise_left_shift.__name__ = "bitwise_left_shift"
+bitwise_right_shift = _bitwise("shift_right", tian.ShiftRightOp, bools=False)
+bitwise_right_shift.__name__ = "bitwise_right_shift"
 
 
 def where(condition, x, y):

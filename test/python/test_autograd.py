@@ -45,6 +45,13 @@ def test_unary_positive(ours, theirs):
     check(ours, theirs, data(4, 5, low=0.5, high=3.0))
 
 
+@pytest.mark.parametrize("ours,theirs,low,high", [
+    (F.asin, torch.asin, -0.9, 0.9), (F.acos, torch.acos, -0.9, 0.9), (F.atan, torch.atan, -3, 3),
+    (F.asinh, torch.asinh, -3, 3), (F.acosh, torch.acosh, 1.1, 4), (F.atanh, torch.atanh, -0.9, 0.9)])
+def test_inverse_trig(ours, theirs, low, high):
+    check(ours, theirs, data(4, 5, low=low, high=high))
+
+
 @pytest.mark.parametrize("shapes", [((3, 4), (3, 4)), ((3, 1), (4,)), ((2, 3, 4), (1, 4))])
 @pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "pow", "maximum", "minimum"])
 def test_binary_broadcasting(op, shapes):

@@ -345,3 +345,53 @@ def test_invalid_module_is_a_compile_error_not_a_crash():
         compile_module(module, "f")
     assert "must be ranked tensor of 32-bit float" in str(info.value)
     assert '"model.py":7' in str(info.value)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.bool_])
+def test_bitwise_ops_match_torch_eager_and_traced(dtype):
+    rng = np.random.default_rng(3)
+    a = rng.integers(-100, 100, (3, 4)).astype(dtype)
+    b = rng.integers(-100, 100, (4,)).astype(dtype)
+    ops = [("bitwise_and", lambda x, y: x & y), ("bitwise_or", lambda x, y: x | y),
+           ("bitwise_xor", lambda x, y: x ^ y), ("bitwise_not", lambda x, y: ~x)]
+    if dtype != np.bool_:
+        shift = np.array([0, 1, 3, 7], dtype)
+        ops += [("bitwise_left_shift", lambda x, y: x << tc.tensor(shift) if isinstance(x, tc.Tensor)
+                 else x << torch.from_numpy(shift)),
+                ("bitwise_right_shift", lambda x, y: x >> tc.tensor(shift) if isinstance(x, tc.Tensor)
+                 else x >> torch.from_numpy(shift))]
+    for name, fn in ops:
+        want = fn(torch.from_numpy(a), torch.from_numpy(b)).numpy()
+        traced = tc.jit.trace(lambda x, y: fn(x, y))
+        for got in (fn(tc.tensor(a), tc.tensor(b)), traced(tc.tensor(a), tc.tensor(b))):
+            np.testing.assert_array_equal(got.numpy(), want, err_msg=name)
+            assert got.dtype == want.dtype, name
+
+
+def test_bitwise_ops_refuse_floats_and_shifts_refuse_bools():
+    x = tc.tensor(np.ones(3, np.float32))
+    with pytest.raises(tc.TianError, match="bitwise_and: integer or bool tensors only"):
+        F.bitwise_and(x, x)
+    with pytest.raises(tc.TianError, match="bitwise_not: integer or bool tensors only"):
+        F.bitwise_not(x)
+    flags = tc.tensor(np.ones(3, np.bool_))
+    with pytest.raises(tc.TianError, match="bitwise_left_shift: integer tensors only"):
+        F.bitwise_left_shift(flags, flags)
+
+
+def test_inverse_trig_special_values_match_torch():
+    x = np.array([-np.inf, -2, -1, -0.5, -0.0, 0.0, 1e-30, 0.5, 1, 2, 1e30, np.inf, np.nan],
+                 np.float32)
+    for name in ("asin", "acos", "atan", "asinh", "acosh", "atanh"):
+        want = getattr(torch, name)(torch.from_numpy(x)).numpy()
+        fn = getattr(F, name)
+        for got in (fn(tc.tensor(x)), tc.jit.trace(lambda v: fn(v))(tc.tensor(x))):
+            np.testing.assert_allclose(got.numpy(), want, rtol=2e-7, atol=0, err_msg=name)
+            numbers = ~np.isnan(want)  # the sign of a NaN means nothing
+            np.testing.assert_array_equal(np.signbit(got.numpy())[numbers], np.signbit(want)[numbers],
+                                          err_msg=name)
+        with np.errstate(over="ignore"):
+            half = x.astype(np.float16)
+        want = getattr(torch, name)(torch.from_numpy(half.astype(np.float32))).numpy()
+        np.testing.assert_allclose(fn(tc.tensor(half)).numpy(), want.astype(np.float16),
+                                   rtol=1e-3, err_msg=name)

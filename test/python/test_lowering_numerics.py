@@ -42,7 +42,7 @@ UNARY = {
     "ExpOp": np.exp, "TanhOp": np.tanh, "SinOp": np.sin, "CosOp": np.cos,
     "FloorOp": np.floor, "CeilOp": np.ceil,
     "SigmoidOp": lambda x: 1 / (1 + np.exp(-x)),
-    "ErfOp": np.vectorize(math.erf),
+    "ErfOp": np.vectorize(math.erf), "AtanOp": np.arctan, "AsinhOp": np.arcsinh,
 }
 
 
@@ -59,6 +59,18 @@ def test_unary_float(name, shape):
 def test_unary_positive_domain(name, ref):
     x = rand(4, 6, low=0.1, high=5.0)
     np.testing.assert_allclose(run(lambda a: getattr(tian, name)(a).result, x), ref(x), rtol=2e-6)
+
+
+@pytest.mark.parametrize("name,ref,low,high", [
+    ("AsinOp", np.arcsin, -1, 1), ("AcosOp", np.arccos, -1, 1), ("AtanhOp", np.arctanh, -1, 1),
+    ("AcoshOp", np.arccosh, 1, 30), ("AsinhOp", np.arcsinh, -1e-3, 1e-3),
+    ("AtanhOp", np.arctanh, -1e-3, 1e-3), ("AcoshOp", np.arccosh, 1, 1.001)])
+def test_unary_inverse_trig_in_domain(name, ref, low, high):
+    # Relative to the exact value of each float32 input (near 0, and near 1
+    # for acosh, where log(1 + x) would lose every digit).
+    x = rand(1000, low=low, high=high)
+    want = ref(x.astype(np.float64))
+    np.testing.assert_allclose(run(lambda a: getattr(tian, name)(a).result, x), want, rtol=4e-7)
 
 
 @pytest.mark.parametrize("name,ref", [("NegOp", np.negative), ("AbsOp", np.abs),
@@ -104,6 +116,33 @@ def test_binary_int(name):
     a, b = rand(5, 6, dtype=np.int32), rand(6, dtype=np.int32)
     np.testing.assert_array_equal(run(lambda x, y: getattr(tian, name)(x, y).result, a, b),
                                   BINARY[name](a, b))
+
+
+BITWISE = {"BitwiseAndOp": np.bitwise_and, "BitwiseOrOp": np.bitwise_or,
+           "BitwiseXorOp": np.bitwise_xor}
+
+
+@pytest.mark.parametrize("name", sorted(BITWISE))
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.bool_])
+def test_bitwise(name, dtype):
+    a = RNG.integers(-128, 128, (5, 6)).astype(dtype)
+    b = RNG.integers(-128, 128, (6,)).astype(dtype)
+    np.testing.assert_array_equal(run(lambda x, y: getattr(tian, name)(x, y).result, a, b),
+                                  BITWISE[name](a, b))
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64])
+def test_shifts_and_bitwise_not(dtype):
+    bits = np.iinfo(dtype).bits
+    a = np.array([3, -3, 5, -1, 1, -128, 100, 0], dtype)
+    b = np.array([2, bits, -1, bits - 1, bits - 1, 1, bits + 5, 3], dtype)
+    inside = (b >= 0) & (b < bits)
+    safe = np.where(inside, b, 0)
+    left = np.where(inside, (a.astype(np.int64) << safe).astype(dtype), 0)
+    right = np.where(inside, a >> safe, np.where(a < 0, -1, 0)).astype(dtype)
+    np.testing.assert_array_equal(run(lambda x, y: tian.ShiftLeftOp(x, y).result, a, b), left)
+    np.testing.assert_array_equal(run(lambda x, y: tian.ShiftRightOp(x, y).result, a, b), right)
+    np.testing.assert_array_equal(run(lambda x: tian.BitwiseNotOp(x).result, a), ~a)
 
 
 def test_int_division_truncates_toward_zero():

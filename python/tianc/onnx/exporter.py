@@ -21,7 +21,13 @@ MIN_EXPORT_OPSET = 17  # LayerNormalization, axes as inputs
 
 _UNARY = {"neg": "Neg", "abs": "Abs", "relu": "Relu", "exp": "Exp", "log": "Log",
           "sqrt": "Sqrt", "tanh": "Tanh", "sigmoid": "Sigmoid", "erf": "Erf", "sin": "Sin",
-          "cos": "Cos", "floor": "Floor", "ceil": "Ceil", "not": "Not"}
+          "cos": "Cos", "floor": "Floor", "ceil": "Ceil", "not": "Not", "asin": "Asin",
+          "acos": "Acos", "atan": "Atan", "asinh": "Asinh", "acosh": "Acosh", "atanh": "Atanh"}
+# Bitwise ops: ONNX's Bitwise* (opset 18) on integers, its logical ops on bools.
+_BITWISE = {"bitwise_and": ("BitwiseAnd", "And"), "bitwise_or": ("BitwiseOr", "Or"),
+            "bitwise_xor": ("BitwiseXor", "Xor"), "bitwise_not": ("BitwiseNot", None)}
+# BitShift takes signed integers from opset 28 (before: unsigned only).
+_SHIFT_OPSET = 28
 _BINARY = {"add": "Add", "sub": "Sub", "mul": "Mul", "div": "Div", "pow": "Pow", "max": "Max",
            "min": "Min"}
 _REDUCE = {"reduce_sum": "ReduceSum", "reduce_max": "ReduceMax", "reduce_min": "ReduceMin",
@@ -126,6 +132,18 @@ def _emit(writer, op, predicates, approximations):
                                    writer.node("Add", [curve, one])])
     if name in _BINARY:
         return writer.node(_BINARY[name], args)
+    if name in _BITWISE:
+        integer_op, bool_op = _BITWISE[name]
+        if str(result_type.element_type) == "i1":
+            return writer.node(bool_op, args)
+        if writer.opset < 18:
+            raise TianError(f"ONNX export of {op.name} needs opset 18 or newer (BitwiseAnd ...)")
+        return writer.node(integer_op, args)
+    if name in ("shift_left", "shift_right"):
+        if writer.opset < _SHIFT_OPSET:
+            raise TianError(f"ONNX export of {op.name} needs opset {_SHIFT_OPSET} or newer "
+                            "(BitShift of signed integers)")
+        return writer.node("BitShift", args, direction="LEFT" if name == "shift_left" else "RIGHT")
     if name == "compare":
         predicate = predicates[ir.IntegerAttr(attrs["predicate"]).value]
         if predicate == "ne":

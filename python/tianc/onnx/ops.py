@@ -126,14 +126,23 @@ def axis_of(axis, rank):
 for _name, _fn in {"Abs": F.abs, "Neg": F.neg, "Relu": F.relu, "Exp": F.exp, "Log": F.log,
                    "Sqrt": F.sqrt, "Tanh": F.tanh, "Sigmoid": F.sigmoid, "Erf": F.erf,
                    "Sin": F.sin, "Cos": F.cos, "Floor": F.floor, "Ceil": F.ceil,
-                   "Not": F.logical_not}.items():
+                   "Not": F.logical_not, "Asin": F.asin, "Acos": F.acos, "Atan": F.atan,
+                   "Asinh": F.asinh, "Acosh": F.acosh, "Atanh": F.atanh,
+                   "BitwiseNot": F.bitwise_not}.items():
     OPS[_name] = (lambda fn: lambda node, inputs, attrs: fn(tensor(inputs[0])))(_fn)
 
 for _name, _fn in {"Add": F.add, "Sub": F.sub, "Mul": F.mul,
                    "Equal": F.eq, "Less": F.lt, "Greater": F.gt, "LessOrEqual": F.le,
-                   "GreaterOrEqual": F.ge}.items():
+                   "GreaterOrEqual": F.ge, "BitwiseAnd": F.bitwise_and,
+                   "BitwiseOr": F.bitwise_or, "BitwiseXor": F.bitwise_xor}.items():
     OPS[_name] = (lambda fn: lambda node, inputs, attrs: fn(tensor(inputs[0]),
                                                            tensor(inputs[1])))(_fn)
+
+
+@op("BitShift")
+def _bit_shift(node, inputs, attrs):
+    shift = F.bitwise_left_shift if attrs["direction"] == "LEFT" else F.bitwise_right_shift
+    return shift(tensor(inputs[0]), tensor(inputs[1]))
 
 
 @op("Div")
