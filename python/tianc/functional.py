@@ -818,6 +818,130 @@ def stack(tensors, dim=0):
     return concat([unsqueeze(t, dim) for t in tensors], dim)
 
 
+def _einsum_parse(equation, operands):
+    """[letters per operand], output letters; '...' becomes one private
+    letter per broadcast dim (upper-case Greek, never in a user's equation)."""
+    text = equation.replace(" ", "")
+    inputs, arrow, output = text.partition("->")
+    terms = inputs.split(",")
+    if len(terms) != len(operands):
+        raise error_here(f"einsum: the equation {equation!r} names {len(terms)} operands, "
+                         f"got {len(operands)}")
+    ellipsis_rank = builtins.max([t.ndim - len(term.replace("...", ""))
+                                  for term, t in zip(terms, operands) if "..." in term] or [0])
+    hidden = [chr(0x391 + i) for i in range(ellipsis_rank)]
+
+    def expand(term, rank):
+        if "..." not in term:
+            return list(term)
+        head, _, tail = term.partition("...")
+        count = rank - len(head) - len(tail)
+        return list(head) + hidden[ellipsis_rank - count:] + list(tail)
+
+    letters = []
+    for term, t in zip(terms, operands):
+        if any(not (c.isalpha() or c == ".") for c in term) or term.replace("...", "").count("."):
+            raise error_here(f"einsum: bad term {term!r} in {equation!r}")
+        expanded = expand(term, t.ndim)
+        if len(expanded) != t.ndim:
+            raise error_here(f"einsum: the term {term!r} has {len(expanded)} dims, but its operand "
+                             f"has shape {list(t.shape)}")
+        letters.append(expanded)
+    if arrow:
+        out = expand(output, len(hidden) + len(output.replace("...", "")))
+        if "..." not in output:
+            out = list(output)
+        for c in out:
+            if not any(c in term for term in letters):
+                raise error_here(f"einsum: output letter {c!r} of {equation!r} is in no input")
+    else:  # implicit output: the broadcast dims, then letters seen once, sorted
+        counts = {}
+        for term in letters:
+            for c in term:
+                counts[c] = counts.get(c, 0) + 1
+        out = hidden + sorted(c for c, n in counts.items() if n == 1 and c not in hidden)
+    return letters, out
+
+
+def _einsum_diagonal(t, term):
+    """Takes the diagonal of each letter repeated within one operand."""
+    while len(set(term)) < len(term):
+        letter = next(c for c in term if term.count(c) > 1)
+        first = term.index(letter)
+        second = term.index(letter, first + 1)
+        if t.shape[first] != t.shape[second]:
+            raise error_here(f"einsum: {letter!r} has sizes {t.shape[first]} and "
+                             f"{t.shape[second]} in one operand")
+        n = t.shape[first]
+        rest = [i for i in range(t.ndim) if i not in (first, second)]
+        moved = reshape(permute(t, rest + [first, second]), [t.shape[i] for i in rest] + [n * n])
+        diagonal = slice(moved, [0] * moved.ndim, list(moved.shape[:-1]) + [builtins.max(n * n, 1)],
+                         [1] * (moved.ndim - 1) + [n + 1]) if n else moved
+        t = diagonal
+        term = [term[i] for i in rest] + [letter]
+    return t, term
+
+
+def einsum(equation, *operands):
+    """numpy/PyTorch einsum: ``einsum("bij,bjk->bik", a, b)``, with ``...``,
+    repeated letters (diagonals) and implicit output. Contracts the operands
+    left to right, each pair as one batched matmul."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    tensors = list(_promote(*operands)) if len(operands) > 1 else [_as_tensor(operands[0])]
+    letters, out = _einsum_parse(equation, tensors)
+    sizes = {}
+    for term, t in zip(letters, tensors):
+        for c, d in zip(term, t.shape):
+            if sizes.get(c, 1) != 1 and d != 1 and sizes[c] != d:
+                raise error_here(f"einsum: {c!r} has sizes {sizes[c]} and {d} in {equation!r}")
+            sizes[c] = d if sizes.get(c, 1) == 1 else sizes[c]
+    terms = []
+    for i, (t, term) in enumerate(zip(tensors, letters)):
+        t, term = _einsum_diagonal(t, term)
+        # Sum out letters no other operand and not the output needs.
+        needed = set(out).union(*[letters[j] for j in range(len(letters)) if j != i])
+        axes = [k for k, c in enumerate(term) if c not in needed]
+        if axes:
+            t = sum(t, axes)
+            term = [c for k, c in enumerate(term) if k not in axes]
+        tensors[i] = t
+        terms.append(term)
+    result, term = tensors[0], terms[0]
+    for j in range(1, len(tensors)):
+        later = set(out).union(*terms[j + 1:])
+        result, term = _einsum_pair(result, term, tensors[j], terms[j], later, sizes)
+    axes = [k for k, c in enumerate(term) if c not in out]
+    if axes:
+        result = sum(result, axes)
+        term = [c for k, c in enumerate(term) if k not in axes]
+    result = permute(result, [term.index(c) for c in out]) if term else result
+    return broadcast_to(result, [sizes[c] for c in out])
+
+
+def _einsum_pair(a, a_term, b, b_term, later, sizes):
+    """Contracts two operands as one batched matmul: batch letters (in both,
+    needed later), then the letters of a alone, the contracted letters, the
+    letters of b alone."""
+    batch = [c for c in a_term if c in b_term and c in later]
+    contracted = [c for c in a_term if c in b_term and c not in later]
+    a_only = [c for c in a_term if c not in b_term]
+    b_only = [c for c in b_term if c not in a_term]
+
+    def arrange(t, term, order):
+        t = permute(t, [term.index(c) for c in order]) if order else t
+        return broadcast_to(t, [sizes[c] for c in order])
+
+    count = lambda letters: int(np.prod([sizes[c] for c in letters]))  # noqa: E731
+    left = reshape(arrange(a, a_term, batch + a_only + contracted),
+                   [count(batch), count(a_only), count(contracted)])
+    right = reshape(arrange(b, b_term, batch + contracted + b_only),
+                    [count(batch), count(contracted), count(b_only)])
+    product = matmul(left, right)
+    return (reshape(product, [sizes[c] for c in batch + a_only + b_only]),
+            batch + a_only + b_only)
+
+
 def pad(x, pads, value=0.0):
     """pads in PyTorch order: (last_begin, last_end, second_last_begin, ...)."""
     x = _as_tensor(x)

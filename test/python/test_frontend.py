@@ -395,3 +395,41 @@ def test_inverse_trig_special_values_match_torch():
         want = getattr(torch, name)(torch.from_numpy(half.astype(np.float32))).numpy()
         np.testing.assert_allclose(fn(tc.tensor(half)).numpy(), want.astype(np.float16),
                                    rtol=1e-3, err_msg=name)
+
+
+EINSUMS = [("ij,jk->ik", [(3, 4), (4, 5)]), ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]),
+           ("ii->i", [(4, 4)]), ("ii", [(3, 3)]), ("ij->ji", [(2, 3)]), ("ij->", [(2, 3)]),
+           ("i,i->", [(5,), (5,)]), ("i,j->ij", [(3,), (4,)]),
+           ("...ij,...jk->...ik", [(2, 1, 3, 4), (5, 4, 2)]), ("bii->bi", [(2, 3, 3)]),
+           ("ij,jk,kl->il", [(2, 3), (3, 4), (4, 5)]), ("bhqd,bhkd->bhqk", [(2, 3, 4, 8), (2, 3, 5, 8)]),
+           ("ijk,ikl", [(2, 3, 4), (2, 4, 5)]), ("i,i", [(0,), (0,)]), ("ab,ab->a", [(3, 1), (3, 4)]),
+           ("iij->j", [(3, 3, 2)]), ("b i d, b j d -> b i j", [(1, 2, 3), (1, 4, 3)])]
+
+
+@pytest.mark.parametrize("equation,shapes", EINSUMS)
+def test_einsum_matches_torch_eager_traced_and_in_gradients(equation, shapes):
+    rng = np.random.default_rng(5)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    want = torch.einsum(equation, *theirs)
+    ours = [tc.tensor(a, requires_grad=True) for a in arrays]
+    got = F.einsum(equation, *ours)
+    np.testing.assert_allclose(got.numpy(), want.detach().numpy(), rtol=1e-5, atol=1e-5)
+    traced = tc.jit.trace(lambda *v: F.einsum(equation, *v))(*[tc.tensor(a) for a in arrays])
+    np.testing.assert_allclose(traced.numpy(), want.detach().numpy(), rtol=1e-5, atol=1e-5)
+    weight = rng.standard_normal(want.shape).astype(np.float32)
+    (want * torch.from_numpy(weight)).sum().backward()
+    (got * tc.tensor(weight)).sum().backward()
+    for x, t in zip(ours, theirs):
+        np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("equation,shapes,message", [
+    ("ij,jk->ik", [(3, 4), (5, 6)], "'j' has sizes 4 and 5"),
+    ("ij,jk", [(3, 4)], "names 2 operands, got 1"),
+    ("ijk->i", [(3, 4)], "has 3 dims, but its operand has shape \\[3, 4\\]"),
+    ("ij->iz", [(3, 4)], "output letter 'z'"),
+    ("ii->i", [(3, 4)], "'i' has sizes 3 and 4")])
+def test_einsum_errors_name_the_equation(equation, shapes, message):
+    with pytest.raises(tc.TianError, match=message):
+        F.einsum(equation, *[tc.tensor(np.ones(s, np.float32)) for s in shapes])

@@ -139,6 +139,11 @@ for _name, _fn in {"Add": F.add, "Sub": F.sub, "Mul": F.mul,
                                                            tensor(inputs[1])))(_fn)
 
 
+@op("Einsum")
+def _einsum(node, inputs, attrs):
+    return F.einsum(attrs["equation"], *[tensor(i) for i in inputs])
+
+
 @op("BitShift")
 def _bit_shift(node, inputs, attrs):
     shift = F.bitwise_left_shift if attrs["direction"] == "LEFT" else F.bitwise_right_shift
