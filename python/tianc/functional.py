@@ -615,6 +615,68 @@ def argmax(x, dim=None, keepdim=False):
                  key=("argmax", axis, keepdim))
 
 
+def topk(x, k, dim=-1, largest=True, sorted=True):
+    """(values, indices) of the ``k`` largest (or smallest) elements along
+    ``dim``, in order; equal elements come lowest index first and NaN counts
+    as larger than every number (PyTorch's and ONNX's rules). Built from k
+    rounds of a masked max and a first-index argmax, so it costs k passes
+    over the data: meant for small k (beam search, top-k sampling), not for
+    sorting (there is no sort primitive yet)."""
+    x = _as_tensor(x)
+    if x.ndim == 0:
+        values, indices = topk(reshape(x, 1), k, 0, largest, sorted)
+        return reshape(values, []), reshape(indices, [])
+    axis = _axis(dim, x.ndim)
+    n = x.shape[axis]
+    if not 0 <= k <= n:
+        raise error_here(f"topk: k = {k} is out of range for a dimension of size {n}")
+    shape = [1] * x.ndim
+    shape[axis] = n
+    positions = Tensor(np.arange(n, dtype=np.int64).reshape(shape))
+    data = cast(x, dtypes.int8) if x.dtype == dtypes.bool_ else x
+    floating = dtypes.is_floating(data.dtype)
+    if floating:
+        extreme = -math.inf if largest else math.inf
+    else:
+        info = np.iinfo(data.dtype)
+        extreme = int(info.min if largest else info.max)
+    nan = ne(data, data) if floating else None
+    remaining = None  # every position not taken yet (None: all)
+    values, indices = [], []
+
+    def any_along(mask):
+        return gt(amax(cast(mask, dtypes.int8), axis, keepdim=True), 0)
+
+    for _ in range(k):
+        candidates = remaining
+        if floating:
+            # NaNs first when largest, last when smallest.
+            first = nan if largest else logical_not(nan)
+            preferred = first if candidates is None else where(candidates, first, False)
+            rest = logical_not(first) if candidates is None else where(candidates, logical_not(first), False)
+            candidates = where(any_along(preferred), preferred, rest)
+        pool = data if candidates is None else where(candidates, data, extreme)
+        best = (amax if largest else amin)(pool, axis, keepdim=True)
+        chosen = eq(data, best)
+        if floating:
+            chosen = where(chosen, True, nan)  # all candidates are NaN, or none is
+        if candidates is not None:
+            chosen = where(candidates, chosen, False)
+        index = argmax(cast(chosen, dtypes.int8), axis, keepdim=True)
+        hit = eq(positions, index)
+        values.append(sum(where(hit, data, zeros_like(data)), axis, keepdim=True))
+        indices.append(index)
+        remaining = logical_not(hit) if remaining is None else where(hit, False, remaining)
+    if k == 0:
+        empty = list(x.shape)
+        empty[axis] = 0
+        return (Tensor(np.zeros(empty, x.dtype)), Tensor(np.zeros(empty, np.int64)))
+    values = concat(values, axis) if k > 1 else values[0]
+    if x.dtype == dtypes.bool_:
+        values = cast(values, dtypes.bool_)
+    return values, (concat(indices, axis) if k > 1 else indices[0])
+
+
 def _scalar_as_vector(fn, x, dim):
     """PyTorch lets a 0-d tensor take dim 0 or -1: the op on one element."""
     if dim not in (0, -1):

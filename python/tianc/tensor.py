@@ -168,6 +168,7 @@ class Tensor:
     def log(self): return F.log(self)
     def sqrt(self): return F.sqrt(self)
     def tanh(self): return F.tanh(self)
+    def topk(self, k, dim=-1, largest=True, sorted=True): return F.topk(self, k, dim, largest, sorted)
     def sigmoid(self): return F.sigmoid(self)
     def relu(self): return F.relu(self)
     def softmax(self, dim=-1): return F.softmax(self, dim)

@@ -433,3 +433,53 @@ def test_einsum_matches_torch_eager_traced_and_in_gradients(equation, shapes):
 def test_einsum_errors_name_the_equation(equation, shapes, message):
     with pytest.raises(tc.TianError, match=message):
         F.einsum(equation, *[tc.tensor(np.ones(s, np.float32)) for s in shapes])
+
+
+def _stable_topk(x, k, axis, largest):
+    """numpy reference: equal elements lowest index first, NaN largest."""
+    moved = np.moveaxis(x, axis, -1)
+    nan = np.isnan(moved) if moved.dtype.kind == "f" else np.zeros(moved.shape, bool)
+    key = np.where(nan, 0, moved).astype(np.float64)
+    rows = moved.reshape(-1, moved.shape[-1])
+    order = np.stack([np.lexsort((-k_, ~n_)) if largest else np.lexsort((k_, n_))
+                      for k_, n_ in zip(key.reshape(rows.shape), nan.reshape(rows.shape))])
+    order = order.reshape(moved.shape)[..., :k]
+    return (np.moveaxis(np.take_along_axis(moved, order, -1), -1, axis),
+            np.moveaxis(order, -1, axis))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, np.int8, np.int32, np.int64, np.bool_])
+@pytest.mark.parametrize("largest", [True, False])
+def test_topk_with_ties_matches_a_stable_reference(dtype, largest):
+    rng = np.random.default_rng(7)
+    x = rng.integers(-4, 4, (3, 9)).astype(dtype)  # many ties
+    traced = tc.jit.trace(lambda v: F.topk(v, 4, 1, largest))
+    for k in (0, 1, 4, 9):
+        want_values, want_indices = _stable_topk(x, k, 1, largest)
+        values, indices = F.topk(tc.tensor(x), k, 1, largest)
+        np.testing.assert_array_equal(values.numpy(), want_values)
+        np.testing.assert_array_equal(indices.numpy(), want_indices)
+        assert values.dtype == x.dtype and indices.dtype == np.int64
+    values, indices = traced(tc.tensor(x))
+    want_values, want_indices = _stable_topk(x, 4, 1, largest)
+    np.testing.assert_array_equal(values.numpy(), want_values)
+    np.testing.assert_array_equal(indices.numpy(), want_indices)
+
+
+def test_topk_nan_and_infinities_match_torch():
+    x = np.array([[1, np.nan, 3, -np.inf, np.inf, np.nan, -np.inf]], np.float32)
+    for largest in (True, False):
+        values, indices = tc.tensor(x).topk(7, largest=largest)
+        want_values, want_indices = torch.topk(torch.from_numpy(x), 7, largest=largest)
+        np.testing.assert_array_equal(values.numpy(), want_values.numpy())
+        np.testing.assert_array_equal(indices.numpy(), _stable_topk(x, 7, 1, largest)[1])
+
+
+def test_topk_gradient_matches_torch():
+    x = np.random.default_rng(2).standard_normal((4, 6)).astype(np.float32)
+    ours, theirs = tc.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    F.topk(ours, 3, 0)[0].sum().backward()
+    torch.topk(theirs, 3, 0)[0].sum().backward()
+    np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
+    with pytest.raises(tc.TianError, match="topk: k = 7 is out of range for a dimension of size 6"):
+        F.topk(ours, 7)

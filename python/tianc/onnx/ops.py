@@ -139,6 +139,12 @@ for _name, _fn in {"Add": F.add, "Sub": F.sub, "Mul": F.mul,
                                                            tensor(inputs[1])))(_fn)
 
 
+@op("TopK")
+def _topk(node, inputs, attrs):
+    k = attrs["k"] if node.opset < 10 else ints(inputs[1], "TopK's K")[0]
+    return F.topk(tensor(inputs[0]), k, attrs.get("axis", -1), bool(attrs.get("largest", 1)))
+
+
 @op("Einsum")
 def _einsum(node, inputs, attrs):
     return F.einsum(attrs["equation"], *[tensor(i) for i in inputs])
