@@ -27,6 +27,14 @@ from .tensor import Tensor
 log = logging.getLogger("tianc")
 
 
+def _dense_buffer(array):
+    """The buffer DenseElementsAttr.get reads for ``array``: i1 elements are
+    packed 8 to a byte (an unpacked bool array is refused)."""
+    if array.dtype == np.bool_:
+        return np.packbits(array.reshape(-1), bitorder="little")
+    return np.ascontiguousarray(array)
+
+
 class Trace:
     """The function being recorded: MLIR context, module and entry block."""
 
@@ -67,8 +75,9 @@ class Trace:
             # advances it (tianc.random).
             if tensor._literal or (self.capture_as_const and tensor is not generator_state()):
                 with ir.InsertionPoint(self.block):
-                    attr = ir.DenseElementsAttr.get(np.ascontiguousarray(tensor._data),
-                                                    type=dtypes.mlir_tensor_type(tensor.shape, tensor.dtype))
+                    attr = ir.DenseElementsAttr.get(
+                        _dense_buffer(tensor._data),
+                        type=dtypes.mlir_tensor_type(tensor.shape, tensor.dtype))
                     value = tian.ConstantOp(attr).result
             else:
                 value = self.block.add_argument(

@@ -6,6 +6,7 @@ Needs the ``onnx`` package (``pip install onnx``); tianc itself does not."""
 from .exporter import export
 from .importer import MIN_OPSET, OnnxModule, input_shapes, load, max_opset, problems, read_model
 from .ops import OPS
+from . import recurrent as _recurrent  # noqa: F401  (registers RNN, GRU, LSTM)
 
 
 def check(source):
