@@ -7,6 +7,7 @@ from .exporter import export
 from .importer import MIN_OPSET, OnnxModule, input_shapes, load, max_opset, problems, read_model
 from .ops import OPS
 from . import recurrent as _recurrent  # noqa: F401  (registers RNN, GRU, LSTM)
+from . import signal as _signal  # noqa: F401  (registers DFT, STFT, windows)
 
 
 def check(source):

@@ -446,6 +446,13 @@ def _gelu(node, inputs, attrs):
     return F.gelu(tensor(inputs[0]), approximate=attrs.get("approximate", "none"))
 
 
+@op("SwiGLU")
+def _swiglu(node, inputs, attrs):
+    gate, value = tensor(inputs[0]), tensor(inputs[1])
+    alpha = float(attrs.get("alpha", 1.0))
+    return F.mul(F.mul(gate, F.sigmoid(F.mul(gate, alpha))), value)
+
+
 @op("ThresholdedRelu")
 def _thresholded_relu(node, inputs, attrs):
     x = tensor(inputs[0])
@@ -665,6 +672,36 @@ def _layer_norm(node, inputs, attrs):
     if bias is not None and list(bias.shape) != normalized:
         bias = F.broadcast_to(bias, normalized)
     return F.layer_norm(x, normalized, scale, bias, eps=float(attrs.get("epsilon", 1e-5)))
+
+
+@op("MeanVarianceNormalization")
+def _mean_variance_normalization(node, inputs, attrs):
+    # ONNX's function: (x - E x) / (sqrt(E x^2 - (E x)^2) + 1e-9).
+    x = tensor(inputs[0])
+    axes = [axis_of(a, x.ndim) for a in attrs.get("axes", [0, 2, 3])]
+    mean = F.mean(x, axes, keepdim=True)
+    variance = F.sub(F.mean(F.mul(x, x), axes, keepdim=True), F.mul(mean, mean))
+    return F.div(F.sub(x, mean), F.add(F.sqrt(variance), 1e-9))
+
+
+@op("LRN")
+def _lrn(node, inputs, attrs):
+    x = tensor(inputs[0])
+    size = int(attrs["size"])
+    alpha, beta = float(attrs.get("alpha", 1e-4)), float(attrs.get("beta", 0.75))
+    bias = float(attrs.get("bias", 1.0))
+    channels = x.shape[1]
+    low, high = (size - 1) // 2, size - 1 - (size - 1) // 2
+    pad_low, pad_high = [0] * x.ndim, [0] * x.ndim
+    pad_low[1], pad_high[1] = low, high
+    squares = F._pad_dims(F.mul(x, x), pad_low, pad_high)
+    window = None
+    for offset in range(size):  # the channels c - low ... c + high
+        begin, limit = [0] * x.ndim, list(squares.shape)
+        begin[1], limit[1] = offset, offset + channels
+        part = F.slice(squares, begin, limit, [1] * x.ndim)
+        window = part if window is None else F.add(window, part)
+    return F.div(x, F.pow(F.add(F.mul(window, alpha / size), bias), beta))
 
 
 @op("InstanceNormalization")
@@ -1767,6 +1804,70 @@ def _cumprod(node, inputs, attrs):
     if attrs.get("exclusive", 0) and n:
         x = shifted(x, 1)
     return _reverse(x, axis) if reverse else x
+
+
+@op("RotaryEmbedding")
+def _rotary_embedding(node, inputs, attrs):
+    x, cos, sin = tensor(inputs[0]), tensor(inputs[1]), tensor(inputs[2])
+    positions = inputs[3] if len(inputs) > 3 else None
+    rank = x.ndim
+    if rank == 4:  # [batch, heads, seq, head] -> [batch, seq, heads, head]
+        x = F.transpose(x, 1, 2)
+    batch, seq = x.shape[0], x.shape[1]
+    if rank == 3:
+        heads = int(attrs.get("num_heads", 0))
+        if not heads:
+            raise Unsupported("RotaryEmbedding of a 3-D input needs num_heads")
+        x = F.reshape(x, [batch, seq, heads, x.shape[2] // heads])
+    head = x.shape[3]
+    dim = int(attrs.get("rotary_embedding_dim", 0)) or head
+    if positions is not None:
+        cos, sin = F.embedding(tensor(positions), cos), F.embedding(tensor(positions), sin)
+    cos, sin = F.unsqueeze(cos, 2), F.unsqueeze(sin, 2)  # [batch, seq, 1, dim / 2]
+    heads = x.shape[2]
+    rotated = F.slice(x, [0, 0, 0, 0], [batch, seq, heads, dim], [1, 1, 1, 1])
+    interleaved = attrs.get("interleaved", 0)
+    if interleaved:
+        x1 = F.slice(rotated, [0, 0, 0, 0], [batch, seq, heads, dim], [1, 1, 1, 2])
+        x2 = F.slice(rotated, [0, 0, 0, 1], [batch, seq, heads, dim], [1, 1, 1, 2])
+    else:
+        x1 = F.slice(rotated, [0, 0, 0, 0], [batch, seq, heads, dim // 2], [1, 1, 1, 1])
+        x2 = F.slice(rotated, [0, 0, 0, dim // 2], [batch, seq, heads, dim], [1, 1, 1, 1])
+    real = F.sub(F.mul(cos, x1), F.mul(sin, x2))
+    imag = F.add(F.mul(sin, x1), F.mul(cos, x2))
+    if interleaved:
+        rotated = F.reshape(F.stack([real, imag], -1), [batch, seq, heads, dim])
+    else:
+        rotated = F.concat([real, imag], -1)
+    if dim < head:
+        rest = F.slice(x, [0, 0, 0, dim], [batch, seq, heads, head], [1, 1, 1, 1])
+        rotated = F.concat([rotated, rest], -1)
+    if rank == 3:
+        return F.reshape(rotated, [batch, seq, heads * head])
+    return F.transpose(rotated, 1, 2)
+
+
+@op("CausalConvWithState")
+def _causal_conv_with_state(node, inputs, attrs):
+    x, weight = tensor(inputs[0]), tensor(inputs[1])  # [batch, channels, length], [channels, 1, k]
+    bias = inputs[2] if len(inputs) > 2 else None
+    past = inputs[3] if len(inputs) > 3 else None
+    activation = attrs.get("activation", "none")
+    if activation not in ("none", "silu", "swish"):
+        raise Unsupported(f"activation {activation!r} is not supported")
+    batch, channels, length = x.shape
+    k = weight.shape[2]
+    past = tensor(np.zeros((batch, channels, k - 1), x.dtype)) if past is None else tensor(past)
+    padded = F.concat([past, x], 2)
+    out = F.conv2d(F.unsqueeze(padded, 2), F.unsqueeze(weight, 2),
+                   None if bias is None else tensor(bias), groups=channels)
+    out = F.squeeze(out, 2)
+    if activation != "none":  # in float32, as ONNX's reference (f16 silu rounds twice)
+        wide = F.cast(out, dtypes.float32)
+        out = F.cast(F.mul(wide, F.sigmoid(wide)), out.dtype)
+    total = padded.shape[2]
+    state = F.slice(padded, [0, 0, total - (k - 1)], [batch, channels, total], [1, 1, 1])
+    return out, state
 
 
 @op("CenterCropPad")

@@ -205,3 +205,70 @@ def _recurrent(node, inputs, attrs):
         y_h = F.transpose(y_h, 0, 1)
         y_c = None if y_c is None else F.transpose(y_c, 0, 1)
     return (y, y_h, y_c) if kind == "LSTM" else (y, y_h)
+
+
+def _heads(x, heads):
+    """[B, T, H*D] -> [B, H, T, D]."""
+    b, t, hd = x.shape
+    if hd % heads:
+        raise Unsupported(f"last dim {hd} is not divisible by {heads} heads")
+    return F.transpose(F.reshape(x, [b, t, heads, hd // heads]), 1, 2)
+
+
+@op("LinearAttention")
+def _linear_attention(node, inputs, attrs):
+    """The recurrence S_t = exp(g_t) S_{t-1} + beta_t k_t (v_t - exp(g_t) S_{t-1}^T k_t)
+    (its linear, gated and delta special cases), unrolled over the tokens,
+    in float32 as ONNX's reference computes it."""
+    inputs = list(inputs) + [None] * (6 - len(inputs))
+    query, key, value, past, decay, beta = inputs[:6]
+    rule = attrs.get("update_rule", "gated_delta")
+    if rule not in ("linear", "gated", "delta", "gated_delta"):
+        raise Unsupported(f"update_rule {rule!r} is not supported")
+    gating, delta = rule in ("gated", "gated_delta"), rule in ("delta", "gated_delta")
+    if gating != (decay is not None) or delta != (beta is not None):
+        raise Unsupported(f"update_rule {rule!r} with decay {'given' if decay is not None else 'missing'}"
+                          f" and beta {'given' if beta is not None else 'missing'}")
+    q_heads, kv_heads = int(attrs["q_num_heads"]), int(attrs["kv_num_heads"])
+    if q_heads <= 0 or kv_heads <= 0 or q_heads % kv_heads:
+        raise Unsupported(f"q_num_heads {q_heads} is not a multiple of kv_num_heads {kv_heads}")
+    query, key, value = tensor(query), tensor(key), tensor(value)
+    out_dtype = query.dtype
+    wide = lambda t: F.cast(t, np.float32)  # noqa: E731
+    q4, k4, v4 = (wide(_heads(query, q_heads)), wide(_heads(key, kv_heads)),
+                  wide(_heads(value, kv_heads)))
+    b, _, steps, d_k = k4.shape
+    d_v = v4.shape[-1]
+    if decay is not None:
+        decay = wide(tensor(decay))
+        decay4 = (F.transpose(F.reshape(decay, [b, steps, kv_heads, 1]), 1, 2)
+                  if decay.shape[-1] == kv_heads else _heads(decay, kv_heads))
+    if beta is not None:
+        beta = wide(tensor(beta))
+        beta4 = F.transpose(F.reshape(beta, [b, steps, beta.shape[-1], 1]), 1, 2)
+    state_dtype = out_dtype if past is None else tensor(past).dtype
+    state = (tensor(np.zeros((b, kv_heads, d_k, d_v), np.float32)) if past is None
+             else wide(tensor(past)))
+    scale = float(attrs.get("scale", 0.0)) or 1.0 / np.sqrt(d_k)
+    group = q_heads // kv_heads
+
+    def step(t4, i):
+        return F.squeeze(F.slice(t4, [0, 0, i, 0], [t4.shape[0], t4.shape[1], i + 1, t4.shape[3]],
+                                 [1, 1, 1, 1]), 2)
+
+    outputs = []
+    for i in range(steps):
+        q_t, k_t, v_t = step(q4, i), step(k4, i), step(v4, i)
+        if gating:
+            state = F.mul(state, F.unsqueeze(F.exp(step(decay4, i)), -1))
+        if delta:
+            retrieved = F.einsum("bhdm,bhd->bhm", state, k_t)
+            v_t = F.mul(step(beta4, i), F.sub(v_t, retrieved))
+        state = F.add(state, F.mul(F.unsqueeze(k_t, -1), F.unsqueeze(v_t, -2)))
+        read = state if group == 1 else F.reshape(
+            F.broadcast_to(F.unsqueeze(state, 2), [b, kv_heads, group, d_k, d_v]),
+            [b, q_heads, d_k, d_v])
+        outputs.append(F.mul(F.einsum("bhd,bhdm->bhm", q_t, read), scale))
+    output = F.stack(outputs, 2)  # [B, H_q, T, d_v]
+    output = F.reshape(F.transpose(output, 1, 2), [b, steps, q_heads * d_v])
+    return F.cast(output, out_dtype), F.cast(state, state_dtype)
