@@ -8,6 +8,7 @@ from .importer import MIN_OPSET, OnnxModule, input_shapes, load, max_opset, prob
 from .ops import OPS
 from . import recurrent as _recurrent  # noqa: F401  (registers RNN, GRU, LSTM)
 from . import signal as _signal  # noqa: F401  (registers DFT, STFT, windows)
+from . import control_flow as _control_flow  # noqa: F401  (registers If, Loop, Scan)
 
 
 def check(source):

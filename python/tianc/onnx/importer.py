@@ -75,13 +75,15 @@ def _opset(model):
     return None
 
 
-def _attributes(node):
-    from onnx import helper
+def _attributes(node, opset, source):
+    from onnx import GraphProto, helper
 
     values = {}
     for attribute in node.attribute:
         value = helper.get_attribute_value(attribute)
-        if isinstance(value, bytes):
+        if isinstance(value, GraphProto):  # the body of If, Loop, Scan
+            value = Subgraph(value, opset, source)
+        elif isinstance(value, bytes):
             value = value.decode()
         elif isinstance(value, list) and value and isinstance(value[0], bytes):
             value = [v.decode() for v in value]
@@ -96,7 +98,7 @@ def _node_label(node, index):
 def problems(model):
     """Every reason ``model`` cannot be imported, each naming its node:
     unknown domains and opsets, unsupported ops, values used before they
-    are defined (a cycle or a missing initializer)."""
+    are defined (a cycle or a missing initializer), in subgraphs too."""
     found = []
     opset = _opset(model)
     newest = max_opset()
@@ -104,10 +106,18 @@ def problems(model):
         found.append("the model imports no standard-domain (ai.onnx) opset")
     elif not MIN_OPSET <= opset <= newest:
         found.append(f"opset {opset} is outside the supported range {MIN_OPSET}-{newest}")
-    graph = model.graph
-    defined = {i.name for i in graph.initializer} | {i.name for i in graph.input} | {""}
+    _graph_problems(model.graph, {""}, found, "")
+    return found
+
+
+def _graph_problems(graph, outer, found, where):
+    """Adds the problems of ``graph`` (a model's graph or a subgraph, which
+    sees the names ``outer`` defines) to ``found``."""
+    from onnx import AttributeProto
+
+    defined = set(outer) | {i.name for i in graph.initializer} | {i.name for i in graph.input}
     for index, node in enumerate(graph.node):
-        label = _node_label(node, index)
+        label = where + _node_label(node, index)
         if node.domain not in ("", "ai.onnx"):
             found.append(f"{label}: domain {node.domain!r} is not supported")
         elif node.op_type not in onnx_ops.OPS:
@@ -116,25 +126,31 @@ def problems(model):
             if name not in defined:
                 found.append(f"{label}: input {name!r} is not defined before the node "
                              "(a missing initializer, a graph input, or a cycle)")
+        for attribute in node.attribute:
+            if attribute.type == AttributeProto.GRAPH:
+                _graph_problems(attribute.g, defined, found, f"{label}: {attribute.name}: ")
         defined.update(node.output)
     for output in graph.output:
         if output.name not in defined:
-            found.append(f"graph output {output.name!r} is produced by no node")
+            found.append(f"{where}graph output {output.name!r} is produced by no node")
     for initializer in graph.initializer:
         try:
             onnx_ops.onnx_dtype(initializer.data_type)
         except onnx_ops.Unsupported as error:
-            found.append(f"initializer {initializer.name!r}: {error}")
-    for value in graph.input:
+            found.append(f"{where}initializer {initializer.name!r}: {error}")
+    for value in list(graph.input) + (list(graph.output) if where else []):
         kind = value.type.WhichOneof("value")
+        if kind is None:  # a subgraph's value with no declared type
+            continue
         if kind != "tensor_type":
-            found.append(f"input {value.name!r}: {kind} inputs are not supported")
+            found.append(f"{where}input {value.name!r}: {kind} inputs are not supported")
+            continue
+        if value.type.tensor_type.elem_type == 0:
             continue
         try:
             onnx_ops.onnx_dtype(value.type.tensor_type.elem_type)
         except onnx_ops.Unsupported as error:
-            found.append(f"input {value.name!r}: {error}")
-    return found
+            found.append(f"{where}input {value.name!r}: {error}")
 
 
 def input_shapes(model):
@@ -178,8 +194,7 @@ class OnnxModule(Module):
         self._initializer_names = {i.name for i in graph.initializer}
         self.input_names = [v.name for v in graph.input if v.name not in self._initializer_names]
         self.output_names = [v.name for v in graph.output]
-        self._nodes = [(node, _attributes(node), _node_label(node, index))
-                       for index, node in enumerate(graph.node)]
+        self._nodes = _prepare_nodes(graph.node, self.opset, source, "")
 
     def forward(self, *inputs):
         if len(inputs) != len(self.input_names):
@@ -190,27 +205,68 @@ class OnnxModule(Module):
         for name, value in zip(self.input_names, inputs):
             values[name] = value if isinstance(value, Tensor) else Tensor(value)
         values[""] = None
-        for node, attrs, label in self._nodes:
-            args = [values[name] for name in node.input]
-            with origin(self.source, label):
-                outputs = _run_node(_Node(node, self.opset), args, attrs, label, self.source)
-            if not isinstance(outputs, tuple):
-                outputs = (outputs,)
-            for name, value in zip(node.output, outputs):
-                if name:
-                    values[name] = value
+        _run_nodes(self._nodes, values, self.opset, self.source)
         results = tuple(onnx_ops.tensor(values[name]) for name in self.output_names)
         return results[0] if len(results) == 1 else results
 
 
+def _prepare_nodes(nodes, opset, source, where):
+    return [(node, _attributes(node, opset, source), where + _node_label(node, index))
+            for index, node in enumerate(nodes)]
+
+
+def _run_nodes(nodes, values, opset, source):
+    """Runs prepared nodes in order, adding their outputs to ``values``."""
+    for node, attrs, label in nodes:
+        args = [values[name] for name in node.input]
+        with origin(source, label):
+            outputs = _run_node(_Node(node, opset, values), args, attrs, label, source)
+        if not isinstance(outputs, tuple):
+            outputs = (outputs,)
+        for name, value in zip(node.output, outputs):
+            if name:
+                values[name] = value
+
+
+class Subgraph:
+    """The body of an If, Loop or Scan node: ``run(scope, inputs)`` runs it
+    with the enclosing graph's values (``scope``) visible and returns its
+    outputs. Its initializers are constants."""
+
+    def __init__(self, graph, opset, source):
+        from onnx import numpy_helper
+
+        self.name = graph.name
+        self.input_names = [v.name for v in graph.input]
+        self.output_names = [v.name for v in graph.output]
+        self._constants = {}
+        for initializer in graph.initializer:
+            array = numpy_helper.to_array(initializer)
+            self._constants[initializer.name] = array.astype(
+                onnx_ops.onnx_dtype(initializer.data_type))
+        self._opset, self._source = opset, source
+        self._nodes = _prepare_nodes(graph.node, opset, source, f"{graph.name or 'subgraph'}: ")
+
+    def run(self, scope, inputs):
+        if len(inputs) != len(self.input_names):
+            raise onnx_ops.Unsupported(f"subgraph {self.name!r} takes {len(self.input_names)} "
+                                       f"inputs, got {len(inputs)}")
+        values = dict(scope)
+        values.update(self._constants)
+        values.update(zip(self.input_names, inputs))
+        _run_nodes(self._nodes, values, self._opset, self._source)
+        return [values[name] for name in self.output_names]
+
+
 class _Node:
-    """What an op handler sees of a node: its type, outputs and the opset."""
+    """What an op handler sees of a node: its type, outputs, the opset and
+    the values in scope (which the bodies of If, Loop and Scan read)."""
 
-    __slots__ = ("op_type", "output", "opset", "name")
+    __slots__ = ("op_type", "output", "opset", "name", "scope")
 
-    def __init__(self, node, opset):
-        self.op_type, self.output, self.opset, self.name = (
-            node.op_type, list(node.output), opset, node.name)
+    def __init__(self, node, opset, scope):
+        self.op_type, self.output, self.opset, self.name, self.scope = (
+            node.op_type, list(node.output), opset, node.name, scope)
 
 
 def _foldable(op_type, args):
