@@ -7,6 +7,7 @@ are written in terms of these.
 """
 
 import builtins
+import itertools
 import math
 
 import numpy as np
@@ -878,6 +879,155 @@ cat = concat
 
 def stack(tensors, dim=0):
     return concat([unsqueeze(t, dim) for t in tensors], dim)
+
+
+def round(x):
+    """Rounds to the nearest integer, halves to even (PyTorch's, numpy's rint)."""
+    x = _as_tensor(x)
+    if not dtypes.is_floating(x.dtype):
+        return x
+    nearest = floor(add(x, 0.5))
+    odd = eq(sub(nearest, mul(floor(mul(nearest, 0.5)), 2.0)), 1.0)
+    tie = eq(sub(nearest, x), 0.5)
+    rounded = where(where(tie, odd, False), sub(nearest, 1.0), nearest)
+    # Past 2^mantissa every float is an integer (and x + 0.5 would round).
+    integral = 2.0 ** (23 if x.dtype == dtypes.float32 else 10)
+    return where(ge(abs(x), integral), x, rounded)
+
+
+_CUBIC_A = -0.75  # Keys' cubic convolution, as PyTorch and ONNX
+
+
+def _cubic_weights(t):
+    """The four weights of the taps at -1, 0, 1, 2 for a fraction t in [0, 1)."""
+    a = _CUBIC_A
+    def outer(s):  # |s| in [1, 2]
+        return sub(mul(add(mul(sub(mul(s, a), 5 * a), s), 8 * a), s), 4 * a)
+
+    def inner(s):  # |s| in [0, 1]
+        return add(mul(mul(sub(mul(s, a + 2), a + 3), s), s), 1.0)
+    return [outer(add(t, 1.0)), inner(t), inner(sub(1.0, t)), outer(sub(2.0, t))]
+
+
+def _reflect(x, low, high):
+    """Reflects x by the nearer border until it lies in [low, high]."""
+    span = high - low
+    if span <= 0:
+        return add(mul(x, 0.0), float(low))  # one position: NaN stays NaN
+    below, above = lt(x, low), gt(x, high)
+    distance = where(below, sub(low, x), where(above, sub(x, high), 0.0))
+    folds = floor(div(distance, span))
+    rest = sub(distance, mul(folds, span))
+    even = eq(sub(folds, mul(floor(mul(folds, 0.5)), 2.0)), 0.0)
+    from_low = where(even, add(rest, low), sub(high, rest))
+    from_high = where(even, sub(high, rest), add(rest, low))
+    return where(below, from_low, where(above, from_high, x))
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=False):
+    """PyTorch's grid_sample for any number of spatial dims: ``input``
+    [N, C, *S] read at ``grid`` [N, *out, d] (coordinates in [-1, 1], the
+    last spatial dim first), with mode 'nearest', 'bilinear' or 'bicubic'
+    and padding_mode 'zeros', 'border' or 'reflection'. Each of the 1, 2^d
+    or 4^d taps is one gather from the flattened input, weighted and summed."""
+    x, grid = _as_tensor(input), _as_tensor(grid)
+    mode = {"bilinear": "linear", "bicubic": "cubic"}.get(mode, mode)
+    padding = padding_mode
+    if mode not in ("nearest", "linear", "cubic"):
+        raise error_here(f"grid_sample: mode must be 'nearest', 'bilinear' or 'bicubic', got {mode!r}")
+    if padding not in ("zeros", "border", "reflection"):
+        raise error_here("grid_sample: padding_mode must be 'zeros', 'border' or 'reflection', "
+                         f"got {padding!r}")
+    align = bool(align_corners)
+    batch, channels, *sizes = x.shape
+    dims = len(sizes)
+    if grid.ndim != dims + 2 or grid.shape[-1] != dims or grid.shape[0] != batch:
+        raise error_here(f"grid_sample: a grid of shape {list(grid.shape)} does not fit an input "
+                         f"of shape {list(x.shape)} (it needs [{batch}, ..., {dims}])")
+    out = list(grid.shape[1:-1])
+    grid = cast(grid, dtypes.float32)
+    coordinates = []
+    for d, size in enumerate(sizes):
+        # The grid's last dim lists x (the last spatial dim) first.
+        g = squeeze(slice(grid, [0] * (grid.ndim - 1) + [dims - 1 - d],
+                          list(grid.shape[:-1]) + [dims - d], [1] * grid.ndim), -1)
+        c = (mul(add(g, 1.0), (size - 1) / 2.0) if align
+             else div(sub(mul(add(g, 1.0), float(size)), 1.0), 2.0))
+        if mode == "nearest":
+            c = round(c)
+        low, high = (0.0, size - 1.0) if align else (-0.5, size - 0.5)
+        # Bicubic pads each tap instead (PyTorch's rule), the others the coordinate.
+        if padding == "border" and mode != "cubic":
+            c = clamp(c, 0.0, float(size - 1))
+        elif padding == "reflection" and mode != "cubic":
+            c = _reflect(c, low, high)
+        coordinates.append((c, size, low, high))
+    # Per dim, the taps: (integer position, weight).
+    taps = []
+    for c, size, low, high in coordinates:
+        if mode == "nearest":
+            taps.append([(c, None)])
+            continue
+        base = floor(c)
+        t = sub(c, base)
+        if mode == "linear":
+            taps.append([(base, sub(1.0, t)), (add(base, 1.0), t)])
+        else:
+            weights = _cubic_weights(t)
+            taps.append([(add(base, float(k - 1)), weights[k]) for k in range(4)])
+    pixels = int(np.prod(sizes))
+    strides = [int(np.prod(sizes[d + 1:])) for d in range(dims)]
+    flat = reshape(x, [-1])
+    # n * C * P + c * P for every (n, c), broadcast against [N, 1, *out].
+    offsets = (np.arange(batch).reshape(-1, 1) * channels * pixels
+               + np.arange(channels).reshape(1, -1) * pixels).reshape([batch, channels] + [1] * len(out))
+    offsets = Tensor(offsets.astype(np.int64))
+    result = None
+    for combination in itertools.product(*taps):
+        position, weight, inside = None, None, None
+        for d, ((index, w), (c, size, low, high)) in enumerate(zip(combination, coordinates)):
+            if padding == "zeros":
+                ok = where(ge(index, 0.0), le(index, float(size - 1)), False)
+                inside = ok if inside is None else where(inside, ok, False)
+                index = clamp(index, 0.0, float(size - 1))
+            elif padding == "border":
+                index = clamp(index, 0.0, float(size - 1))
+            else:  # reflection of the tap's pixel, truncated toward zero
+                index = clamp(_reflect(index, low, high), 0.0, float(size - 1))
+            term = mul(cast(index, dtypes.int64), strides[d])
+            position = term if position is None else add(position, term)
+            if w is not None:
+                weight = w if weight is None else mul(weight, w)
+        if inside is not None:
+            mask = cast(inside, dtypes.float32)
+            weight = mask if weight is None else mul(weight, mask)
+        values = cast(index_select(flat, 0, add(unsqueeze(position, 1), offsets)), dtypes.float32)
+        term = values if weight is None else mul(values, unsqueeze(weight, 1))
+        result = term if result is None else add(result, term)
+    return cast(result, x.dtype)
+
+
+def affine_grid(theta, size, align_corners=False):
+    """PyTorch's affine_grid: the sampling grid [N, *S, d] of the affine maps
+    ``theta`` [N, d, d + 1] for an output of ``size`` [N, C, *S]."""
+    theta = _as_tensor(theta)
+    size = [int(s) for s in size]
+    batch, spatial = size[0], size[2:]
+    if tuple(theta.shape) != (batch, len(spatial), len(spatial) + 1):
+        raise error_here(f"affine_grid: theta of shape {list(theta.shape)} does not fit size {size}")
+    align = bool(align_corners)
+
+    def line(n):
+        if align:
+            return np.linspace(-1.0, 1.0, n) if n > 1 else np.zeros(n)
+        return (2.0 * np.arange(n) + 1.0) / n - 1.0
+
+    axes = np.meshgrid(*[line(n) for n in spatial], indexing="ij")
+    # Homogeneous points (x, y[, z], 1), x along the last spatial dim.
+    points = np.stack([a.reshape(-1) for a in axes[::-1]] + [np.ones(axes[0].size)], 1)
+    base = Tensor(points.T.astype(np.dtype(theta.dtype)))  # [dims + 1, points]
+    grid = matmul(theta, base)  # [N, dims, points]
+    return reshape(transpose(grid, 1, 2), [batch] + list(spatial) + [len(spatial)])
 
 
 def _einsum_parse(equation, operands):

@@ -483,3 +483,41 @@ def test_topk_gradient_matches_torch():
     np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
     with pytest.raises(tc.TianError, match="topk: k = 7 is out of range for a dimension of size 6"):
         F.topk(ours, 7)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear", "bicubic"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_matches_torch(mode, padding_mode, align_corners):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 3, 5, 7)).astype(np.float32)
+    grid = rng.uniform(-1.6, 1.6, (2, 4, 6, 2)).astype(np.float32)  # outside [-1, 1] too
+    want = torch.nn.functional.grid_sample(torch.from_numpy(x), torch.from_numpy(grid), mode,
+                                           padding_mode, align_corners).numpy()
+    run = lambda a, g: F.grid_sample(a, g, mode, padding_mode, align_corners)  # noqa: E731
+    for got in (run(tc.tensor(x), tc.tensor(grid)),
+                tc.jit.trace(run)(tc.tensor(x), tc.tensor(grid))):
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+def test_grid_sample_3d_and_affine_grid_match_torch(mode):
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((2, 2, 4, 5, 3)).astype(np.float32)
+    theta = rng.uniform(-1, 1, (2, 3, 4)).astype(np.float32)
+    for align in (False, True):
+        grid = torch.nn.functional.affine_grid(torch.from_numpy(theta), [2, 2, 3, 4, 5], align)
+        ours = F.affine_grid(tc.tensor(theta), [2, 2, 3, 4, 5], align)
+        np.testing.assert_allclose(ours.numpy(), grid.numpy(), rtol=1e-5, atol=1e-6)
+        want = torch.nn.functional.grid_sample(torch.from_numpy(x), grid, mode, "border", align)
+        got = F.grid_sample(tc.tensor(x), ours, mode, "border", align)
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-5)
+    with pytest.raises(tc.TianError, match="grid_sample: a grid of shape \\[2, 3, 2\\] does not fit"):
+        F.grid_sample(tc.tensor(x), tc.tensor(np.zeros((2, 3, 2), np.float32)))
+
+
+def test_round_halves_to_even_like_torch():
+    x = np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 0.49999997, 2 ** 23 + 1, -0.0, np.inf, np.nan],
+                 np.float32)
+    for got in (F.round(tc.tensor(x)), tc.jit.trace(lambda v: F.round(v))(tc.tensor(x))):
+        np.testing.assert_array_equal(got.numpy(), torch.round(torch.from_numpy(x)).numpy())

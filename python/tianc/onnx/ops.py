@@ -272,15 +272,7 @@ def _isinf(node, inputs, attrs):
 
 @op("Round")
 def _round(node, inputs, attrs):
-    # Halves round to even, as ONNX (and numpy) say.
-    x = tensor(inputs[0])
-    nearest = F.floor(F.add(x, 0.5))
-    odd = F.eq(F.sub(nearest, F.mul(F.floor(F.mul(nearest, 0.5)), 2.0)), 1.0)
-    tie = F.eq(F.sub(nearest, x), 0.5)
-    rounded = F.where(F.where(tie, odd, False), F.sub(nearest, 1.0), nearest)
-    # Past 2^mantissa every float is an integer (and x + 0.5 would round).
-    integral = 2.0 ** (23 if x.dtype == dtypes.float32 else 10)
-    return F.where(F.ge(F.abs(x), integral), x, rounded)
+    return F.round(tensor(inputs[0]))
 
 
 @op("Sinh")
@@ -1868,6 +1860,19 @@ def _causal_conv_with_state(node, inputs, attrs):
     total = padded.shape[2]
     state = F.slice(padded, [0, 0, total - (k - 1)], [batch, channels, total], [1, 1, 1])
     return out, state
+
+
+@op("GridSample")
+def _grid_sample(node, inputs, attrs):
+    mode = attrs.get("mode", "linear" if node.opset >= 20 else "bilinear")
+    return F.grid_sample(tensor(inputs[0]), tensor(inputs[1]), mode,
+                         attrs.get("padding_mode", "zeros"), bool(attrs.get("align_corners", 0)))
+
+
+@op("AffineGrid")
+def _affine_grid(node, inputs, attrs):
+    return F.affine_grid(tensor(inputs[0]), ints(inputs[1], "AffineGrid's size"),
+                         bool(attrs.get("align_corners", 0)))
 
 
 @op("CenterCropPad")
