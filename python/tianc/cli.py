@@ -85,6 +85,9 @@ def _load_onnx_file(path):
     model.eval()
     inputs = []
     for name, dims, dtype in model.input_shapes:
+        if dims is None:
+            raise AotArgumentError(f"{path}: input {name!r} is a sequence or an optional; "
+                                   "ahead-of-time models take tensors")
         if any(d is None for d in dims):
             raise AotArgumentError(f"{path}: input {name!r} has dims with no fixed size "
                                    f"({['?' if d is None else d for d in dims]}); ahead-of-time "

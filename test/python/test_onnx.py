@@ -210,6 +210,24 @@ def test_shape_computations_fold_when_traced():
 NODE_TESTS = os.environ.get("TIANC_ONNX_NODE_TESTS", "slice")
 
 
+def _node_input(value, array):
+    """A node test's input as tianc takes it: a tensor, a list of tensors (a
+    sequence) or None (an empty optional)."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [_node_input(v, array) for v in value]
+    return tc.tensor(array(value))
+
+
+def _flatten(values):
+    """Sequences spread out, empty optionals as None, in order."""
+    flat = []
+    for value in values:
+        flat.extend(_flatten(value) if isinstance(value, list) else [value])
+    return flat
+
+
 def _node_case_outcome(case):
     """'pass', 'unsupported' (load refused it), 'error' or 'mismatch'."""
     def array(value):
@@ -222,13 +240,20 @@ def _node_case_outcome(case):
     inputs, outputs = case.data_sets[0]
     try:
         with tc.no_grad():
-            got = model(*[tc.tensor(array(i)) for i in inputs])
+            got = model(*[_node_input(i, array) for i in inputs])
     except tc.TianError:
         return "error"
     got = got if isinstance(got, tuple) else (got,)
     if len(got) != len(outputs):
         return "mismatch"
+    got, outputs = _flatten(got), _flatten(outputs)
+    if len(got) != len(outputs):
+        return "mismatch"
     for value, expected in zip(got, outputs):
+        if value is None or expected is None:  # an empty optional
+            if value is not expected:
+                return "mismatch" 
+            continue
         expected, value = array(expected), value.numpy()
         if value.shape != expected.shape:
             return "mismatch"
@@ -660,3 +685,26 @@ def test_problems_in_subgraphs_are_listed_with_their_path():
         tc.onnx.load(model)
     assert "node #0 (If): then_branch: node #0 (FancyOp): op FancyOp is not supported" in str(error.value)
     assert "then_branch: node #1 (Relu): input 'nowhere' is not defined" in str(error.value)
+
+
+def test_sequence_ops_trace_into_tensor_ops_and_match_onnxruntime():
+    from onnx import helper
+
+    body = _graph("body", [helper.make_node("Mul", ["piece", "piece"], ["squared"])],
+                  [_float("piece", None)], [_float("squared", None)])
+    nodes = [helper.make_node("SplitToSequence", ["x", "two"], ["pieces"], axis=1),
+             helper.make_node("SequenceMap", ["pieces"], ["squares"], body=body),
+             helper.make_node("SequenceInsert", ["squares", "x"], ["more"]),
+             helper.make_node("SequenceErase", ["more", "first"], ["fewer"]),
+             helper.make_node("ConcatFromSequence", ["fewer"], ["y"], axis=1),
+             helper.make_node("SequenceLength", ["fewer"], ["count"])]
+    data = _model(nodes, [_float("x", [2, 5])],
+                  [_float("y", [2, 10]), helper.make_tensor_value_info("count", onnx.TensorProto.INT64, [])],
+                  [numpy_helper.from_array(np.array(2, np.int64), "two"),
+                   numpy_helper.from_array(np.array(0, np.int64), "first")]).SerializeToString()
+    x = np.random.default_rng(3).standard_normal((2, 5)).astype(np.float32)
+    model = tc.onnx.load(data)
+    traced = tc.jit.trace(lambda v: model(v))
+    for got in (traced(tc.tensor(x)), model(tc.tensor(x))):
+        for value, want in zip(got, _onnxruntime(data, x)):
+            np.testing.assert_allclose(value.numpy(), want, rtol=1e-6)

@@ -9,6 +9,7 @@ from .ops import OPS
 from . import recurrent as _recurrent  # noqa: F401  (registers RNN, GRU, LSTM)
 from . import signal as _signal  # noqa: F401  (registers DFT, STFT, windows)
 from . import control_flow as _control_flow  # noqa: F401  (registers If, Loop, Scan)
+from . import sequences as _sequences  # noqa: F401  (registers the sequence and optional ops)
 
 
 def check(source):

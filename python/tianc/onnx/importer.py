@@ -139,18 +139,28 @@ def _graph_problems(graph, outer, found, where):
         except onnx_ops.Unsupported as error:
             found.append(f"{where}initializer {initializer.name!r}: {error}")
     for value in list(graph.input) + (list(graph.output) if where else []):
-        kind = value.type.WhichOneof("value")
-        if kind is None:  # a subgraph's value with no declared type
-            continue
-        if kind != "tensor_type":
-            found.append(f"{where}input {value.name!r}: {kind} inputs are not supported")
-            continue
-        if value.type.tensor_type.elem_type == 0:
-            continue
-        try:
-            onnx_ops.onnx_dtype(value.type.tensor_type.elem_type)
-        except onnx_ops.Unsupported as error:
-            found.append(f"{where}input {value.name!r}: {error}")
+        problem = _type_problem(value.type)
+        if problem:
+            found.append(f"{where}input {value.name!r}: {problem}")
+
+
+def _type_problem(value_type):
+    """Why tianc cannot hold a value of this ONNX type (None: it can):
+    tensors of its dtypes, and sequences and optionals of those."""
+    kind = value_type.WhichOneof("value")
+    if kind is None:  # a subgraph's value with no declared type
+        return None
+    if kind in ("sequence_type", "optional_type"):
+        return _type_problem(getattr(value_type, kind).elem_type)
+    if kind != "tensor_type":
+        return f"{kind} values are not supported"
+    if value_type.tensor_type.elem_type == 0:
+        return None
+    try:
+        onnx_ops.onnx_dtype(value_type.tensor_type.elem_type)
+    except onnx_ops.Unsupported as error:
+        return str(error)
+    return None
 
 
 def input_shapes(model):
@@ -160,6 +170,9 @@ def input_shapes(model):
     shapes = []
     for value in model.graph.input:
         if value.name in initializers:
+            continue
+        if value.type.WhichOneof("value") != "tensor_type":  # a sequence or an optional
+            shapes.append((value.name, None, None))
             continue
         tensor_type = value.type.tensor_type
         dims = [d.dim_value if d.HasField("dim_value") else None
@@ -203,11 +216,29 @@ class OnnxModule(Module):
         values = dict(self._known)
         values.update((name, p) for name, p in self._parameters.items())
         for name, value in zip(self.input_names, inputs):
-            values[name] = value if isinstance(value, Tensor) else Tensor(value)
+            values[name] = _as_value(value)
         values[""] = None
         _run_nodes(self._nodes, values, self.opset, self.source)
-        results = tuple(onnx_ops.tensor(values[name]) for name in self.output_names)
+        results = tuple(_as_output(values[name]) for name in self.output_names)
         return results[0] if len(results) == 1 else results
+
+
+def _as_value(value):
+    """A graph input: a tensor, a list of them (a sequence) or None (an
+    empty optional)."""
+    if value is None or isinstance(value, Tensor):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_as_value(v) for v in value]
+    return Tensor(value)
+
+
+def _as_output(value):
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [_as_output(v) for v in value]
+    return onnx_ops.tensor(value)
 
 
 def _prepare_nodes(nodes, opset, source, where):
