@@ -708,3 +708,42 @@ def test_sequence_ops_trace_into_tensor_ops_and_match_onnxruntime():
     for got in (traced(tc.tensor(x)), model(tc.tensor(x))):
         for value, want in zip(got, _onnxruntime(data, x)):
             np.testing.assert_allclose(value.numpy(), want, rtol=1e-6)
+
+
+class _WithIndices(torch.nn.Module):
+    def __init__(self, pool):
+        super().__init__()
+        self.pool = pool
+
+    def forward(self, x):
+        return self.pool(x)
+
+
+@pytest.mark.parametrize("layer,shape", [
+    (lambda: torch.nn.Conv3d(4, 6, (3, 2, 3), stride=(2, 1, 1), padding=(1, 0, 1),
+                             dilation=(1, 2, 1), groups=2), (2, 4, 7, 6, 5)),
+    (lambda: torch.nn.MaxPool3d(3, stride=2, padding=1, ceil_mode=True), (2, 3, 7, 6, 5)),
+    (lambda: torch.nn.AvgPool3d((2, 3, 3), stride=2, padding=1, count_include_pad=False),
+     (2, 3, 7, 6, 5)),
+    (lambda: torch.nn.AvgPool3d(3, stride=2, padding=1, ceil_mode=True), (1, 2, 6, 6, 6)),
+    (lambda: torch.nn.LPPool2d(2, 3, stride=2, ceil_mode=True), (2, 3, 8, 7)),
+    (lambda: _WithIndices(torch.nn.MaxPool2d(3, stride=2, padding=1, return_indices=True)),
+     (2, 3, 7, 8))])
+def test_3d_windows_and_pool_variants_match_onnxruntime_and_torch(layer, shape):
+    torch.manual_seed(0)
+    model, example = layer().eval(), torch.randn(*shape)
+    data = _export(model, example)
+    expected = _onnxruntime(data, example.numpy())
+    with torch.no_grad():
+        theirs = model(example)
+    theirs = [t.numpy() for t in (theirs if isinstance(theirs, tuple) else (theirs,))]
+    imported = tc.onnx.load(data)
+    x = tc.tensor(example.numpy())
+    with tc.no_grad():
+        eager = imported(x)
+    compiled = tc.jit.trace(lambda v: imported(v))(x)
+    for got in (eager, compiled):
+        got = got if isinstance(got, tuple) else (got,)
+        for value, want, torch_value in zip(got, expected, theirs):
+            np.testing.assert_allclose(value.numpy(), want, rtol=1e-4, atol=1e-5)
+            np.testing.assert_allclose(value.numpy(), torch_value, rtol=1e-4, atol=1e-5)

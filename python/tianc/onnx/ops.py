@@ -536,7 +536,8 @@ def _pads_2d(pads, rank):
 def _spatial_rank(node, x):
     rank = x.ndim - 2
     if rank not in (1, 2):
-        raise Unsupported(f"{rank}-D windows are not supported (1-D and 2-D are)")
+        raise Unsupported(f"{rank}-D windows are not supported here (1-D, 2-D and 3-D "
+                          "convolutions and pools are)")
     return rank
 
 
@@ -549,6 +550,8 @@ def _pairs(values, rank, fill):
 def _conv(node, inputs, attrs):
     x, weight = tensor(inputs[0]), tensor(inputs[1])
     bias = tensor(inputs[2]) if len(inputs) > 2 and inputs[2] is not None else None
+    if x.ndim == 5:
+        return windows.conv3d(node, x, weight, bias, attrs)
     rank = _spatial_rank(node, x)
     kernel = list(attrs.get("kernel_shape", weight.shape[2:]))
     strides, dilations, pads = _spatial_attrs(node, attrs, x.shape[2:], kernel)
@@ -576,15 +579,15 @@ def _beyond_half_kernel(kernel, pads):
 
 @op("MaxPool")
 def _max_pool(node, inputs, attrs):
-    if len(node.output) > 1 and node.output[1]:
-        raise Unsupported("the Indices output is not supported")
-    if attrs.get("storage_order", 0):
-        raise Unsupported("storage_order=1 is not supported")
     x = tensor(inputs[0])
+    if len(node.output) > 1 and node.output[1]:
+        return windows.max_pool(node, x, attrs, indices=True)
+    if x.ndim > 4:
+        return windows.max_pool(node, x, attrs)
     rank, kernel, strides, dilations, pads = _pool_setup(node, x, attrs)
     if _beyond_half_kernel(kernel, pads):
         if attrs.get("ceil_mode", 0):
-            raise Unsupported("ceil_mode=1 with pads over half the kernel is not supported")
+            return windows.max_pool(node, x, attrs)
         # Padding with -inf first: a window over padding alone gives -inf.
         x = F._pad_dims(_as_2d(x, rank), [0, 0, pads[0], pads[1]], [0, 0, pads[2], pads[3]],
                         -math.inf)
@@ -598,9 +601,9 @@ def _max_pool(node, inputs, attrs):
 @op("AveragePool")
 def _average_pool(node, inputs, attrs):
     x = tensor(inputs[0])
+    if x.ndim > 4 or any(d != 1 for d in attrs.get("dilations", [])):
+        return windows.average_pool(node, x, attrs)
     rank, kernel, strides, dilations, pads = _pool_setup(node, x, attrs)
-    if dilations != [1, 1]:
-        raise Unsupported("dilated average pooling is not supported")
     if _beyond_half_kernel(kernel, pads) and not attrs.get("ceil_mode", 0):
         # Window sums over the zero-padded input, divided by the window's
         # size or by its count of real elements.
@@ -1669,10 +1672,10 @@ def _lp_pool(node, inputs, attrs):
     # (sum over the window of |x|^p)^(1/p): an average pool of |x|^p times
     # the window's size (padding counts as zeros, as in the reference).
     x = tensor(inputs[0])
+    if x.ndim > 4 or attrs.get("ceil_mode", 0) or any(d != 1 for d in attrs.get("dilations", [])):
+        return windows.lp_pool(node, x, attrs)
     p = float(attrs.get("p", 2))
     rank, kernel, strides, dilations, pads = _pool_setup(node, x, attrs)
-    if dilations != [1, 1] or attrs.get("ceil_mode", 0):
-        raise Unsupported("dilated LpPool and ceil_mode=1 are not supported")
     powered = F.pow(F.abs(_as_2d(x, rank)), p)
     low, high = [0, 0, pads[0], pads[1]], [0, 0, pads[2], pads[3]]
     mean = F.avg_pool2d(F._pad_dims(powered, low, high), kernel, strides, 0)
@@ -1894,3 +1897,6 @@ def _center_crop_pad(node, inputs, attrs):
             high[axis] = size - current - low[axis]
             x = F._pad_dims(x, low, high)
     return x
+
+
+from . import windows  # noqa: E402  (uses _spatial_attrs above)
