@@ -66,6 +66,7 @@ CUDA_CHIPS = ("sm_70", "sm_75", "sm_80", "sm_86", "sm_89", "sm_90")
 _DTYPES = {
     "float32": ("TIANC_FLOAT32", 0, "float"),
     "float16": ("TIANC_FLOAT16", 1, "uint16_t"),
+    "bfloat16": ("TIANC_BFLOAT16", 2, "uint16_t"),
     "int8": ("TIANC_INT8", 3, "int8_t"),
     "int32": ("TIANC_INT32", 4, "int32_t"),
     "int64": ("TIANC_INT64", 5, "int64_t"),

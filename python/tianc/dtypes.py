@@ -9,8 +9,17 @@ int8 = np.dtype(np.int8)
 int32 = np.dtype(np.int32)
 int64 = np.dtype(np.int64)
 bool_ = np.dtype(np.bool_)
+try:  # numpy has no bfloat16; ml_dtypes (a dependency of onnx and jax) adds it
+    import ml_dtypes
+
+    bfloat16 = np.dtype(ml_dtypes.bfloat16)
+except ImportError:  # pragma: no cover - bfloat16 tensors need ml_dtypes
+    bfloat16 = None
 
 _TO_MLIR = {float32: "f32", float16: "f16", int8: "i8", int32: "i32", int64: "i64", bool_: "i1"}
+if bfloat16 is not None:
+    _TO_MLIR[bfloat16] = "bf16"
+_FLOATING = {float32, float16, bfloat16} - {None}
 _FROM_MLIR = {name: dtype for dtype, name in _TO_MLIR.items()}
 
 
@@ -40,4 +49,4 @@ def from_mlir(element_type: ir.Type) -> np.dtype:
 
 
 def is_floating(dtype) -> bool:
-    return np.dtype(dtype).kind == "f"
+    return np.dtype(dtype) in _FLOATING

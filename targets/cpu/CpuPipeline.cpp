@@ -82,7 +82,8 @@ std::string codegenPipeline(bool threads) {
   // merged where they repeat, not loops in the entry function.
   return "tian-drop-empty-buffers,func.func(tian-expand-strided-copies),tian-outline-kernels,tian-merge-identical-kernels,"
          "tian-check-allocations," + loops +
-         "tian-vectorize-loops,tian-merge-divisions,tian-approximate-math{functions=exp,tanh,erf},tian-stack-loop-buffers,"
+         "tian-vectorize-loops,tian-merge-divisions,math-extend-to-supported-types,"
+         "tian-approximate-math{functions=exp,tanh,erf},tian-stack-loop-buffers,"
          "tian-prefetch-next-row,tian-contract-multiply-add),expand-strided-metadata,lower-affine,"
          "convert-scf-to-cf,convert-vector-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
          "convert-math-to-libm,"

@@ -521,3 +521,27 @@ def test_round_halves_to_even_like_torch():
                  np.float32)
     for got in (F.round(tc.tensor(x)), tc.jit.trace(lambda v: F.round(v))(tc.tensor(x))):
         np.testing.assert_array_equal(got.numpy(), torch.round(torch.from_numpy(x)).numpy())
+
+
+BF16_OPS = {
+    "add": (lambda a: a + a, lambda a: a + a), "exp": (F.exp, torch.exp),
+    "gelu": (F.gelu, torch.nn.functional.gelu), "erf": (F.erf, torch.erf),
+    "softmax": (lambda a: F.softmax(a, -1), lambda a: torch.softmax(a, -1)),
+    "sum": (lambda a: a.sum(), lambda a: a.sum()),
+    "matmul": (lambda a: a @ F.transpose(a, 0, 1), lambda a: a @ a.T),
+    "layer_norm": (lambda a: F.layer_norm(a, [8]), lambda a: torch.nn.functional.layer_norm(a, [8])),
+    "atan": (F.atan, torch.atan), "cast": (lambda a: F.cast(a, tc.float32), lambda a: a.float())}
+
+
+@pytest.mark.parametrize("name", sorted(BF16_OPS))
+def test_bfloat16_ops_match_torch_eager_and_traced(name):
+    ours, theirs = BF16_OPS[name]
+    x = np.random.default_rng(0).standard_normal((4, 8)).astype(np.float32)
+    want = theirs(torch.from_numpy(x).to(torch.bfloat16))
+    t = tc.tensor(x.astype(tc.bfloat16))
+    assert t.dtype == tc.bfloat16
+    for got in (ours(t), tc.jit.trace(ours)(t)):
+        assert str(got.dtype) == str(want.dtype).replace("torch.", "")
+        # within one bfloat16 rounding (2^-8 relative) of PyTorch's
+        np.testing.assert_allclose(got.numpy().astype(np.float32), want.float().numpy(),
+                                   rtol=2 ** -7, atol=2 ** -7)

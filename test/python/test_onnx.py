@@ -258,7 +258,7 @@ def _node_case_outcome(case):
         if value.shape != expected.shape:
             return "mismatch"
         try:
-            if expected.dtype.kind in "fc":
+            if expected.dtype.kind in "fc" or expected.dtype == tc.bfloat16:
                 np.testing.assert_allclose(value.astype(np.float64), expected.astype(np.float64),
                                            rtol=case.rtol, atol=case.atol)
             else:

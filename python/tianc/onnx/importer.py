@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import dtypes
 from .._dispatch import TianError, origin
 from ..nn.module import Module, Parameter
 from ..tensor import Tensor
@@ -198,7 +199,7 @@ class OnnxModule(Module):
         self._known = {}  # initializers of integer/bool type: numpy
         for initializer in graph.initializer:
             array = numpy_helper.to_array(initializer)
-            if array.dtype.kind == "f":
+            if dtypes.is_floating(onnx_ops.onnx_dtype(initializer.data_type)):
                 self._parameters[initializer.name] = Parameter(
                     array.astype(onnx_ops.onnx_dtype(initializer.data_type)))
             else:

@@ -795,11 +795,11 @@ def _extremum(fn):
 
 
 def _lowest(dtype):
-    return -np.inf if dtype.kind == "f" else (False if dtype.kind == "b" else np.iinfo(dtype).min)
+    return -np.inf if dtypes.is_floating(dtype) else (False if dtype.kind == "b" else np.iinfo(dtype).min)
 
 
 def _highest(dtype):
-    return np.inf if dtype.kind == "f" else (True if dtype.kind == "b" else np.iinfo(dtype).max)
+    return np.inf if dtypes.is_floating(dtype) else (True if dtype.kind == "b" else np.iinfo(dtype).max)
 
 
 OPS["ReduceSum"] = _reduction(F.sum, input_since=13)
