@@ -294,6 +294,22 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
       });
 }
 
+OpFoldResult RemOp::fold(FoldAdaptor adaptor) {
+  return foldArithmetic(
+      adaptor.getOperands(), getType(),
+      [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
+        APFloat result = a;
+        result.mod(b); // C's fmod, exactly
+        return result;
+      },
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        // Not folded: division by zero (undefined behaviour in the code).
+        if (b.isZero() || (a.isMinSignedValue() && b.isAllOnes()))
+          return std::nullopt;
+        return a.srem(b);
+      });
+}
+
 OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
   if (isSplatOf(adaptor.getRhs(), 1))
     return sameTypeOrNull(getLhs(), getType());

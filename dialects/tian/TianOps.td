@@ -162,6 +162,8 @@ def Tian_MaxOp : Tian_BinaryOp<"max", Tian_NumericTensor,
     "elementwise maximum (NaN wins)">;
 def Tian_MinOp : Tian_BinaryOp<"min", Tian_NumericTensor,
     "elementwise minimum (NaN wins)">;
+def Tian_RemOp : Tian_BinaryOp<"rem", Tian_NumericTensor,
+    "remainder of truncating division, the sign of lhs (C's fmod; exact for floats)">;
 def Tian_BitwiseAndOp : Tian_BinaryOp<"bitwise_and", Tian_BitsTensor, "lhs & rhs">;
 def Tian_BitwiseOrOp : Tian_BinaryOp<"bitwise_or", Tian_BitsTensor, "lhs | rhs">;
 def Tian_BitwiseXorOp : Tian_BinaryOp<"bitwise_xor", Tian_BitsTensor, "lhs ^ rhs">;

@@ -259,6 +259,14 @@ Value DivOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   return arith::DivSIOp::create(b, loc, args[0], args[1]);
 }
 
+Value RemOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  // arith.remf is LLVM's frem: C's fmod, exact (a - trunc(a / b) * b rounds
+  // twice and is NaN for an infinite b).
+  if (isFloat(args[0]))
+    return arith::RemFOp::create(b, loc, args[0], args[1]);
+  return arith::RemSIOp::create(b, loc, args[0], args[1]);
+}
+
 Value PowOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   return math::PowFOp::create(b, loc, args[0], args[1]);
 }

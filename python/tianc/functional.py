@@ -216,6 +216,11 @@ minimum = _binary("min", tian.MinOp, lambda a, b, out, g: (where(le(a, b), g, 0.
 _div = _binary("div", tian.DivOp,
                lambda a, b, out, g: (div(g, b) if a.requires_grad else None,
                                      neg(div(mul(g, out), b)) if b.requires_grad else None))
+# d/db of a - trunc(a / b) b is -trunc(a / b).
+_rem = _binary("rem", tian.RemOp,
+               lambda a, b, out, g: (g if a.requires_grad else None,
+                                     neg(mul(g, div(a, b, rounding_mode="trunc")))
+                                     if b.requires_grad else None))
 _pow = _binary("pow", tian.PowOp,
                lambda a, b, out, g: (mul(g, mul(b, pow(a, sub(b, 1.0)))) if a.requires_grad else None,
                                      mul(g, mul(out, log(a))) if b.requires_grad else None))
@@ -245,15 +250,22 @@ def div(a, b, rounding_mode=None):
 
 
 def remainder(a, b):
-    """PyTorch's remainder (Python's %): the sign of the divisor."""
+    """PyTorch's remainder (Python's %): the sign of the divisor. From the
+    exact fmod: a nonzero result with the dividend's sign moves by b, a zero
+    one takes b's sign (numpy's rule: -3 % inf is inf, 0 % -2 is -0)."""
     a, b = _promote(a, b)
-    return sub(a, mul(div(a, b, rounding_mode="floor"), b))
+    r = fmod(a, b)
+    moved = where(ne(r, 0), ne(lt(r, 0), lt(b, 0)), False)
+    r = where(moved, add(r, b), r)
+    if dtypes.is_floating(a.dtype):
+        r = where(eq(r, 0), where(lt(b, 0), -0.0, 0.0), r)
+    return r
 
 
 def fmod(a, b):
-    """C's fmod: the sign of the dividend."""
+    """C's fmod: the sign of the dividend, exact for floats (tian.rem)."""
     a, b = _promote(a, b)
-    return sub(a, mul(div(a, b, rounding_mode="trunc"), b))
+    return _rem(a, b)
 
 
 def pow(a, b):

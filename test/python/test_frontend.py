@@ -545,3 +545,31 @@ def test_bfloat16_ops_match_torch_eager_and_traced(name):
         # within one bfloat16 rounding (2^-8 relative) of PyTorch's
         np.testing.assert_allclose(got.numpy().astype(np.float32), want.float().numpy(),
                                    rtol=2 ** -7, atol=2 ** -7)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_remainder_and_fmod_are_exact_at_the_edges_like_numpy(dtype):
+    a = np.array([0, -0.0, 0, -0.0, -3, 3, -1, 1, np.inf, -np.inf, 1, 1, np.nan, 1, 1e4, -7.5, 7.5],
+                 dtype)
+    b = np.array([-2, 2, 2, -2, np.inf, np.inf, -np.inf, -np.inf, 2, 2, 0, -0.0, 2, np.nan, 3.3, 2, -2],
+                 dtype)
+    for ours, ref in ((F.remainder, np.mod), (F.fmod, np.fmod)):
+        with np.errstate(all="ignore"):
+            want = ref(a, b)
+        for got in (ours(tc.tensor(a), tc.tensor(b)), tc.jit.trace(ours)(tc.tensor(a), tc.tensor(b))):
+            np.testing.assert_array_equal(got.numpy(), want)
+            numbers = ~np.isnan(want)
+            np.testing.assert_array_equal(np.signbit(got.numpy())[numbers], np.signbit(want)[numbers])
+
+
+def test_remainder_and_fmod_gradients_match_torch():
+    rng = np.random.default_rng(1)
+    a = rng.uniform(-5, 5, (3, 4)).astype(np.float32)
+    b = rng.uniform(0.5, 2, (4,)).astype(np.float32) * np.array([1, -1, 1, -1], np.float32)
+    for ours, theirs in ((F.remainder, torch.remainder), (F.fmod, torch.fmod)):
+        x, y = tc.tensor(a, requires_grad=True), tc.tensor(b, requires_grad=True)
+        tx, ty = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+        ours(x, y).sum().backward()
+        theirs(tx, ty).sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+        np.testing.assert_allclose(y.grad.numpy(), ty.grad.numpy(), rtol=1e-6)

@@ -132,6 +132,8 @@ def _emit(writer, op, predicates, approximations):
                                    writer.node("Add", [curve, one])])
     if name in _BINARY:
         return writer.node(_BINARY[name], args)
+    if name == "rem":  # C's fmod
+        return writer.node("Mod", args, fmod=1)
     if name in _BITWISE:
         integer_op, bool_op = _BITWISE[name]
         if str(result_type.element_type) == "i1":

@@ -115,3 +115,23 @@ func.func @no_fold_exp() -> tensor<2xf32> {
   %0 = tian.exp %a : tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// rem folds exactly (C's fmod, the dividend's sign), but not a division by zero.
+// CHECK-LABEL: func.func @rem_constants
+// CHECK-DAG: tian.constant dense<[1.000000e+00, -1.000000e+00, 5.000000e+00]> : tensor<3xf32>
+// CHECK-DAG: tian.constant dense<[1, -1, 0]> : tensor<3xi32>
+// CHECK: tian.rem
+func.func @rem_constants() -> (tensor<3xf32>, tensor<3xi32>, tensor<2xi32>) {
+  %a = tian.constant dense<[7.0, -7.0, 5.0]> : tensor<3xf32>
+  %b = tian.constant dense<[3.0, 2.0, 0x7F800000]> : tensor<3xf32>
+  %0 = tian.rem %a, %b : tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
+  %c = tian.constant dense<[7, -7, 4]> : tensor<3xi32>
+  %d = tian.constant dense<[-2, 3, 2]> : tensor<3xi32>
+  %1 = tian.rem %c, %d : tensor<3xi32>, tensor<3xi32> -> tensor<3xi32>
+  %e = tian.constant dense<[7, 1]> : tensor<2xi32>
+  %z = tian.constant dense<[0, 1]> : tensor<2xi32>
+  %2 = tian.rem %e, %z : tensor<2xi32>, tensor<2xi32> -> tensor<2xi32>
+  return %0, %1, %2 : tensor<3xf32>, tensor<3xi32>, tensor<2xi32>
+}
