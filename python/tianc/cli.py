@@ -118,8 +118,8 @@ def list_onnx_ops(out=sys.stdout) -> int:
     from . import onnx as tc_onnx
 
     names = tc_onnx.supported_ops()
-    print(f"ONNX standard-domain ops tianc imports (opsets {tc_onnx.MIN_OPSET}-"
-          f"{tc_onnx.max_opset()}):", file=out)
+    print(f"ONNX ops tianc imports (the standard domain's opsets {tc_onnx.MIN_OPSET}-"
+          f"{tc_onnx.max_opset()}; other domains as domain.op):", file=out)
     width = max(len(n) for n in names)
     columns = max(1, 78 // (width + 2))
     for start in range(0, len(names), columns):

@@ -10,6 +10,7 @@ from . import recurrent as _recurrent  # noqa: F401  (registers RNN, GRU, LSTM)
 from . import signal as _signal  # noqa: F401  (registers DFT, STFT, windows)
 from . import control_flow as _control_flow  # noqa: F401  (registers If, Loop, Scan)
 from . import sequences as _sequences  # noqa: F401  (registers the sequence and optional ops)
+from . import training as _training  # noqa: F401  (registers Adagrad, Adam, Momentum)
 
 
 def check(source):
@@ -19,8 +20,12 @@ def check(source):
 
 
 def supported_ops():
-    """The standard-domain op types tianc imports, sorted."""
-    return sorted(OPS)
+    """The op types tianc imports, sorted (those of other domains than the
+    standard one as domain.op)."""
+    from .ops import DOMAIN_OPS
+
+    other = {name: domain for domain, names in DOMAIN_OPS.items() for name in names}
+    return sorted(f"{other[name]}.{name}" if name in other else name for name in OPS)
 
 
 TABLE_BEGIN, TABLE_END = "<!-- onnx-ops-begin -->", "<!-- onnx-ops-end -->"

@@ -103,9 +103,9 @@ def problems(model):
     found = []
     opset = _opset(model)
     newest = max_opset()
-    if opset is None:
+    if opset is None and any(n.domain in ("", "ai.onnx") for n in model.graph.node):
         found.append("the model imports no standard-domain (ai.onnx) opset")
-    elif not MIN_OPSET <= opset <= newest:
+    elif opset is not None and not MIN_OPSET <= opset <= newest:
         found.append(f"opset {opset} is outside the supported range {MIN_OPSET}-{newest}")
     _graph_problems(model.graph, {""}, found, "")
     return found
@@ -119,9 +119,13 @@ def _graph_problems(graph, outer, found, where):
     defined = set(outer) | {i.name for i in graph.initializer} | {i.name for i in graph.input}
     for index, node in enumerate(graph.node):
         label = where + _node_label(node, index)
-        if node.domain not in ("", "ai.onnx"):
+        if node.domain in onnx_ops.DOMAIN_OPS:
+            if node.op_type not in onnx_ops.DOMAIN_OPS[node.domain]:
+                found.append(f"{label}: op {node.op_type} of domain {node.domain!r} is not supported")
+        elif node.domain not in ("", "ai.onnx"):
             found.append(f"{label}: domain {node.domain!r} is not supported")
-        elif node.op_type not in onnx_ops.OPS:
+        elif node.op_type not in onnx_ops.OPS or any(
+                node.op_type in ops for ops in onnx_ops.DOMAIN_OPS.values()):
             found.append(f"{label}: op {node.op_type} is not supported")
         for name in node.input:
             if name not in defined:
@@ -194,7 +198,8 @@ class OnnxModule(Module):
         self.source = source
         # [(name, dims (None: no fixed size), dtype)] of the graph inputs.
         self.input_shapes = input_shapes(model)
-        self.opset = _opset(model)
+        # A model of other domains only (training ops) reads the newest semantics.
+        self.opset = _opset(model) or max_opset()
         self.graph_name = graph.name
         self._known = {}  # initializers of integer/bool type: numpy
         for initializer in graph.initializer:

@@ -34,6 +34,11 @@ SMALL_FLOAT_FOLDS = {"Cast", "Mul", "Div", "Add", "Sub", "Floor", "Ceil", "Conca
 SMALL = 64
 
 
+# Ops of other domains tianc imports: domain -> op types (their handlers are
+# in OPS, by op type).
+DOMAIN_OPS = {"ai.onnx.preview.training": {"Adagrad", "Adam", "Momentum"}}
+
+
 class Unsupported(Exception):
     """An op, attribute value or dtype the importer cannot map."""
 
