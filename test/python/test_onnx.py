@@ -747,3 +747,49 @@ def test_3d_windows_and_pool_variants_match_onnxruntime_and_torch(layer, shape):
         for value, want, torch_value in zip(got, expected, theirs):
             np.testing.assert_allclose(value.numpy(), want, rtol=1e-4, atol=1e-5)
             np.testing.assert_allclose(value.numpy(), torch_value, rtol=1e-4, atol=1e-5)
+
+
+def _col2im_model(columns, pads):
+    from onnx import helper
+
+    nodes = [helper.make_node("Col2Im", ["x", "image", "block"], ["y"], strides=[2, 1],
+                              dilations=[1, 2], pads=pads)]
+    return _model(nodes, [_float("x", list(columns.shape))], [_float("y", None)],
+                  [numpy_helper.from_array(np.array([5, 6], np.int64), "image"),
+                   numpy_helper.from_array(np.array([2, 3], np.int64), "block")],
+                  opset=18).SerializeToString()
+
+
+def test_col2im_matches_torch_fold_and_onnxruntime():
+    rng = np.random.default_rng(6)
+    # Symmetric pads: what torch's fold takes.
+    columns = rng.standard_normal((2, 3 * 2 * 3, 3 * 4)).astype(np.float32)
+    model = tc.onnx.load(_col2im_model(columns, [1, 1, 1, 1]))
+    want = torch.nn.functional.fold(torch.from_numpy(columns), (5, 6), (2, 3), dilation=(1, 2),
+                                    padding=(1, 1), stride=(2, 1)).numpy()
+    for got in (model(tc.tensor(columns)), tc.jit.trace(lambda v: model(v))(tc.tensor(columns))):
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-5)
+    # Asymmetric ones, against ONNX Runtime.
+    columns = rng.standard_normal((2, 3 * 2 * 3, 3 * 3)).astype(np.float32)
+    data = _col2im_model(columns, [1, 0, 1, 1])
+    got = tc.onnx.load(data)(tc.tensor(columns))
+    np.testing.assert_allclose(got.numpy(), _onnxruntime(data, columns)[0], rtol=1e-5, atol=1e-5)
+
+
+def test_batch_norm_training_mode_matches_onnxruntime():
+    from onnx import helper
+
+    rng = np.random.default_rng(7)
+    values = {"scale": rng.uniform(0.5, 2, 3), "bias": rng.standard_normal(3),
+              "mean": rng.standard_normal(3), "var": rng.uniform(0.5, 2, 3)}
+    nodes = [helper.make_node("BatchNormalization", ["x", "scale", "bias", "mean", "var"],
+                              ["y", "running_mean", "running_var"], training_mode=1, momentum=0.8)]
+    data = _model(nodes, [_float("x", [4, 3, 2, 5])],
+                  [_float("y", None), _float("running_mean", None), _float("running_var", None)],
+                  [numpy_helper.from_array(v.astype(np.float32), k) for k, v in values.items()],
+                  opset=15).SerializeToString()
+    x = rng.standard_normal((4, 3, 2, 5)).astype(np.float32)
+    model = tc.onnx.load(data)
+    with tc.no_grad():
+        for value, want in zip(model(tc.tensor(x)), _onnxruntime(data, x)):
+            np.testing.assert_allclose(value.numpy(), want, rtol=1e-5, atol=1e-5)

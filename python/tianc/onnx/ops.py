@@ -458,14 +458,24 @@ def _thresholded_relu(node, inputs, attrs):
 
 @op("Dropout")
 def _dropout(node, inputs, attrs):
-    # Inference: the identity (training_mode, when given, must be false).
+    # Inference (or a ratio of 0): the identity. Training draws from tianc's
+    # generator (tc.manual_seed), not numpy's: the seed attribute is not
+    # numpy-compatible, so the kept elements differ from ONNX's reference.
     training = inputs[2] if len(inputs) > 2 else None
-    if training is not None and bool(known(training, "Dropout's training_mode")):
-        raise Unsupported("training_mode=true is not supported (import for inference)")
+    training = training is not None and bool(known(training, "Dropout's training_mode"))
+    if node.opset < 12:
+        ratio = float(attrs.get("ratio", 0.5))
+    else:
+        ratio = 0.5 if len(inputs) < 2 or inputs[1] is None else \
+            float(known(inputs[1], "Dropout's ratio").reshape(-1)[0])
     x = inputs[0]
-    if len(node.output) > 1 and node.output[1]:
-        return x, tensor(np.ones(shape_of(x), np.bool_))
-    return x
+    with_mask = len(node.output) > 1 and node.output[1]
+    if not training or ratio == 0:
+        return (x, tensor(np.ones(shape_of(x), np.bool_))) if with_mask else x
+    x = tensor(x)
+    keep = F.ge(F.random_uniform(x.shape, dtypes.float32), ratio)
+    y = F.where(keep, F.mul(x, 1.0 / (1.0 - ratio)), 0.0) if ratio < 1 else F.mul(x, 0.0)
+    return (y, keep) if with_mask else y
 
 
 # ---------------------------------------------------------------------------
@@ -646,11 +656,24 @@ def _global_max_pool(node, inputs, attrs):
 def _batch_norm(node, inputs, attrs):
     if node.opset < 9 and not attrs.get("spatial", 1):
         raise Unsupported("spatial=0 (statistics per element) is not supported")
-    if attrs.get("training_mode", 0) or len([o for o in node.output if o]) > 1:
-        raise Unsupported("training mode (running statistics outputs) is not supported")
     x, scale, bias, mean, var = (tensor(v) for v in inputs[:5])
-    return F.batch_norm(x, mean, var, scale, bias, training=False,
-                        eps=float(attrs.get("epsilon", 1e-5)))
+    eps = float(attrs.get("epsilon", 1e-5))
+    if attrs.get("training_mode", 0) or len([o for o in node.output if o]) > 1:
+        # Batch statistics (population variance); the running ones move by
+        # momentum, as ONNX's reference: before opset 14 the batch's mean
+        # and variance are outputs too.
+        axes = [d for d in range(x.ndim) if d != 1]
+        batch_mean = F.mean(x, axes)
+        centered = F.sub(x, F.reshape(batch_mean, [1, -1] + [1] * (x.ndim - 2)))
+        batch_var = F.mean(F.mul(centered, centered), axes)
+        momentum = float(attrs.get("momentum", 0.9))
+        running_mean = F.add(F.mul(mean, momentum), F.mul(batch_mean, 1.0 - momentum))
+        running_var = F.add(F.mul(var, momentum), F.mul(batch_var, 1.0 - momentum))
+        y = F.batch_norm(x, batch_mean, batch_var, scale, bias, training=False, eps=eps)
+        if node.opset >= 14:
+            return y, running_mean, running_var
+        return y, running_mean, running_var, batch_mean, batch_var
+    return F.batch_norm(x, mean, var, scale, bias, training=False, eps=eps)
 
 
 @op("LayerNormalization")

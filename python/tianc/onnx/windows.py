@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import dtypes
 from .. import functional as F
-from .ops import Unsupported, _spatial_attrs, op, tensor
+from .ops import Unsupported, _spatial_attrs, ints, op, tensor
 
 
 def output_sizes(sizes, kernel, strides, dilations, pads, ceil_mode):
@@ -152,3 +152,38 @@ def conv3d(node, x, weight, bias, attrs):
     if bias is not None:
         out = F.add(out, F.reshape(bias, [1, -1, 1, 1, 1]))
     return out
+
+
+@op("Col2Im")
+def _col2im(node, inputs, attrs):
+    """The inverse of im2col: each kernel position's column block, spread by
+    the strides, is added into the padded image at its offset."""
+    x = tensor(inputs[0])  # [N, C * prod(block), L]
+    image, block = ints(inputs[1], "Col2Im's image_shape"), ints(inputs[2], "Col2Im's block_shape")
+    rank = len(image)
+    strides = list(attrs.get("strides", [1] * rank))
+    dilations = list(attrs.get("dilations", [1] * rank))
+    pads = list(attrs.get("pads", [0] * 2 * rank))
+    batch = x.shape[0]
+    channels = x.shape[1] // int(np.prod(block))
+    outs = [(image[i] + pads[i] + pads[i + rank] - ((block[i] - 1) * dilations[i] + 1)) // strides[i] + 1
+            for i in range(rank)]
+    if int(np.prod(outs)) != x.shape[2]:
+        raise Unsupported(f"{x.shape[2]} columns do not fit an image of {image} with these windows "
+                          f"({int(np.prod(outs))} expected)")
+    padded = [image[i] + pads[i] + pads[i + rank] for i in range(rank)]
+    columns = F.reshape(x, [batch, channels, int(np.prod(block))] + outs)
+    total = None
+    for index, offset in enumerate(itertools.product(*[range(b) for b in block])):
+        part = F.reshape(F.slice(columns, [0, 0, index] + [0] * rank,
+                                 [batch, channels, index + 1] + outs, [1] * (rank + 3)),
+                         [batch, channels] + outs)
+        for axis in range(rank):
+            part = F._dilate(part, 2 + axis, strides[axis])
+        low = [0, 0] + [offset[i] * dilations[i] for i in range(rank)]
+        high = [0, 0] + [padded[i] - low[2 + i] - part.shape[2 + i] for i in range(rank)]
+        part = F._pad_dims(part, low, high)
+        total = part if total is None else F.add(total, part)
+    begin = [0, 0] + pads[:rank]
+    return F.slice(total, begin, [batch, channels] + [pads[i] + image[i] for i in range(rank)],
+                   [1] * (rank + 2))
