@@ -21,9 +21,10 @@ from ..nn.module import Module, Parameter
 from ..tensor import Tensor
 from . import ops as onnx_ops
 
-# The standard domain's opsets tianc reads: from 7 to the newest the pinned
-# onnx release defines.
-MIN_OPSET = 7
+# The standard domain's opsets tianc reads: from 1 (the opset 6 models of the
+# old PyTorch exporter, ONNX's shipped suites) to the newest the pinned onnx
+# release defines. Ops read the opset where their meaning changed.
+MIN_OPSET = 1
 
 
 def max_opset():
@@ -319,6 +320,8 @@ def _foldable(op_type, args):
 
 def _run_node(view, args, attrs, label, source):
     try:
+        if view.op_type in onnx_ops.LEGACY_BROADCAST:
+            args = onnx_ops.legacy_broadcast(view, args, attrs)
         fold = onnx_ops.FOLDS.get(view.op_type)
         if fold is not None and _foldable(view.op_type, args):
             outputs = fold(view, args, attrs)

@@ -118,6 +118,28 @@ def onnx_dtype(code):
         raise Unsupported(f"dtype {dtype} is not supported") from None
 
 
+# Before opset 7 the binary ops broadcast only B to A, and with `axis` B's
+# dims align from that dim of A rather than from the end.
+LEGACY_BROADCAST = {"Add", "Sub", "Mul", "Div", "Pow", "And", "Or", "Xor", "Equal", "Less",
+                    "Greater", "PRelu", "Gemm"}
+
+
+def legacy_broadcast(node, inputs, attrs):
+    """The inputs of an opset < 7 binary op, B reshaped for its `axis`."""
+    if node.opset >= 7 or not attrs.get("broadcast", 0) or "axis" not in attrs:
+        return inputs
+    a, b = inputs[0], inputs[1]
+    rank = len(shape_of(a))
+    axis = attrs["axis"] % rank if rank else 0
+    trailing = rank - axis - len(shape_of(b))
+    if trailing < 0:
+        raise Unsupported(f"broadcast axis {attrs['axis']} does not fit shapes "
+                          f"{list(shape_of(a))} and {list(shape_of(b))}")
+    shape = list(shape_of(b)) + [1] * trailing
+    b = b.reshape(shape) if isinstance(b, np.ndarray) else F.reshape(b, shape)
+    return [a, b] + list(inputs[2:])
+
+
 def axis_of(axis, rank):
     if not -max(rank, 1) <= axis < max(rank, 1):
         raise Unsupported(f"axis {axis} is out of range for rank {rank}")
@@ -376,6 +398,10 @@ def _leaky_relu(node, inputs, attrs):
 @op("PRelu")
 def _prelu(node, inputs, attrs):
     x = tensor(inputs[0])
+    slope = tensor(inputs[1])
+    if node.opset < 7 and slope.ndim == 1 and slope.shape[0] == x.shape[1] != 1 and x.ndim > 2:
+        # PRelu-6: a [C] slope is per channel (dim 1), not numpy-broadcast.
+        inputs = [x, F.reshape(slope, [slope.shape[0]] + [1] * (x.ndim - 2))]
     return F.where(F.ge(x, 0), x, F.mul(x, tensor(inputs[1])))
 
 
@@ -465,6 +491,7 @@ def _dropout(node, inputs, attrs):
     training = training is not None and bool(known(training, "Dropout's training_mode"))
     if node.opset < 12:
         ratio = float(attrs.get("ratio", 0.5))
+        training = training or (node.opset < 7 and not attrs.get("is_test", 0))
     else:
         ratio = 0.5 if len(inputs) < 2 or inputs[1] is None else \
             float(known(inputs[1], "Dropout's ratio").reshape(-1)[0])
@@ -658,7 +685,8 @@ def _batch_norm(node, inputs, attrs):
         raise Unsupported("spatial=0 (statistics per element) is not supported")
     x, scale, bias, mean, var = (tensor(v) for v in inputs[:5])
     eps = float(attrs.get("epsilon", 1e-5))
-    if attrs.get("training_mode", 0) or len([o for o in node.output if o]) > 1:
+    legacy_training = node.opset < 7 and not attrs.get("is_test", 0)
+    if attrs.get("training_mode", 0) or len([o for o in node.output if o]) > 1 or legacy_training:
         # Batch statistics (population variance); the running ones move by
         # momentum, as ONNX's reference: before opset 14 the batch's mean
         # and variance are outputs too.
@@ -672,7 +700,7 @@ def _batch_norm(node, inputs, attrs):
         y = F.batch_norm(x, batch_mean, batch_var, scale, bias, training=False, eps=eps)
         if node.opset >= 14:
             return y, running_mean, running_var
-        return y, running_mean, running_var, batch_mean, batch_var
+        return y, running_mean, running_var, batch_mean, batch_var  # (opset < 7: with is_test=0)
     return F.batch_norm(x, mean, var, scale, bias, training=False, eps=eps)
 
 
@@ -1024,14 +1052,15 @@ def _fold_unsqueeze(node, inputs, attrs):
 @op("Concat")
 def _concat(node, inputs, attrs):
     values = [tensor(v) for v in inputs if v is not None]
-    axis = axis_of(int(attrs["axis"]), values[0].ndim)
+    axis = axis_of(int(attrs.get("axis", 1) if node.opset < 4 else attrs["axis"]), values[0].ndim)
     values = [v for v in values if v.shape[axis] != 0 or v.ndim != values[0].ndim] or values[:1]
     return values[0] if len(values) == 1 else F.concat(values, axis)
 
 
 @fold("Concat")
 def _fold_concat(node, inputs, attrs):
-    return np.concatenate([v for v in inputs if v is not None], axis=int(attrs["axis"]))
+    axis = attrs.get("axis", 1) if node.opset < 4 else attrs["axis"]
+    return np.concatenate([v for v in inputs if v is not None], axis=int(axis))
 
 
 @op("Split")
@@ -1165,7 +1194,7 @@ def _pad(node, inputs, attrs):
         raise Unsupported(f"mode={mode!r} is not supported")
     x = tensor(inputs[0])
     if node.opset < 11:
-        pads, value = attrs["pads"], attrs.get("value", 0.0)
+        pads, value = attrs.get("pads", attrs.get("paddings")), attrs.get("value", 0.0)
         axes = None
     else:
         pads = ints(inputs[1], "Pad's pads")

@@ -27,7 +27,8 @@ def _position(value, length, what, inserting=False):
     limit = length + 1 if inserting else length
     if not -length <= position < limit:
         raise Unsupported(f"{what} {position} is out of range for a sequence of {length}")
-    return position % limit if position < 0 else position
+    # A negative position counts from the back: -1 inserts before the last.
+    return position + length if position < 0 else position
 
 
 @op("SequenceEmpty")
