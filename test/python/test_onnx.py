@@ -864,3 +864,21 @@ def test_onnx_shipped_suites():
     print(f"ONNX shipped suites: {passed} of {total} pass ({100 * passed / total:.1f}%)")
     assert totals["pytorch-converted"]["pass"] == 82, totals
     assert passed / total >= 0.9, totals
+
+
+def test_gradient_op_differentiates_through_tianc_autograd():
+    from onnx import helper
+
+    nodes = [helper.make_node("Mul", ["a", "b"], ["ab"]), helper.make_node("Sin", ["a"], ["s"]),
+             helper.make_node("Add", ["ab", "s"], ["y"]),
+             helper.make_node("Gradient", ["a", "b"], ["da", "db"], xs=["a", "b"], y="y",
+                              domain="ai.onnx.preview.training")]
+    graph = helper.make_graph(nodes, "g", [_float("a", [3]), _float("b", [3])],
+                              [_float("y", [3]), _float("da", [3]), _float("db", [3])])
+    model = tc.onnx.load(helper.make_model(graph, opset_imports=[
+        helper.make_opsetid("", 17), helper.make_opsetid("ai.onnx.preview.training", 1)]))
+    a, b = np.array([0.5, 1.0, -2.0], np.float32), np.array([3.0, -1.0, 0.25], np.float32)
+    y, da, db = model(tc.tensor(a), tc.tensor(b))
+    np.testing.assert_allclose(y.numpy(), a * b + np.sin(a), rtol=1e-6)
+    np.testing.assert_allclose(da.numpy(), b + np.cos(a), rtol=1e-6)
+    np.testing.assert_allclose(db.numpy(), a, rtol=1e-6)

@@ -255,15 +255,26 @@ def _prepare_nodes(nodes, opset, source, where):
 
 def _run_nodes(nodes, values, opset, source):
     """Runs prepared nodes in order, adding their outputs to ``values``."""
-    for node, attrs, label in nodes:
+    for index, (node, attrs, label) in enumerate(nodes):
         args = [values[name] for name in node.input]
+        # What a node needs to run the nodes before it again (Gradient).
+        rerun = (lambda replaced, index=index: _rerun(nodes, index, values, replaced, opset, source))
         with origin(source, label):
-            outputs = _run_node(_Node(node, opset, values), args, attrs, label, source)
+            outputs = _run_node(_Node(node, opset, values, rerun), args, attrs, label, source)
         if not isinstance(outputs, tuple):
             outputs = (outputs,)
         for name, value in zip(node.output, outputs):
             if name:
                 values[name] = value
+
+
+def _rerun(nodes, index, values, replaced, opset, source):
+    """The values of the nodes before ``index`` computed again with some
+    values ``replaced`` (the Gradient op's leaves)."""
+    scope = {name: value for name, value in values.items()}
+    scope.update(replaced)
+    _run_nodes(nodes[:index], scope, opset, source)
+    return scope
 
 
 class Subgraph:
@@ -300,11 +311,12 @@ class _Node:
     """What an op handler sees of a node: its type, outputs, the opset and
     the values in scope (which the bodies of If, Loop and Scan read)."""
 
-    __slots__ = ("op_type", "output", "opset", "name", "scope")
+    __slots__ = ("op_type", "output", "opset", "name", "scope", "rerun")
 
-    def __init__(self, node, opset, scope):
+    def __init__(self, node, opset, scope, rerun=None):
         self.op_type, self.output, self.opset, self.name, self.scope = (
             node.op_type, list(node.output), opset, node.name, scope)
+        self.rerun = rerun
 
 
 def _foldable(op_type, args):

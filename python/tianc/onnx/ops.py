@@ -36,7 +36,7 @@ SMALL = 64
 
 # Ops of other domains tianc imports: domain -> op types (their handlers are
 # in OPS, by op type).
-DOMAIN_OPS = {"ai.onnx.preview.training": {"Adagrad", "Adam", "Momentum"}}
+DOMAIN_OPS = {"ai.onnx.preview.training": {"Adagrad", "Adam", "Gradient", "Momentum"}}
 
 
 class Unsupported(Exception):

@@ -1,9 +1,10 @@
 """ONNX's training ops (domain ai.onnx.preview.training): one optimizer
 step of Adagrad, Adam and Momentum (plain or Nesterov) for one or several
-tensors, as ONNX's reference computes them."""
+tensors, as ONNX's reference computes them, and Gradient through tianc's
+autograd."""
 
 from .. import functional as F
-from .ops import op, tensor
+from .ops import Unsupported, op, tensor
 
 
 def _groups(inputs, per_tensor):
@@ -69,3 +70,25 @@ def _momentum(node, inputs, attrs):
         xs.append(F.sub(x, F.mul(rate, step_size)))
         vs.append(v)
     return tuple(xs + vs)
+
+
+@op("Gradient")
+def _gradient(node, inputs, attrs):
+    """d(sum of y)/dx for each x of ``xs``: the nodes before this one run
+    again with the xs as leaves that require a gradient, then tianc's
+    backward pass from y."""
+    from ..autograd import backward, enable_grad
+
+    names, target = list(attrs["xs"]), attrs["y"]
+    leaves = []
+    for value in inputs[:len(names)]:
+        leaf = F.mul(tensor(value), 1.0).detach()
+        leaf.requires_grad = True
+        leaves.append(leaf)
+    with enable_grad():
+        values = node.rerun(dict(zip(names, leaves)))
+        y = values[target]
+        if not getattr(y, "requires_grad", False):
+            raise Unsupported(f"y {target!r} does not depend on the xs {names}")
+        grads = backward(y, F.ones_like(y), inputs=leaves)
+    return tuple(F.zeros_like(leaf) if g is None else g for leaf, g in zip(leaves, grads))
