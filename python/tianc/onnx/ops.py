@@ -1743,21 +1743,30 @@ def _lp_pool(node, inputs, attrs):
 @op("GatherND")
 def _gather_nd(node, inputs, attrs):
     data, indices = tensor(inputs[0]), tensor(inputs[1])
-    if attrs.get("batch_dims", 0):
-        raise Unsupported("batch_dims > 0 is not supported")
+    batch = int(attrs.get("batch_dims", 0))
     depth = indices.shape[-1]
-    strides = np.cumprod([1] + list(data.shape[:depth][::-1]))[:-1][::-1]
+    lead = list(data.shape[:batch])  # batch dims, shared by data and indices
+    if list(indices.shape[:batch]) != lead:
+        raise Unsupported(f"batch dims {lead} of data and {list(indices.shape[:batch])} of indices")
+    picked = list(data.shape[batch:batch + depth])
+    strides = np.cumprod([1] + picked[::-1])[:-1][::-1]
     flat = None
     for j in range(depth):
         column = F.reshape(F.slice(indices, [0] * (indices.ndim - 1) + [j],
                                    list(indices.shape[:-1]) + [j + 1],
                                    [1] * indices.ndim), list(indices.shape[:-1]))
         column = F.cast(column, dtypes.int64)
-        column = F.where(F.lt(column, 0), F.add(column, data.shape[j]), column)
+        column = F.where(F.lt(column, 0), F.add(column, picked[j]), column)
         term = F.mul(column, int(strides[j]))
         flat = term if flat is None else F.add(flat, term)
-    rows = F.reshape(data, [int(np.prod(data.shape[:depth], dtype=np.int64))]
-                     + list(data.shape[depth:]))
+    per_batch = int(np.prod(picked, dtype=np.int64))
+    if batch:  # each batch entry reads its own block of rows
+        count = int(np.prod(lead, dtype=np.int64))
+        offsets = (np.arange(count, dtype=np.int64) * per_batch).reshape(
+            lead + [1] * (indices.ndim - 1 - batch))
+        flat = F.add(flat, tensor(offsets))
+    rows = F.reshape(data, [int(np.prod(lead, dtype=np.int64)) * per_batch]
+                     + list(data.shape[batch + depth:]))
     return F.index_select(rows, 0, flat)
 
 
