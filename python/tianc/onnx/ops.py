@@ -1617,9 +1617,15 @@ def _conv_transpose(node, inputs, attrs):
     return F.squeeze(out, 2) if rank == 1 else out
 
 
-def _source_coordinates(mode, out_size, in_size, scale):
-    """Where each output position reads the input, by coordinate mode."""
+def _source_coordinates(mode, out_size, in_size, scale, roi=None):
+    """Where each output position reads the input, by coordinate mode
+    (``roi``: tf_crop_and_resize's normalized (start, end) of this axis)."""
     x = np.arange(out_size, dtype=np.float64)
+    if mode == "tf_crop_and_resize":
+        start, end = roi
+        if out_size == 1:
+            return np.full(1, 0.5 * (start + end) * (in_size - 1))
+        return start * (in_size - 1) + x * (end - start) * (in_size - 1) / (out_size - 1)
     if mode == "half_pixel":
         return (x + 0.5) / scale - 0.5
     if mode == "half_pixel_symmetric":
@@ -1636,12 +1642,12 @@ def _source_coordinates(mode, out_size, in_size, scale):
     raise Unsupported(f"coordinate_transformation_mode={mode!r} is not supported")
 
 
-def _taps(attrs, out_size, in_size, scale):
+def _taps(attrs, out_size, in_size, scale, roi=None):
     """[(input indices, weights)] whose weighted sum is each output position:
     one tap for nearest, two for linear, four for cubic."""
     mode = attrs.get("mode", "nearest")
     coordinate = attrs.get("coordinate_transformation_mode", "half_pixel")
-    x = _source_coordinates(coordinate, out_size, in_size, scale)
+    x = _source_coordinates(coordinate, out_size, in_size, scale, roi)
     clamp = lambda i: np.clip(i, 0, in_size - 1).astype(np.int64)  # noqa: E731
     if mode == "nearest":
         rounding = attrs.get("nearest_mode", "round_prefer_floor")
@@ -1651,6 +1657,23 @@ def _taps(attrs, out_size, in_size, scale):
         return [(clamp(index), None)]
     base = np.floor(x)
     t = x - base
+    if attrs.get("antialias", 0) and scale < 1 and mode in ("linear", "cubic"):
+        # The filter stretched by 1 / scale, its weights normalized to 1
+        # (ONNX's reference; taps past the edges read the edge).
+        a = float(attrs.get("cubic_coeff_a", -0.75))
+        reach = 1 if mode == "linear" else 2
+        start = int(np.floor(-reach / scale) + 1)
+        offsets = range(start, 2 - start)
+
+        def kernel(d):
+            d = np.abs(d)
+            if mode == "linear":
+                return np.clip(1 - d, 0, 1)
+            return np.where(d <= 1, ((a + 2) * d - (a + 3)) * d * d + 1,
+                            np.where(d < 2, ((a * d - 5 * a) * d + 8 * a) * d - 4 * a, 0.0))
+        weights = [kernel((o - t) * scale) for o in offsets]
+        total = sum(weights)
+        return [(clamp(base + o), w / total) for o, w in zip(offsets, weights)]
     if mode == "linear":
         return [(clamp(base), 1 - t), (clamp(base + 1), t)]
     if mode == "cubic":
@@ -1687,10 +1710,16 @@ def _resize(node, inputs, attrs):
         sizes = known(inputs[3], "Resize's sizes") if len(inputs) > 3 else None
         scales = None if scales is None or scales.size == 0 else scales.astype(float)
         sizes = None if sizes is None or sizes.size == 0 else [int(v) for v in sizes]
-    if attrs.get("coordinate_transformation_mode") == "tf_crop_and_resize":
-        raise Unsupported("coordinate_transformation_mode='tf_crop_and_resize' is not supported")
     axes = attrs.get("axes")
     axes = list(range(x.ndim)) if axes is None else [axis_of(a, x.ndim) for a in axes]
+    crop = attrs.get("coordinate_transformation_mode") == "tf_crop_and_resize"
+    roi_of = {}
+    if crop:  # the roi: starts, then ends, of the resized axes (normalized)
+        roi = known(inputs[1] if len(inputs) > 1 else None, "Resize's roi")
+        if roi is None or roi.size != 2 * len(axes):
+            raise Unsupported("tf_crop_and_resize needs a roi of 2 values per axis")
+        roi = roi.astype(float).reshape(-1)
+        roi_of = {a: (roi[i], roi[i + len(axes)]) for i, a in enumerate(axes)}
     shape = list(x.shape)
     if sizes is not None:
         policy = attrs.get("keep_aspect_ratio_policy", "stretch")
@@ -1707,19 +1736,25 @@ def _resize(node, inputs, attrs):
     if attrs.get("mode", "nearest") != "nearest" and not dtypes.is_floating(x.dtype):
         raise Unsupported(f"{attrs.get('mode')} resizing of {x.dtype} data is not supported "
                           "(float data, or nearest, are)")
-    if attrs.get("antialias", 0) and any(scale_of[a] < 1 for a in axes):
-        raise Unsupported("antialias=1 when shrinking is not supported")
     for axis in axes:
         out_size, in_size = size_of[axis], shape[axis]
-        if out_size == in_size and scale_of[axis] == 1.0:
+        if out_size == in_size and scale_of[axis] == 1.0 and not crop:
             continue
         total = None
-        for index, weight in _taps(attrs, out_size, in_size, scale_of[axis]):
+        for index, weight in _taps(attrs, out_size, in_size, scale_of[axis], roi_of.get(axis)):
             picked = F.index_select(x, axis, tensor(index))
             if weight is not None:
                 spread = [out_size if d == axis else 1 for d in range(x.ndim)]
                 picked = F.mul(picked, tensor(weight.reshape(spread).astype(np.dtype(x.dtype))))
             total = picked if total is None else F.add(total, picked)
+        if crop:  # positions outside the input read extrapolation_value
+            where = _source_coordinates("tf_crop_and_resize", out_size, in_size, 1.0,
+                                        roi_of[axis])
+            outside = (where < 0) | (where > in_size - 1)
+            if outside.any():
+                spread = [out_size if d == axis else 1 for d in range(x.ndim)]
+                total = F.where(tensor(outside.reshape(spread)),
+                                float(attrs.get("extrapolation_value", 0.0)), total)
         x = total
     return x
 
