@@ -882,3 +882,31 @@ def test_gradient_op_differentiates_through_tianc_autograd():
     np.testing.assert_allclose(y.numpy(), a * b + np.sin(a), rtol=1e-6)
     np.testing.assert_allclose(da.numpy(), b + np.cos(a), rtol=1e-6)
     np.testing.assert_allclose(db.numpy(), a, rtol=1e-6)
+
+
+@pytest.mark.parametrize("center", [0, 1])
+def test_non_max_suppression_matches_onnxruntime_and_refuses_tracing(center):
+    from onnx import TensorProto, helper
+
+    rng = np.random.default_rng(11)
+    corners = rng.uniform(0, 1, (2, 30, 2)).astype(np.float32)
+    sizes = rng.uniform(0.05, 0.4, (2, 30, 2)).astype(np.float32)
+    if center:
+        boxes = np.concatenate([corners, sizes], -1)
+    else:  # y1, x1, y2, x2 with some corners swapped
+        boxes = np.concatenate([corners, corners + sizes], -1)[..., [1, 0, 3, 2]]
+        boxes[:, ::3] = boxes[:, ::3][..., [2, 3, 0, 1]]
+    scores = rng.uniform(0, 1, (2, 3, 30)).astype(np.float32)
+    scores[0, 0, 5] = scores[0, 0, 6]  # a tie: the lower index first
+    nodes = [helper.make_node("NonMaxSuppression", ["boxes", "scores", "limit", "iou", "floor"],
+                              ["selected"], center_point_box=center)]
+    data = _model(nodes, [_float("boxes", [2, 30, 4]), _float("scores", [2, 3, 30])],
+                  [helper.make_tensor_value_info("selected", TensorProto.INT64, None)],
+                  [numpy_helper.from_array(np.array([7], np.int64), "limit"),
+                   numpy_helper.from_array(np.array([0.3], np.float32), "iou"),
+                   numpy_helper.from_array(np.array([0.2], np.float32), "floor")]).SerializeToString()
+    model = tc.onnx.load(data)
+    got = model(tc.tensor(boxes), tc.tensor(scores))
+    np.testing.assert_array_equal(got.numpy(), _onnxruntime(data, boxes, scores)[0])
+    with pytest.raises(tc.TianError, match="NonMaxSuppression runs in eager mode only"):
+        tc.jit.trace(lambda b, s: model(b, s))(tc.tensor(boxes), tc.tensor(scores))

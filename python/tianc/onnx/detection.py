@@ -1,0 +1,75 @@
+"""ONNX's NonMaxSuppression.
+
+The overlaps are tensor ops: one [B, N, N] "suppresses" matrix (IoU above
+the threshold, with ONNX's conditions on empty boxes). Which boxes survive
+depends on their values, and so does the output's size, so the greedy pass
+runs in eager mode only, in Python over the matrix and the scores that
+tianc computed (as PyTorch code would with .item()); a traced model with
+NonMaxSuppression is refused with that reason.
+"""
+
+import numpy as np
+
+from .. import functional as F
+from .ops import Unsupported, known, op, tensor
+
+
+def _edges(boxes, center):
+    """(x_min, x_max, y_min, y_max), each [B, N], of corner or center boxes."""
+    def coordinate(k):
+        return F.squeeze(F.slice(boxes, [0, 0, k], [boxes.shape[0], boxes.shape[1], k + 1],
+                                 [1, 1, 1]), 2)
+    a, b, c, d = (coordinate(k) for k in range(4))
+    if center:  # x_center, y_center, width, height
+        return (F.sub(a, F.mul(c, 0.5)), F.add(a, F.mul(c, 0.5)),
+                F.sub(b, F.mul(d, 0.5)), F.add(b, F.mul(d, 0.5)))
+    # y1, x1, y2, x2 in either order
+    return F.minimum(b, d), F.maximum(b, d), F.minimum(a, c), F.maximum(a, c)
+
+
+def suppression(boxes, center, threshold):
+    """[B, N, N] bools: box j is suppressed by box i."""
+    x_min, x_max, y_min, y_max = _edges(boxes, center)
+    row = lambda t: F.unsqueeze(t, 2)  # noqa: E731  (box i)
+    col = lambda t: F.unsqueeze(t, 1)  # noqa: E731  (box j)
+    width = F.sub(F.minimum(row(x_max), col(x_max)), F.maximum(row(x_min), col(x_min)))
+    height = F.sub(F.minimum(row(y_max), col(y_max)), F.maximum(row(y_min), col(y_min)))
+    inter = F.mul(width, height)
+    area = F.mul(F.sub(x_max, x_min), F.sub(y_max, y_min))
+    union = F.sub(F.add(row(area), col(area)), inter)
+    ok = None
+    for condition in (F.gt(width, 0), F.gt(height, 0), F.gt(inter, 0), F.gt(row(area), 0),
+                      F.gt(col(area), 0), F.gt(union, 0)):
+        ok = condition if ok is None else F.where(ok, condition, False)
+    return F.where(ok, F.gt(F.div(inter, F.where(ok, union, 1.0)), threshold), False)
+
+
+@op("NonMaxSuppression")
+def _non_max_suppression(node, inputs, attrs):
+    inputs = list(inputs) + [None] * (5 - len(inputs))
+    boxes, scores = tensor(inputs[0]), tensor(inputs[1])
+    if boxes._data is None or scores._data is None:
+        raise Unsupported("which boxes survive decides the output's size, so NonMaxSuppression "
+                          "runs in eager mode only (not in a traced model)")
+    def scalar(value, what, default):
+        array = known(value, what)
+        return default if array is None or array.size == 0 else array.reshape(-1)[0]
+    limit = int(max(scalar(inputs[2], "max_output_boxes_per_class", 0), 0))
+    iou = float(scalar(inputs[3], "iou_threshold", 0.0))
+    score_threshold = scalar(inputs[4], "score_threshold", None)
+    suppressed = suppression(boxes, bool(attrs.get("center_point_box", 0)), iou).numpy()
+    values = scores.numpy()
+    selected = []
+    for b in range(values.shape[0]):
+        for c in range(values.shape[1]):
+            row = values[b, c]
+            order = [i for i in sorted(range(row.size), key=lambda i: (-row[i], i))
+                     if score_threshold is None or row[i] > score_threshold]
+            kept = []
+            for i in order:
+                if len(kept) >= limit:
+                    break
+                if not any(suppressed[b, k, i] for k in kept):
+                    kept.append(i)
+            selected.extend([b, c, i] for i in kept)
+    return np.array(selected, np.int64).reshape(-1, 3)
