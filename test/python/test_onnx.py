@@ -910,3 +910,19 @@ def test_non_max_suppression_matches_onnxruntime_and_refuses_tracing(center):
     np.testing.assert_array_equal(got.numpy(), _onnxruntime(data, boxes, scores)[0])
     with pytest.raises(tc.TianError, match="NonMaxSuppression runs in eager mode only"):
         tc.jit.trace(lambda b, s: model(b, s))(tc.tensor(boxes), tc.tensor(scores))
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_unique_matches_numpy(axis):
+    from onnx import TensorProto, helper
+
+    x = np.array([[1, 3, 1, 3], [2, 2, 2, 2], [1, 3, 1, 3], [0, 5, 0, 5]], np.float32)
+    attrs = {} if axis is None else {"axis": axis}
+    nodes = [helper.make_node("Unique", ["x"], ["y", "indices", "inverse", "counts"], **attrs)]
+    outputs = [_float("y", None)] + [helper.make_tensor_value_info(n, TensorProto.INT64, None)
+                                     for n in ("indices", "inverse", "counts")]
+    model = tc.onnx.load(_model(nodes, [_float("x", [4, 4])], outputs, opset=11))
+    y, indices, inverse, counts = model(tc.tensor(x))
+    want = np.unique(x, return_index=True, return_inverse=True, return_counts=True, axis=axis)
+    for got, expected in zip((y, indices, inverse, counts), want):
+        np.testing.assert_array_equal(got.numpy(), expected.reshape(got.numpy().shape))

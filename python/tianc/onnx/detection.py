@@ -1,11 +1,11 @@
-"""ONNX's NonMaxSuppression.
+"""ONNX's ops whose output size depends on the values: NonMaxSuppression
+and Unique.
 
-The overlaps are tensor ops: one [B, N, N] "suppresses" matrix (IoU above
-the threshold, with ONNX's conditions on empty boxes). Which boxes survive
-depends on their values, and so does the output's size, so the greedy pass
-runs in eager mode only, in Python over the matrix and the scores that
-tianc computed (as PyTorch code would with .item()); a traced model with
-NonMaxSuppression is refused with that reason.
+The comparisons are tensor ops (NonMaxSuppression's [B, N, N] "suppresses"
+matrix, Unique's pairwise equality and order). What survives decides the
+output's size, so the selection runs in eager mode only, in Python over the
+matrices tianc computed (as PyTorch code would with .item()); a traced
+model with either op is refused with that reason.
 """
 
 import numpy as np
@@ -73,3 +73,44 @@ def _non_max_suppression(node, inputs, attrs):
                     kept.append(i)
             selected.extend([b, c, i] for i in kept)
     return np.array(selected, np.int64).reshape(-1, 3)
+
+
+@op("Unique")
+def _unique(node, inputs, attrs):
+    """Unique elements (or slices along ``axis``): the equality and the
+    lexicographic order of every pair are tensor ops, the grouping (whose
+    size decides the output's) runs in eager mode over them; the unique
+    values are gathered from x."""
+    import functools
+
+    x = tensor(inputs[0])
+    if x._data is None:
+        raise Unsupported("the number of unique values decides the output's size, so Unique "
+                          "runs in eager mode only (not in a traced model)")
+    axis = attrs.get("axis")
+    if axis is None:
+        source, axis = F.reshape(x, [-1]), 0
+    else:
+        source, axis = x, axis % x.ndim
+    n = source.shape[axis]
+    rows = F.reshape(F.permute(source, [axis] + [d for d in range(source.ndim) if d != axis]),
+                     [n, -1])  # [n, m]
+    m = rows.shape[1]
+    a, b = F.unsqueeze(rows, 1), F.unsqueeze(rows, 0)  # [n, 1, m], [1, n, m]
+    differ = F.cast(F.ne(a, b), np.float32)  # [n, n, m]
+    equal = F.eq(F.sum(differ, [2]), 0.0)
+    # Lexicographic a < b: at the first position where they differ.
+    before = np.triu(np.ones((m, m), np.float32), 1)  # l < k
+    same_prefix = F.eq(F.matmul(differ, tensor(before)), 0.0)
+    less = F.gt(F.amax(F.cast(F.where(same_prefix, F.lt(a, b), False), np.int8), [2]), 0)
+    equal, less = equal.numpy(), less.numpy()
+    firsts = [i for i in range(n) if not equal[i, :i].any()]
+    if attrs.get("sorted", 1):
+        firsts.sort(key=functools.cmp_to_key(
+            lambda i, j: -1 if less[i, j] else (1 if less[j, i] else 0)))
+    position = {u: p for p, u in enumerate(firsts)}
+    inverse = [position[next(u for u in firsts if equal[i, u])] for i in range(n)]
+    counts = [int(equal[u].sum()) for u in firsts]
+    values = F.index_select(source, axis, tensor(np.array(firsts, np.int64)))
+    return (values, np.array(firsts, np.int64), np.array(inverse, np.int64),
+            np.array(counts, np.int64))
