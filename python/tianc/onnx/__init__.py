@@ -11,7 +11,7 @@ from . import signal as _signal  # noqa: F401  (registers DFT, STFT, windows)
 from . import control_flow as _control_flow  # noqa: F401  (registers If, Loop, Scan)
 from . import sequences as _sequences  # noqa: F401  (registers the sequence and optional ops)
 from . import training as _training  # noqa: F401  (registers Adagrad, Adam, Momentum, Gradient)
-from . import detection as _detection  # noqa: F401  (registers NonMaxSuppression, Unique)
+from . import detection as _detection  # noqa: F401  (registers NonMaxSuppression, Unique, NonZero, MaxUnpool)
 
 
 def check(source):

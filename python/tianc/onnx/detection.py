@@ -1,5 +1,5 @@
-"""ONNX's ops whose output size depends on the values: NonMaxSuppression
-and Unique.
+"""ONNX's ops whose output depends on the values' positions: NonMaxSuppression,
+Unique, NonZero and MaxUnpool.
 
 The comparisons are tensor ops (NonMaxSuppression's [B, N, N] "suppresses"
 matrix, Unique's pairwise equality and order). What survives decides the
@@ -114,3 +114,47 @@ def _unique(node, inputs, attrs):
     values = F.index_select(source, axis, tensor(np.array(firsts, np.int64)))
     return (values, np.array(firsts, np.int64), np.array(inverse, np.int64),
             np.array(counts, np.int64))
+
+
+@op("NonZero")
+def _non_zero(node, inputs, attrs):
+    """[rank, count] indices of the nonzero elements, row-major: the mask is
+    a tensor op, its positions are read in eager mode."""
+    x = tensor(inputs[0])
+    if x._data is None:
+        raise Unsupported("the number of nonzero elements decides the output's size, so NonZero "
+                          "runs in eager mode only (not in a traced model)")
+    mask = F.ne(x, 0).numpy()
+    return np.array(np.nonzero(mask.reshape(x.shape) if x.ndim else mask.reshape(1)),
+                    np.int64).reshape(max(x.ndim, 1), -1)
+
+
+@op("MaxUnpool")
+def _max_unpool(node, inputs, attrs):
+    """Each value of x put back at its index (MaxPool's Indices) in zeros:
+    with the indices known (eager mode, or constants) a gather from
+    [0, x...] by the inverse map."""
+    from .ops import _scatter
+
+    x = tensor(inputs[0])
+    index = inputs[1]
+    index = index._data if hasattr(index, "_data") else np.asarray(index)
+    if index is None:
+        raise Unsupported("MaxUnpool's indices are computed from the model's inputs: a traced "
+                          "model needs them known (eager mode runs it)")
+    kernel = list(attrs["kernel_shape"])
+    rank = len(kernel)
+    strides = list(attrs.get("strides", [1] * rank))
+    pads = list(attrs.get("pads", [0] * 2 * rank))
+    # The indices count in the pool's input shape; an output_shape larger
+    # than that pads it at the end (ONNX's reference).
+    shape = list(x.shape[:2]) + [(x.shape[2 + i] - 1) * strides[i] - pads[i] - pads[i + rank]
+                                 + kernel[i] for i in range(rank)]
+    zeros = tensor(np.zeros(shape, np.dtype(x.dtype)))
+    out = _scatter(zeros, F.reshape(x, [-1]), np.asarray(index, np.int64).reshape(-1), "none")
+    if len(inputs) > 2 and inputs[2] is not None:
+        wanted = [int(v) for v in known(inputs[2], "MaxUnpool's output_shape").reshape(-1)]
+        if any(w < s for w, s in zip(wanted, shape)):
+            raise Unsupported(f"output_shape {wanted} is smaller than the unpooled {shape}")
+        out = F._pad_dims(out, [0] * len(shape), [w - s for w, s in zip(wanted, shape)])
+    return out
