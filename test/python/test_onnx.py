@@ -926,3 +926,23 @@ def test_unique_matches_numpy(axis):
     want = np.unique(x, return_index=True, return_inverse=True, return_counts=True, axis=axis)
     for got, expected in zip((y, indices, inverse, counts), want):
         np.testing.assert_array_equal(got.numpy(), expected.reshape(got.numpy().shape))
+
+
+def test_max_unpool_and_non_zero_match_torch():
+    from onnx import TensorProto, helper
+
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 3, 6, 8)).astype(np.float32)
+    nodes = [helper.make_node("MaxPool", ["x"], ["pooled", "where"], kernel_shape=[2, 2],
+                              strides=[2, 2]),
+             helper.make_node("MaxUnpool", ["pooled", "where"], ["y"], kernel_shape=[2, 2],
+                              strides=[2, 2]),
+             helper.make_node("NonZero", ["y"], ["nonzero"])]
+    model = tc.onnx.load(_model(nodes, [_float("x", [2, 3, 6, 8])],
+                                [_float("y", None),
+                                 helper.make_tensor_value_info("nonzero", TensorProto.INT64, None)]))
+    y, nonzero = model(tc.tensor(x))
+    pooled, where = torch.nn.functional.max_pool2d(torch.from_numpy(x), 2, 2, return_indices=True)
+    want = torch.nn.functional.max_unpool2d(pooled, where, 2, 2).numpy()
+    np.testing.assert_array_equal(y.numpy(), want)
+    np.testing.assert_array_equal(nonzero.numpy(), np.array(np.nonzero(want)))
