@@ -288,8 +288,9 @@ def test_onnx_node_tests():
     rate = counts["pass"] / len(cases)
     print(f"\nONNX node tests ({NODE_TESTS}): {len(cases)} cases: {counts}, "
           f"{100 * rate:.1f}% pass")
-    # The floor is what tianc passes today (55% of all 1,884): it only rises.
-    assert rate >= 0.53, counts
+    # The floor is what tianc passes today (79.6% of all 1,884, as of this
+    # slice): it only rises.
+    assert rate >= 0.78, counts
 
 
 def test_load_reads_pytorch_checkpoints_and_refuses_other_files(tmp_path):
@@ -862,7 +863,7 @@ def test_onnx_shipped_suites():
     passed = sum(c["pass"] for c in totals.values())
     total = sum(sum(c.values()) for c in totals.values())
     print(f"ONNX shipped suites: {passed} of {total} pass ({100 * passed / total:.1f}%)")
-    assert totals["pytorch-converted"]["pass"] == 82, totals
+    assert totals["pytorch-converted"]["pass"] == 82 and totals["simple"]["pass"] >= 17, totals
     assert passed / total >= 0.9, totals
 
 
