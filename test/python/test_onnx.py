@@ -499,11 +499,17 @@ class _Recurrent(torch.nn.Module):
     lambda: torch.nn.RNN(6, 5, nonlinearity="relu", batch_first=True)])
 def test_exported_pytorch_recurrent_layers_match_onnxruntime_and_torch(layer):
     torch.manual_seed(0)
-    model, example = _Recurrent(layer()).eval(), torch.randn(3, 7, 6)
+    _check_exported(_Recurrent(layer()).eval(), torch.randn(3, 7, 6))
+
+
+def _check_exported(model, example):
+    """``model`` exported from PyTorch, imported, run eager and traced: every
+    output as ONNX Runtime's and PyTorch's."""
     data = _export(model, example)
     expected = _onnxruntime(data, example.numpy())
     with torch.no_grad():
-        theirs = [t.numpy() for t in model(example)]
+        theirs = model(example)
+    theirs = [t.numpy() for t in (theirs if isinstance(theirs, tuple) else (theirs,))]
     imported = tc.onnx.load(data)
     x = tc.tensor(example.numpy())
     with tc.no_grad():
@@ -511,6 +517,7 @@ def test_exported_pytorch_recurrent_layers_match_onnxruntime_and_torch(layer):
     compiled = tc.jit.trace(lambda v: imported(v))(x)
     for got in (eager, compiled):
         got = got if isinstance(got, tuple) else (got,)
+        assert len(got) == len(expected) == len(theirs)
         for value, want, torch_value in zip(got, expected, theirs):
             np.testing.assert_allclose(value.numpy(), want, rtol=1e-4, atol=1e-5)
             np.testing.assert_allclose(value.numpy(), torch_value, rtol=1e-4, atol=1e-5)
@@ -732,22 +739,7 @@ class _WithIndices(torch.nn.Module):
      (2, 3, 7, 8))])
 def test_3d_windows_and_pool_variants_match_onnxruntime_and_torch(layer, shape):
     torch.manual_seed(0)
-    model, example = layer().eval(), torch.randn(*shape)
-    data = _export(model, example)
-    expected = _onnxruntime(data, example.numpy())
-    with torch.no_grad():
-        theirs = model(example)
-    theirs = [t.numpy() for t in (theirs if isinstance(theirs, tuple) else (theirs,))]
-    imported = tc.onnx.load(data)
-    x = tc.tensor(example.numpy())
-    with tc.no_grad():
-        eager = imported(x)
-    compiled = tc.jit.trace(lambda v: imported(v))(x)
-    for got in (eager, compiled):
-        got = got if isinstance(got, tuple) else (got,)
-        for value, want, torch_value in zip(got, expected, theirs):
-            np.testing.assert_allclose(value.numpy(), want, rtol=1e-4, atol=1e-5)
-            np.testing.assert_allclose(value.numpy(), torch_value, rtol=1e-4, atol=1e-5)
+    _check_exported(layer().eval(), torch.randn(*shape))
 
 
 def _col2im_model(columns, pads):
