@@ -104,7 +104,9 @@ def problems(model):
     found = []
     opset = _opset(model)
     newest = max_opset()
-    if opset is None and any(n.domain in ("", "ai.onnx") for n in model.graph.node):
+    # A model of other domains only (training ops) needs no standard opset.
+    if opset is None and (not model.opset_import or any(n.domain in ("", "ai.onnx")
+                                                        for n in model.graph.node)):
         found.append("the model imports no standard-domain (ai.onnx) opset")
     elif opset is not None and not MIN_OPSET <= opset <= newest:
         found.append(f"opset {opset} is outside the supported range {MIN_OPSET}-{newest}")
