@@ -125,8 +125,12 @@ Value accurateLog1p(OpBuilder &b, Location loc, Value x) {
       b, loc, exact, x, arith::SelectOp::create(b, loc, infinite, u, corrected));
 }
 
-/// log(|x|) + ln 2, what asinh and acosh tend to for |x| past 2^12 (where
-/// x^2 would lose the 1 or overflow).
+/// Where asinh and acosh switch to log(2|x|): past it x^2 would lose the 1
+/// (2^12 for f32 and bf16) or overflow (f16 squares past 256 to inf; 2^7
+/// keeps the dropped 1 / (4 x^2) below f16's precision).
+double largeMagnitude(Type type) { return type.isF16() ? 128.0 : 4096.0; }
+
+/// log(|x|) + ln 2, what asinh and acosh tend to for large |x|.
 Value logTwiceMagnitude(OpBuilder &b, Location loc, Value magnitude) {
   return arith::AddFOp::create(b, loc, math::LogOp::create(b, loc, magnitude),
                                floatConstant(b, loc, magnitude.getType(), M_LN2));
@@ -144,7 +148,7 @@ Value AsinhOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
       b, loc, magnitude,
       arith::DivFOp::create(b, loc, square, arith::AddFOp::create(b, loc, root, one)));
   Value large = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, magnitude,
-                                      floatConstant(b, loc, type, 4096.0));
+                                      floatConstant(b, loc, type, largeMagnitude(type)));
   Value result = arith::SelectOp::create(b, loc, large, logTwiceMagnitude(b, loc, magnitude),
                                          accurateLog1p(b, loc, inner));
   return math::CopySignOp::create(b, loc, result, args[0]);
@@ -159,8 +163,13 @@ Value AcoshOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
       b, loc, arith::AddFOp::create(b, loc, twoT, arith::MulFOp::create(b, loc, t, t)));
   Value small = accurateLog1p(b, loc, arith::AddFOp::create(b, loc, t, root));
   Value large = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, args[0],
-                                      floatConstant(b, loc, type, 4096.0));
-  return arith::SelectOp::create(b, loc, large, logTwiceMagnitude(b, loc, args[0]), small);
+                                      floatConstant(b, loc, type, largeMagnitude(type)));
+  Value result =
+      arith::SelectOp::create(b, loc, large, logTwiceMagnitude(b, loc, args[0]), small);
+  // Below 1 it is NaN (t (t + 2) overflows to inf for large negative f16).
+  Value below = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, args[0],
+                                      floatConstant(b, loc, type, 1.0));
+  return arith::SelectOp::create(b, loc, below, floatConstant(b, loc, type, NAN), result);
 }
 
 Value AtanhOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
@@ -253,10 +262,35 @@ Value MulOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   return arith::MulIOp::create(b, loc, args[0], args[1]);
 }
 
+namespace {
+/// The divisor an integer division can use without trapping (x86's idiv
+/// faults on 0 and on MIN / -1): 1 in those two cases.
+Value safeDivisor(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  Type type = rhs.getType();
+  unsigned bits = type.getIntOrFloatBitWidth();
+  Value zero = intConstant(b, loc, type, 0);
+  Value byZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rhs, zero);
+  Value minimum = arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, APInt::getSignedMinValue(bits)));
+  Value overflow = arith::AndIOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lhs, minimum),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rhs,
+                            intConstant(b, loc, type, -1)));
+  return arith::SelectOp::create(b, loc, arith::OrIOp::create(b, loc, byZero, overflow),
+                                 intConstant(b, loc, type, 1), rhs);
+}
+} // namespace
+
 Value DivOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   if (isFloat(args[0]))
     return arith::DivFOp::create(b, loc, args[0], args[1]);
-  return arith::DivSIOp::create(b, loc, args[0], args[1]);
+  // x / 0 is 0 (numpy's value) and MIN / -1 wraps to MIN, never a trap.
+  Type type = args[1].getType();
+  Value quotient =
+      arith::DivSIOp::create(b, loc, args[0], safeDivisor(b, loc, args[0], args[1]));
+  Value byZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, args[1],
+                                       intConstant(b, loc, type, 0));
+  return arith::SelectOp::create(b, loc, byZero, intConstant(b, loc, type, 0), quotient);
 }
 
 Value RemOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
@@ -264,7 +298,8 @@ Value RemOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   // twice and is NaN for an infinite b).
   if (isFloat(args[0]))
     return arith::RemFOp::create(b, loc, args[0], args[1]);
-  return arith::RemSIOp::create(b, loc, args[0], args[1]);
+  // x % 0 is 0 (numpy's value) and MIN % -1 is 0, never a trap.
+  return arith::RemSIOp::create(b, loc, args[0], safeDivisor(b, loc, args[0], args[1]));
 }
 
 Value PowOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {

@@ -243,7 +243,7 @@ def div(a, b, rounding_mode=None):
     quotient = _div(a, b)  # integer division truncates toward zero
     if rounding_mode == "floor":
         # One less where the division was inexact and the signs differ.
-        inexact = ne(mul(quotient, b), a)
+        inexact = where(ne(b, 0), ne(mul(quotient, b), a), False)  # x // 0 is 0
         signs_differ = ne(lt(a, 0), lt(b, 0))
         quotient = sub(quotient, cast(where(inexact, signs_differ, False), a.dtype))
     return quotient
@@ -903,8 +903,10 @@ def round(x):
     tie = eq(sub(nearest, x), 0.5)
     rounded = where(where(tie, odd, False), sub(nearest, 1.0), nearest)
     # Past 2^mantissa every float is an integer (and x + 0.5 would round).
-    integral = 2.0 ** (23 if x.dtype == dtypes.float32 else 10)
-    return where(ge(abs(x), integral), x, rounded)
+    mantissa = {dtypes.float32: 23, dtypes.float16: 10}.get(x.dtype, 7)  # bfloat16: 7
+    rounded = where(ge(abs(x), 2.0 ** mantissa), x, rounded)
+    # A zero keeps the sign of x (round(-0.3) is -0, as in numpy and PyTorch).
+    return where(eq(rounded, 0), mul(x, 0.0), rounded)
 
 
 _CUBIC_A = -0.75  # Keys' cubic convolution, as PyTorch and ONNX
@@ -936,7 +938,8 @@ def _reflect(x, low, high):
     return where(below, from_low, where(above, from_high, x))
 
 
-def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=False):
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=False,
+                _round_first=False):
     """PyTorch's grid_sample for any number of spatial dims: ``input``
     [N, C, *S] read at ``grid`` [N, *out, d] (coordinates in [-1, 1], the
     last spatial dim first), with mode 'nearest', 'bilinear' or 'bicubic'
@@ -965,14 +968,16 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
                           list(grid.shape[:-1]) + [dims - d], [1] * grid.ndim), -1)
         c = (mul(add(g, 1.0), (size - 1) / 2.0) if align
              else div(sub(mul(add(g, 1.0), float(size)), 1.0), 2.0))
-        if mode == "nearest":
+        if mode == "nearest" and _round_first:  # ONNX's order
             c = round(c)
         low, high = (0.0, size - 1.0) if align else (-0.5, size - 0.5)
         # Bicubic pads each tap instead (PyTorch's rule), the others the coordinate.
         if padding == "border" and mode != "cubic":
             c = clamp(c, 0.0, float(size - 1))
         elif padding == "reflection" and mode != "cubic":
-            c = _reflect(c, low, high)
+            c = clamp(_reflect(c, low, high), 0.0, float(size - 1))
+        if mode == "nearest" and not _round_first:  # PyTorch rounds the padded coordinate
+            c = round(c)
         coordinates.append((c, size, low, high))
     # Per dim, the taps: (integer position, weight).
     taps = []
@@ -1064,7 +1069,8 @@ def _einsum_parse(equation, operands):
 
     letters = []
     for term, t in zip(terms, operands):
-        if any(not (c.isalpha() or c == ".") for c in term) or term.replace("...", "").count("."):
+        if any(not ((c.isascii() and c.isalpha()) or c == ".") for c in term) \
+                or term.replace("...", "").count("."):
             raise error_here(f"einsum: bad term {term!r} in {equation!r}")
         expanded = expand(term, t.ndim)
         if len(expanded) != t.ndim:
@@ -1409,7 +1415,7 @@ def dropout(x, p=0.5, training=True):
     if not training or p == 0:
         return x
     if p == 1:
-        return mul(x, 0.0)
+        return zeros_like(x)  # (x * 0 would be NaN for an infinite x)
     keep = cast(ge(random_uniform(x.shape, dtypes.float32), p), x.dtype)
     return mul(x, mul(keep, 1.0 / (1 - p)))
 

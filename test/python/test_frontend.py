@@ -573,3 +573,53 @@ def test_remainder_and_fmod_gradients_match_torch():
         theirs(tx, ty).sum().backward()
         np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
         np.testing.assert_allclose(y.grad.numpy(), ty.grad.numpy(), rtol=1e-6)
+
+
+def test_review_edge_cases_float16_inverse_hyperbolics_round_and_division_by_zero():
+    # float16 asinh/acosh squared past 256 to inf (found by review).
+    h = np.array([300, 1000, -2000, 60000], np.float16)
+    want = np.arcsinh(h.astype(np.float64))
+    for fn in (F.asinh, tc.jit.trace(lambda v: F.asinh(v))):
+        np.testing.assert_allclose(fn(tc.tensor(h)).numpy().astype(np.float64), want, rtol=2e-3)
+    got = F.acosh(tc.tensor(h)).numpy().astype(np.float64)
+    np.testing.assert_allclose(got[[0, 1, 3]], np.arccosh(h[[0, 1, 3]].astype(np.float64)),
+                               rtol=2e-3)
+    assert np.isnan(got[2])
+    # round: bfloat16 is integral past 2^7, and zeros keep their sign.
+    b = np.array([129, 130.5, -0.3, -0.0, 2.5], tc.bfloat16)
+    np.testing.assert_array_equal(F.round(tc.tensor(b)).numpy().astype(np.float32),
+                                  torch.round(torch.tensor(b.astype(np.float32)).to(torch.bfloat16))
+                                  .float().numpy())
+    signs = np.signbit(F.round(tc.tensor(np.array([-0.3, -0.0, 0.3], np.float32))).numpy())
+    np.testing.assert_array_equal(signs, [True, True, False])
+    # Integer division and remainder by zero (and MIN / -1) give numpy's
+    # values in eager and compiled code: they used to kill the process.
+    a = np.array([5, -5, 7, np.iinfo(np.int32).min, 0], np.int32)
+    d = np.array([0, 0, 2, -1, 0], np.int32)
+    for fn, ref in ((lambda x, y: F.div(x, y, rounding_mode="floor"), np.floor_divide),
+                    (lambda x, y: F.div(x, y, rounding_mode="trunc"), None),
+                    (F.fmod, np.fmod), (F.remainder, np.mod)):
+        with np.errstate(all="ignore"):
+            want = ref(a, d) if ref else np.array([0, 0, 3, np.iinfo(np.int32).min, 0], np.int32)
+        for run in (fn, tc.jit.trace(fn)):
+            np.testing.assert_array_equal(run(tc.tensor(a), tc.tensor(d)).numpy(), want)
+
+
+def test_shifts_out_of_range_eager_and_traced():
+    a = np.array([3, -3, 5, -1], np.int32)
+    b = np.array([32, 40, -1, 31], np.int32)
+    for left, right in ((F.bitwise_left_shift, F.bitwise_right_shift),
+                        (tc.jit.trace(F.bitwise_left_shift), tc.jit.trace(F.bitwise_right_shift))):
+        np.testing.assert_array_equal(left(tc.tensor(a), tc.tensor(b)).numpy(), [0, 0, 0, -2 ** 31])
+        np.testing.assert_array_equal(right(tc.tensor(a), tc.tensor(b)).numpy(), [0, -1, 0, -1])
+
+
+def test_grid_sample_nearest_reflects_before_rounding_like_torch():
+    x = np.arange(4, dtype=np.float32).reshape(1, 1, 1, 4)
+    grid = np.zeros((1, 1, 3, 2), np.float32)
+    grid[0, 0, :, 0] = [0.0, 1.5, -1.25]  # x = 1.5 (a half), past the right and left edges
+    for padding in ("reflection", "border"):
+        want = torch.nn.functional.grid_sample(torch.from_numpy(x), torch.from_numpy(grid),
+                                               "nearest", padding, False).numpy()
+        np.testing.assert_array_equal(
+            F.grid_sample(tc.tensor(x), tc.tensor(grid), "nearest", padding).numpy(), want)

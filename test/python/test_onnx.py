@@ -939,3 +939,39 @@ def test_max_unpool_and_non_zero_match_torch():
     want = torch.nn.functional.max_unpool2d(pooled, where, 2, 2).numpy()
     np.testing.assert_array_equal(y.numpy(), want)
     np.testing.assert_array_equal(nonzero.numpy(), np.array(np.nonzero(want)))
+
+
+def test_max_pool_indices_agree_with_the_values_on_nan_and_padding():
+    from onnx import TensorProto, helper
+
+    x = np.array([[[[1, np.nan, 0], [0, 0, -np.inf], [2, 1, -np.inf]]]], np.float32)
+    nodes = [helper.make_node("MaxPool", ["x"], ["y", "i"], kernel_shape=[2, 2], pads=[1, 1, 0, 0]),
+             helper.make_node("MaxPool", ["x"], ["plain"], kernel_shape=[2, 2], pads=[1, 1, 0, 0])]
+    model = tc.onnx.load(_model(nodes, [_float("x", [1, 1, 3, 3])],
+                                [_float("y", None), helper.make_tensor_value_info(
+                                    "i", TensorProto.INT64, None), _float("plain", None)]))
+    y, where, plain = model(tc.tensor(x))
+    np.testing.assert_array_equal(y.numpy(), plain.numpy())  # NaN wins in both
+    flat = x.reshape(-1)
+    np.testing.assert_array_equal(flat[where.numpy().reshape(-1)], y.numpy().reshape(-1))
+    assert (where.numpy() >= 0).all() and (where.numpy() < x.size).all()
+
+
+def test_traced_loop_with_known_count_and_condition_unrolls():
+    from onnx import TensorProto, helper
+
+    body = _graph("body", [helper.make_node("Add", ["acc_in", "x"], ["acc_out"]),
+                           helper.make_node("Identity", ["c"], ["go"])],
+                  [helper.make_tensor_value_info("i", TensorProto.INT64, []),
+                   helper.make_tensor_value_info("c", TensorProto.BOOL, []), _float("acc_in", [3])],
+                  [helper.make_tensor_value_info("go", TensorProto.BOOL, []), _float("acc_out", [3])])
+    nodes = [helper.make_node("Loop", ["trips", "start", "zeros"], ["y"], body=body)]
+    data = _model(nodes, [_float("x", [3])], [_float("y", [3])],
+                  [numpy_helper.from_array(np.array(4, np.int64), "trips"),
+                   numpy_helper.from_array(np.array(True), "start"),
+                   numpy_helper.from_array(np.zeros(3, np.float32), "zeros")]).SerializeToString()
+    model = tc.onnx.load(data)
+    x = np.array([1.0, -2.0, 0.5], np.float32)
+    traced = tc.jit.trace(lambda v: model(v))
+    np.testing.assert_allclose(traced(tc.tensor(x)).numpy(), _onnxruntime(data, x)[0])
+    np.testing.assert_allclose(traced(tc.tensor(x * 3)).numpy(), 4 * 3 * x)

@@ -24,7 +24,8 @@ MAX_UNROLLED_ITERATIONS = 100_000
 
 
 def _known(value):
-    """The numpy value of a node input when it is known, else None."""
+    """The numpy value of a node input when it is known, else None (ops.known
+    raises instead, for inputs that must be known)."""
     if value is None:
         return None
     if isinstance(value, Tensor):
@@ -117,11 +118,13 @@ def _scan(node, inputs, attrs):
 def _scan_batched(node, inputs, attrs):
     """Scan-8: every input has a batch axis first (time second) and an
     optional sequence_lens leads the inputs; each batch entry is a Scan-9."""
-    if inputs[0] is not None:
-        lengths = _known(inputs[0])
-        if lengths is None or len(set(lengths.reshape(-1).tolist())) > 1:
-            raise Unsupported("Scan-8 with differing sequence_lens")
     values = list(inputs[1:])
+    if inputs[0] is not None:  # only lengths that cover the whole time axis
+        lengths = _known(inputs[0])
+        steps = {np.shape(v)[1] if isinstance(v, np.ndarray) else v.shape[1]
+                 for v in values[len(values) - attrs["num_scan_inputs"]:]}
+        if lengths is None or set(lengths.reshape(-1).tolist()) != steps:
+            raise Unsupported("Scan-8 with sequence_lens shorter than the scan inputs")
     count = attrs["num_scan_inputs"]
     batch = (values[0].shape[0] if values else 0)
     per_entry = {"body": attrs["body"], "num_scan_inputs": count,

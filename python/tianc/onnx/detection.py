@@ -58,13 +58,19 @@ def _non_max_suppression(node, inputs, attrs):
     iou = float(scalar(inputs[3], "iou_threshold", 0.0))
     score_threshold = scalar(inputs[4], "score_threshold", None)
     suppressed = suppression(boxes, bool(attrs.get("center_point_box", 0)), iou).numpy()
-    values = scores.numpy()
+    # Each box's rank by score (ties: the lower index first) and whether it
+    # passes the score threshold, as tensor ops over [B, C, N(, N)].
+    mine, other = F.unsqueeze(scores, 3), F.unsqueeze(scores, 2)  # box i, box j
+    n = scores.shape[2]
+    earlier = tensor(np.tril(np.ones((n, n), bool), -1))  # j < i
+    ahead = F.where(F.gt(other, mine), True, F.where(F.eq(other, mine), earlier, False))
+    ranks = F.sum(F.cast(ahead, np.int64), [3]).numpy()
+    passing = (np.ones(ranks.shape, bool) if score_threshold is None
+               else F.gt(scores, float(score_threshold)).numpy())
     selected = []
-    for b in range(values.shape[0]):
-        for c in range(values.shape[1]):
-            row = values[b, c]
-            order = [i for i in sorted(range(row.size), key=lambda i: (-row[i], i))
-                     if score_threshold is None or row[i] > score_threshold]
+    for b in range(ranks.shape[0]):
+        for c in range(ranks.shape[1]):
+            order = [i for i in np.argsort(ranks[b, c]) if passing[b, c, i]]
             kept = []
             for i in order:
                 if len(kept) >= limit:
@@ -97,12 +103,16 @@ def _unique(node, inputs, attrs):
                      [n, -1])  # [n, m]
     m = rows.shape[1]
     a, b = F.unsqueeze(rows, 1), F.unsqueeze(rows, 0)  # [n, 1, m], [1, n, m]
-    differ = F.cast(F.ne(a, b), np.float32)  # [n, n, m]
+    # NaNs are one value, larger than every number (numpy.unique's rule).
+    nan_a, nan_b = F.ne(a, a), F.ne(b, b)
+    same = F.where(F.eq(a, b), True, F.where(nan_a, nan_b, False))
+    differ = F.cast(F.logical_not(same), np.float32)  # [n, n, m]
     equal = F.eq(F.sum(differ, [2]), 0.0)
     # Lexicographic a < b: at the first position where they differ.
     before = np.triu(np.ones((m, m), np.float32), 1)  # l < k
     same_prefix = F.eq(F.matmul(differ, tensor(before)), 0.0)
-    less = F.gt(F.amax(F.cast(F.where(same_prefix, F.lt(a, b), False), np.int8), [2]), 0)
+    smaller = F.where(F.lt(a, b), True, F.where(nan_b, F.logical_not(nan_a), False))
+    less = F.gt(F.amax(F.cast(F.where(same_prefix, smaller, False), np.int8), [2]), 0)
     equal, less = equal.numpy(), less.numpy()
     firsts = [i for i in range(n) if not equal[i, :i].any()]
     if attrs.get("sorted", 1):

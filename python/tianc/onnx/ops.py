@@ -501,7 +501,7 @@ def _dropout(node, inputs, attrs):
         return (x, tensor(np.ones(shape_of(x), np.bool_))) if with_mask else x
     x = tensor(x)
     keep = F.ge(F.random_uniform(x.shape, dtypes.float32), ratio)
-    y = F.where(keep, F.mul(x, 1.0 / (1.0 - ratio)), 0.0) if ratio < 1 else F.mul(x, 0.0)
+    y = F.where(keep, F.mul(x, 1.0 / (1.0 - ratio)), 0.0) if ratio < 1 else F.zeros_like(x)
     return (y, keep) if with_mask else y
 
 
@@ -1657,41 +1657,39 @@ def _taps(attrs, out_size, in_size, scale, roi=None):
         return [(clamp(index), None)]
     base = np.floor(x)
     t = x - base
+    a = float(attrs.get("cubic_coeff_a", -0.75))
     if attrs.get("antialias", 0) and scale < 1 and mode in ("linear", "cubic"):
-        # The filter stretched by 1 / scale, its weights normalized to 1
-        # (ONNX's reference; taps past the edges read the edge).
-        a = float(attrs.get("cubic_coeff_a", -0.75))
+        # The filter stretched by 1 / scale (ONNX's reference; taps past
+        # the edges read the edge unless exclude_outside drops them).
         reach = 1 if mode == "linear" else 2
         start = int(np.floor(-reach / scale) + 1)
-        offsets = range(start, 2 - start)
-
-        def kernel(d):
-            d = np.abs(d)
-            if mode == "linear":
-                return np.clip(1 - d, 0, 1)
-            return np.where(d <= 1, ((a + 2) * d - (a + 3)) * d * d + 1,
-                            np.where(d < 2, ((a * d - 5 * a) * d + 8 * a) * d - 4 * a, 0.0))
+        offsets = list(range(start, 2 - start))
+        kernel = (lambda d: np.clip(1 - np.abs(d), 0, 1)) if mode == "linear" else \
+            (lambda d: _keys_cubic(d, a))
         weights = [kernel((o - t) * scale) for o in offsets]
-        total = sum(weights)
-        return [(clamp(base + o), w / total) for o, w in zip(offsets, weights)]
-    if mode == "linear":
+    elif mode == "linear":
         return [(clamp(base), 1 - t), (clamp(base + 1), t)]
-    if mode == "cubic":
-        a = float(attrs.get("cubic_coeff_a", -0.75))
-
-        def weight(d):  # the cubic convolution kernel at distance d
-            d = np.abs(d)
-            return np.where(d <= 1, ((a + 2) * d - (a + 3)) * d * d + 1,
-                            np.where(d < 2, ((a * d - 5 * a) * d + 8 * a) * d - 4 * a, 0.0))
+    elif mode == "cubic":
         offsets = [-1, 0, 1, 2]
-        weights = [weight(t - o) for o in offsets]
-        if attrs.get("exclude_outside", 0):
-            inside = [((base + o) >= 0) & ((base + o) < in_size) for o in offsets]
-            weights = [w * m for w, m in zip(weights, inside)]
-            total = sum(weights)
-            weights = [w / total for w in weights]
-        return [(clamp(base + o), w) for o, w in zip(offsets, weights)]
-    raise Unsupported(f"mode={mode!r} is not supported")
+        weights = [_keys_cubic(t - o, a) for o in offsets]
+    else:
+        raise Unsupported(f"mode={mode!r} is not supported")
+    excluded = mode == "cubic" and attrs.get("exclude_outside", 0)
+    if excluded:
+        weights = [w * (((base + o) >= 0) & ((base + o) < in_size))
+                   for o, w in zip(offsets, weights)]
+    if excluded or attrs.get("antialias", 0) and scale < 1:  # the weights sum to 1
+        total = sum(weights)
+        weights = [w / total for w in weights]
+    return [(clamp(base + o), w) for o, w in zip(offsets, weights)]
+
+
+def _keys_cubic(d, a):
+    """Keys' cubic convolution kernel at distance d (numpy: the weights are
+    constants of the sizes)."""
+    d = np.abs(d)
+    return np.where(d <= 1, ((a + 2) * d - (a + 3)) * d * d + 1,
+                    np.where(d < 2, ((a * d - 5 * a) * d + 8 * a) * d - 4 * a, 0.0))
 
 
 @op("Resize", "Upsample")
@@ -1969,8 +1967,10 @@ def _causal_conv_with_state(node, inputs, attrs):
 @op("GridSample")
 def _grid_sample(node, inputs, attrs):
     mode = attrs.get("mode", "linear" if node.opset >= 20 else "bilinear")
+    # ONNX rounds a nearest coordinate before padding it (PyTorch after).
     return F.grid_sample(tensor(inputs[0]), tensor(inputs[1]), mode,
-                         attrs.get("padding_mode", "zeros"), bool(attrs.get("align_corners", 0)))
+                         attrs.get("padding_mode", "zeros"), bool(attrs.get("align_corners", 0)),
+                         _round_first=True)
 
 
 @op("AffineGrid")

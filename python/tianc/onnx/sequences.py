@@ -77,6 +77,8 @@ def _split_to_sequence(node, inputs, attrs):
     if split is None:
         sizes = [1] * size
     elif np.ndim(_known(inputs[1])) == 0:  # a chunk size; the last chunk may be shorter
+        if split[0] <= 0:
+            raise Unsupported(f"a split size of {split[0]}")
         sizes = [split[0]] * (size // split[0]) + ([size % split[0]] if size % split[0] else [])
     else:
         sizes = split

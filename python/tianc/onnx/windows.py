@@ -92,9 +92,11 @@ def max_pool(node, x, attrs, indices=False):
     sizes, rank = list(x.shape[2:]), len(kernel)
     pixels = int(np.prod(sizes))
     planes = (np.arange(x.shape[0] * x.shape[1]) * pixels).reshape(list(x.shape[:2]) + [1] * rank)
-    best, where = None, None
+    floating = dtypes.is_floating(x.dtype)
+    best, where, real = None, None, None
     for tap, offset in zip(taps, itertools.product(*[range(k) for k in kernel])):
         position = np.zeros([1, 1] + outs, np.int64)
+        inside = np.ones([1, 1] + outs, bool)  # the tap reads the input, not padding
         for i in range(rank):
             along = np.arange(outs[i]) * strides[i] + offset[i] * dilations[i] - pads[i]
             shape = [1] * (rank + 2)
@@ -102,12 +104,21 @@ def max_pool(node, x, attrs, indices=False):
             # storage_order=1 counts the spatial dims column-major.
             stride = np.prod(sizes[:i] if attrs.get("storage_order", 0) else sizes[i + 1:])
             position = position + along.reshape(shape) * int(stride)
+            inside = inside & ((along >= 0) & (along < sizes[i])).reshape(shape)
         position = tensor((position + planes).astype(np.int64))
+        inside = tensor(inside)
         if best is None:
-            best, where = tap, F.broadcast_to(position, list(tap.shape))
+            best, where, real = tap, F.broadcast_to(position, list(tap.shape)), inside
             continue
+        # The first maximum, NaN the largest (as the max itself), and a real
+        # element before padding that ties with it.
         better = F.gt(tap, best)
+        if floating:
+            better = F.where(better, True, F.where(F.ne(tap, tap), F.eq(best, best), False))
+        better = F.where(better, inside, F.where(F.logical_not(real), F.where(inside, F.eq(tap, best),
+                                                                            False), False))
         best, where = F.where(better, tap, best), F.where(better, position, where)
+        real = F.where(better, True, real)
     return best, where
 
 
