@@ -56,6 +56,12 @@ struct StoreBoolsAsBytesPass
       }
       for (Value result : op->getResults())
         result.setType(widened(result.getType()));
+      // Tensor block arguments of loops (scf.forall's shared outputs,
+      // scf.for's iter_args) carry the same storage as their results.
+      for (Region &region : op->getRegions())
+        for (Block &block : region)
+          for (BlockArgument arg : block.getArguments())
+            arg.setType(widened(arg.getType()));
       // linalg.fill of an i1 scalar into what is now an i8 tensor.
       if (auto fill = dyn_cast<linalg::FillOp>(op)) {
         Value scalar = fill.getInputs()[0];

@@ -22,6 +22,19 @@ using tian::kFusionRowsAttr;
 
 bool inRowGroup(Operation *op) { return op && op->hasAttr(kFusionRowsAttr); }
 
+/// Whether tiling can slice every result of `op`: upstream's tiling needs
+/// each output read through a permuted projection, and reports an error
+/// (not just a failure) for one written through a broadcast, like the
+/// (d0, 0) of a multi-result generic that also keeps a row statistic.
+bool tileableResults(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp)
+    return true;
+  return llvm::all_of(linalgOp.getDpsInitsMutable(), [&](OpOperand &init) {
+    return linalgOp.getMatchingIndexingMap(&init).isProjectedPermutation();
+  });
+}
+
 struct TileRowGroupsPass : public tian::impl::TileRowGroupsBase<TileRowGroupsPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
@@ -49,7 +62,7 @@ struct TileRowGroupsPass : public tian::impl::TileRowGroupsBase<TileRowGroupsPas
         root = op;
       }
     auto tileable = dyn_cast_or_null<TilingInterface>(root);
-    if (!tileable || root->getNumResults() != 1)
+    if (!tileable || root->getNumResults() != 1 || !tileableResults(root))
       return;
     int64_t rows = cast<IntegerAttr>(root->getAttr(kFusionRowsAttr)).getInt();
     size_t loops = tileable.getLoopIteratorTypes().size();
@@ -70,16 +83,24 @@ struct TileRowGroupsPass : public tian::impl::TileRowGroupsBase<TileRowGroupsPas
           Operation *op = producer.getOwner();
           if (isa<linalg::FillOp, tensor::EmptyOp>(op))
             return scf::SCFTileAndFuseOptions::ControlFnResult{};
-          if (!sameGroup(op))
-            return std::nullopt;
+          if (!sameGroup(op) || !tileableResults(op))
+            return std::nullopt; // stays outside the loop, computed whole
           scf::SCFTileAndFuseOptions::ControlFnResult result;
           result.yieldProducerReplacement =
               !llvm::all_of(op->getUsers(), [&](Operation *user) { return sameGroup(user); });
           return result;
         });
     rewriter.setInsertionPoint(root);
-    FailureOr<scf::SCFTileAndFuseResult> tiled =
-        scf::tileConsumerAndFuseProducersUsingSCF(rewriter, tileable, options);
+    FailureOr<scf::SCFTileAndFuseResult> tiled = failure();
+    {
+      // A failed attempt is a warning below, not an error: upstream's
+      // errors would fail nothing yet reach the caller (the Python
+      // bindings abort on an error a successful pass left behind).
+      ScopedDiagnosticHandler quiet(rewriter.getContext(), [](Diagnostic &diagnostic) {
+        return success(diagnostic.getSeverity() == DiagnosticSeverity::Error);
+      });
+      tiled = scf::tileConsumerAndFuseProducersUsingSCF(rewriter, tileable, options);
+    }
     if (failed(tiled)) {
       root->emitWarning("tianc: could not tile this row group; it runs unfused");
       return;

@@ -59,6 +59,10 @@ def _if(node, inputs, attrs):
     other = attrs["else_branch"].run(node.scope, [])
     results = []
     for index, (a, b) in enumerate(zip(then, other)):
+        if any(isinstance(v, list) or v is None for v in (a, b)):
+            raise Unsupported(f"the condition is computed from the model's inputs and output "
+                              f"{index} is a sequence or an optional: a traced If selects "
+                              "tensors only (eager mode runs it)")
         a, b = tensor(a), tensor(b)
         if tuple(a.shape) != tuple(b.shape) or a.dtype != b.dtype:
             raise Unsupported(
