@@ -48,3 +48,21 @@ func.func @moves(%x: tensor<2x3xi1>) -> tensor<3x2xi1> {
 func.func @untouched(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>
 }
+
+// -----
+
+// A bool tensor carried through a loop: scf.forall's shared output (its
+// block argument) takes the same i8 storage as the loop's result.
+// CHECK-LABEL: func.func @through_forall
+// CHECK: scf.forall (%{{.*}}) in (4) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<4xi8>)
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%{{.*}}] [1] [1] : tensor<1xi8> into tensor<4xi8>
+func.func @through_forall(%m: tensor<4xi1>) -> tensor<4xi1> {
+  %e = tensor.empty() : tensor<4xi1>
+  %0 = scf.forall (%i) in (4) shared_outs(%out = %e) -> (tensor<4xi1>) {
+    %s = tensor.extract_slice %m[%i] [1] [1] : tensor<4xi1> to tensor<1xi1>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s into %out[%i] [1] [1] : tensor<1xi1> into tensor<4xi1>
+    }
+  }
+  return %0 : tensor<4xi1>
+}

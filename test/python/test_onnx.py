@@ -595,7 +595,9 @@ def _check_exported(model, example):
 
 @pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
 @pytest.mark.parametrize("direction", ["forward", "reverse", "bidirectional"])
-def test_recurrent_sequence_lengths_clip_and_activations_match_onnxruntime(kind, direction):
+@pytest.mark.parametrize("lengths_given", ["constant", "input"])
+def test_recurrent_sequence_lengths_clip_and_activations_match_onnxruntime(kind, direction,
+                                                                           lengths_given):
     """What exporters rarely write: per-entry sequence lengths (a reverse pass
     starts at each entry's own end), clip, non-default activations with
     alpha, GRU's linear_before_reset."""
@@ -622,18 +624,23 @@ def test_recurrent_sequence_lengths_clip_and_activations_match_onnxruntime(kind,
         names += ["initial_c", "P"]
     outputs = ["Y", "Y_h"] + (["Y_c"] if kind == "LSTM" else [])
     initializers = [numpy_helper.from_array(v.astype(np.float32), k) for k, v in values.items()]
-    initializers.append(numpy_helper.from_array(np.array([5, 2, 4], np.int32), "sequence_lens"))
+    lengths = np.array([5, 2, 4], np.int32)
+    graph_inputs = [helper.make_tensor_value_info("X", TensorProto.FLOAT, [steps, batch, size])]
+    if lengths_given == "constant":
+        initializers.append(numpy_helper.from_array(lengths, "sequence_lens"))
+    else:  # computed from the inputs when traced: masked with tensor ops
+        graph_inputs.append(helper.make_tensor_value_info("sequence_lens", TensorProto.INT32, [3]))
     graph = helper.make_graph(
-        [helper.make_node(kind, names, outputs, **attrs)], "rnn",
-        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [steps, batch, size])],
+        [helper.make_node(kind, names, outputs, **attrs)], "rnn", graph_inputs,
         [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs], initializers)
     data = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)]).SerializeToString()
     x = rng.standard_normal((steps, batch, size)).astype(np.float32)
-    expected = _onnxruntime(data, x)
+    feeds = [x] if lengths_given == "constant" else [x, lengths]
+    expected = _onnxruntime(data, *feeds)
     imported = tc.onnx.load(data)
     with tc.no_grad():
-        eager = imported(tc.tensor(x))
-    compiled = tc.jit.trace(lambda v: imported(v))(tc.tensor(x))
+        eager = imported(*[tc.tensor(f) for f in feeds])
+    compiled = tc.jit.trace(lambda *v: imported(*v))(*[tc.tensor(f) for f in feeds])
     for got in (eager, compiled):
         for value, want in zip(got, expected):
             np.testing.assert_allclose(value.numpy(), want, rtol=1e-4, atol=1e-5)

@@ -60,13 +60,15 @@ def _activations(kind, attrs, directions):
 
 
 def _step_mask(lengths, t, batch, hidden):
-    """[batch, 1] bools: which batch entries have a step t (None: all)."""
+    """[batch, 1] bools: which batch entries have a step t (None: all).
+    Known lengths (the usual case) mask only the steps some entry lacks;
+    lengths computed from the inputs mask every step, as tensor ops."""
     if lengths is None:
         return None
-    valid = lengths > t
-    if valid.all():
-        return None
-    return F.reshape(tensor(valid), [batch, 1])
+    if isinstance(lengths, np.ndarray):
+        valid = lengths > t
+        return None if valid.all() else F.reshape(tensor(valid), [batch, 1])
+    return F.reshape(F.gt(lengths, t), [batch, 1])
 
 
 def _run_direction(kind, xw, recurrent, recurrent_bias, peephole, h, c, functions, attrs,
@@ -145,11 +147,9 @@ def _recurrent(node, inputs, attrs):
     if directions != (2 if direction == "bidirectional" else 1):
         raise Unsupported(f"direction {direction!r} with W for {directions} directions")
     if lengths is not None:
-        if not isinstance(lengths, np.ndarray):
-            lengths = getattr(lengths, "_data", None)
-            if lengths is None:
-                raise Unsupported("sequence_lens must be known when the model is traced")
-        lengths = np.asarray(lengths).reshape(-1)
+        known_lengths = lengths if isinstance(lengths, np.ndarray) else lengths._data
+        lengths = (np.asarray(known_lengths).reshape(-1) if known_lengths is not None
+                   else F.cast(F.reshape(lengths, [-1]), np.int64))
     functions = _activations(kind, attrs, directions)
     zeros = np.zeros((directions, batch, hidden), x.dtype)
 
