@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import functional as F
 from ..tensor import Tensor
-from .ops import Unsupported, axis_of, op, tensor
+from .ops import Unsupported, axis_of, op, take, tensor
 
 # An unrolled loop longer than this is refused rather than traced for minutes.
 MAX_UNROLLED_ITERATIONS = 100_000
@@ -37,15 +37,6 @@ def _stack(values, axis):
     if all(isinstance(v, np.ndarray) for v in values):
         return np.stack(values, axis)
     return F.stack([tensor(v) for v in values], axis)
-
-
-def _take(value, axis, index):
-    """``value[..., index, ...]`` along ``axis``, dropping the axis."""
-    if isinstance(value, np.ndarray):
-        return np.take(value, index, axis)
-    begin, limit = [0] * value.ndim, list(value.shape)
-    begin[axis], limit[axis] = index, index + 1
-    return F.squeeze(F.slice(value, begin, limit, [1] * value.ndim), axis)
 
 
 @op("If")
@@ -135,7 +126,7 @@ def _scan_batched(node, inputs, attrs):
                  "scan_input_directions": attrs.get("directions", [0] * count)}
     results = []
     for entry in range(batch):
-        results.append(_scan_over(node, [_take(v if isinstance(v, np.ndarray) else tensor(v), 0, entry)
+        results.append(_scan_over(node, [take(v if isinstance(v, np.ndarray) else tensor(v), 0, entry)
                                          for v in values], per_entry))
     return tuple(_stack([r[i] for r in results], 0) for i in range(len(results[0])))
 
@@ -159,7 +150,7 @@ def _scan_over(node, inputs, attrs):
         raise Unsupported("a Scan over nothing with scan outputs (their shape is unknown)")
     scans = [[] for _ in range(scanned)]
     for step in range(length):
-        slices = [_take(s, a, length - 1 - step if r else step)
+        slices = [take(s, a, length - 1 - step if r else step)
                   for s, a, r in zip(sequences, input_axes, input_reverse)]
         outputs = body.run(node.scope, states + slices)
         states = list(outputs[:len(states)])

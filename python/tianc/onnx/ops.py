@@ -78,6 +78,16 @@ def tensor(value):
     return literal
 
 
+def take(value, axis, index):
+    """``value[..., index, ...]`` along ``axis``, dropping the axis (numpy
+    for a known array, a slice for a tensor)."""
+    if isinstance(value, np.ndarray):
+        return np.take(value, index, axis)
+    begin, limit = [0] * value.ndim, list(value.shape)
+    begin[axis], limit[axis] = index, index + 1
+    return F.squeeze(F.slice(value, begin, limit, [1] * value.ndim), axis)
+
+
 def known(value, what):
     """A node input that must be known when the model is traced (a shape,
     axes, pads): the numpy array."""
@@ -1281,7 +1291,13 @@ def _trilu(node, inputs, attrs):
 @op("GatherElements")
 def _gather_elements(node, inputs, attrs):
     data, index = tensor(inputs[0]), tensor(inputs[1])
-    axis = axis_of(int(attrs.get("axis", 0)), data.ndim)
+    return gather_along(data, index, axis_of(int(attrs.get("axis", 0)), data.ndim))
+
+
+def gather_along(data, index, axis):
+    """numpy.take_along_axis: the element of ``data`` that ``index`` picks
+    along ``axis`` at every position (a negative index counts from the end),
+    as one gather from the flattened data."""
     size = data.shape[axis]
     strides = np.cumprod([1] + list(data.shape[::-1]))[:-1][::-1]
     # The flat position of every output element, but along `axis`, where

@@ -12,7 +12,7 @@ starts at each sequence's own end), as ONNX says.
 import numpy as np
 
 from .. import functional as F
-from .ops import Unsupported, op, tensor
+from .ops import Unsupported, op, take, tensor
 
 # name -> (fn(x, alpha, beta), default alpha, default beta). Functions with
 # a None default take no parameter from activation_alpha / activation_beta.
@@ -87,8 +87,7 @@ def _run_direction(kind, xw, recurrent, recurrent_bias, peephole, h, c, function
     outputs = {}
     batch = h.shape[0]
     for t in order:
-        x_t = F.reshape(F.slice(xw, [t, 0, 0], [t + 1, batch, gates * hidden], [1, 1, 1]),
-                        [batch, gates * hidden])
+        x_t = take(xw, 0, t)
         if kind == "GRU":
             f, g = functions
             hr = F.add(F.matmul(h, rt), recurrent_bias)  # [batch, 3 hidden]: z, r, h
@@ -162,16 +161,12 @@ def _recurrent(node, inputs, attrs):
     h0, c0 = state(initial_h), state(initial_c)
     ys, hs, cs = [], [], []
     for d in range(directions):
-        w_d = F.reshape(F.slice(w, [d, 0, 0], [d + 1] + list(w.shape[1:]), [1, 1, 1]),
-                        list(w.shape[1:]))
-        r_d = F.reshape(F.slice(r, [d, 0, 0], [d + 1] + list(r.shape[1:]), [1, 1, 1]),
-                        list(r.shape[1:]))
+        w_d, r_d = take(w, 0, d), take(r, 0, d)
         if bias is None:
             input_bias = recurrent_bias = tensor(np.zeros(gates * hidden, x.dtype))
         else:
             b = tensor(bias)
-            b_d = F.reshape(F.slice(b, [d, 0], [d + 1, 2 * gates * hidden], [1, 1]),
-                            [2 * gates * hidden])
+            b_d = take(b, 0, d)
             input_bias = F.slice(b_d, [0], [gates * hidden], [1])
             recurrent_bias = F.slice(b_d, [gates * hidden], [2 * gates * hidden], [1])
         xw = F.add(F.matmul(x, F.transpose(w_d, 0, 1)), input_bias)  # [seq, batch, G hidden]
@@ -181,17 +176,13 @@ def _recurrent(node, inputs, attrs):
                 peephole = [0.0, 0.0, 0.0]
             else:
                 p = tensor(peepholes)
-                peephole = [F.reshape(F.slice(p, [d, k * hidden], [d + 1, (k + 1) * hidden],
-                                              [1, 1]), [hidden]) for k in range(3)]
-
-        def initial(s):
-            return F.reshape(F.slice(s, [d, 0, 0], [d + 1, batch, hidden], [1, 1, 1]),
-                             [batch, hidden])
+                p_d = take(p, 0, d)
+                peephole = [F.slice(p_d, [k * hidden], [(k + 1) * hidden], [1]) for k in range(3)]
 
         reverse = direction == "reverse" or d == 1
         order = range(steps - 1, -1, -1) if reverse else range(steps)
-        outputs, h, c = _run_direction(kind, xw, r_d, recurrent_bias, peephole, initial(h0),
-                                       initial(c0) if kind == "LSTM" else None,
+        outputs, h, c = _run_direction(kind, xw, r_d, recurrent_bias, peephole, take(h0, 0, d),
+                                       take(c0, 0, d) if kind == "LSTM" else None,
                                        functions[d], attrs, order, lengths)
         ys.append(F.stack([outputs[t] for t in range(steps)], 0) if steps
                   else tensor(np.zeros((0, batch, hidden), x.dtype)))
@@ -252,18 +243,14 @@ def _linear_attention(node, inputs, attrs):
     scale = float(attrs.get("scale", 0.0)) or 1.0 / np.sqrt(d_k)
     group = q_heads // kv_heads
 
-    def step(t4, i):
-        return F.squeeze(F.slice(t4, [0, 0, i, 0], [t4.shape[0], t4.shape[1], i + 1, t4.shape[3]],
-                                 [1, 1, 1, 1]), 2)
-
     outputs = []
     for i in range(steps):
-        q_t, k_t, v_t = step(q4, i), step(k4, i), step(v4, i)
+        q_t, k_t, v_t = take(q4, 2, i), take(k4, 2, i), take(v4, 2, i)
         if gating:
-            state = F.mul(state, F.unsqueeze(F.exp(step(decay4, i)), -1))
+            state = F.mul(state, F.unsqueeze(F.exp(take(decay4, 2, i)), -1))
         if delta:
             retrieved = F.einsum("bhdm,bhd->bhm", state, k_t)
-            v_t = F.mul(step(beta4, i), F.sub(v_t, retrieved))
+            v_t = F.mul(take(beta4, 2, i), F.sub(v_t, retrieved))
         state = F.add(state, F.mul(F.unsqueeze(k_t, -1), F.unsqueeze(v_t, -2)))
         read = state if group == 1 else F.reshape(
             F.broadcast_to(F.unsqueeze(state, 2), [b, kv_heads, group, d_k, d_v]),

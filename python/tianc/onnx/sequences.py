@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import functional as F
 from .control_flow import _known
-from .ops import Unsupported, axis_of, ints, op, tensor
+from .ops import Unsupported, axis_of, gather_along, ints, op, tensor
 
 
 def _sequence(value, what):
@@ -149,9 +149,4 @@ def _reverse_sequence(node, inputs, attrs):
     source = F.where(F.lt(t, length), F.sub(F.sub(length, 1), t), t)  # [time, batch] or [batch, time]
     shape = [1] * x.ndim
     shape[time], shape[batch] = x.shape[time], x.shape[batch]
-    source = F.broadcast_to(F.reshape(source, shape), list(x.shape))
-    strides = np.cumprod([1] + list(x.shape[::-1]))[:-1][::-1]
-    grid = np.indices(tuple(x.shape), dtype=np.int64)
-    base = sum(grid[d] * int(strides[d]) for d in range(x.ndim) if d != time)
-    flat = F.add(F.mul(source, int(strides[time])), tensor(np.asarray(base, np.int64)))
-    return F.index_select(F.reshape(x, -1), 0, flat)
+    return gather_along(x, F.broadcast_to(F.reshape(source, shape), list(x.shape)), time)
