@@ -288,7 +288,7 @@ def _compare(predicate):
 eq, ne, lt, le, gt, ge = (_compare(p) for p in ("eq", "ne", "lt", "le", "gt", "ge"))
 
 
-def _bitwise(name, op_class, bools):
+def _bitwise(public, name, op_class, bools):
     """An integer op (PyTorch's bitwise_*): no gradient; ``bools`` says
     whether bool tensors are accepted (and, or, xor) or refused (shifts)."""
     def op(a, b):
@@ -297,22 +297,18 @@ def _bitwise(name, op_class, bools):
             kinds = "integer or bool" if bools else "integer"
             raise error_here(f"{op.__name__}: {kinds} tensors only, got {a.dtype}")
         return apply(f"tian.{name}", lambda x, y: op_class(x, y).result, [a, b], key=(name,))
+    op.__name__ = public
     return op
 
 
-bitwise_and = _bitwise("bitwise_and", tian.BitwiseAndOp, bools=True)
-bitwise_and.__name__ = "bitwise_and"
-bitwise_or = _bitwise("bitwise_or", tian.BitwiseOrOp, bools=True)
-bitwise_or.__name__ = "bitwise_or"
-bitwise_xor = _bitwise("bitwise_xor", tian.BitwiseXorOp, bools=True)
-bitwise_xor.__name__ = "bitwise_xor"
+bitwise_and = _bitwise("bitwise_and", "bitwise_and", tian.BitwiseAndOp, bools=True)
+bitwise_or = _bitwise("bitwise_or", "bitwise_or", tian.BitwiseOrOp, bools=True)
+bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor", tian.BitwiseXorOp, bools=True)
 # Shifts by a negative amount or by the bit width or more give 0 (left) or
 # the sign (right), as ONNX's BitShift; right shifts of signed values fill
 # with the sign, as PyTorch's.
-bitwise_left_shift = _bitwise("shift_left", tian.ShiftLeftOp, bools=False)
-bitwise_left_shift.__name__ = "bitwise_left_shift"
-bitwise_right_shift = _bitwise("shift_right", tian.ShiftRightOp, bools=False)
-bitwise_right_shift.__name__ = "bitwise_right_shift"
+bitwise_left_shift = _bitwise("bitwise_left_shift", "shift_left", tian.ShiftLeftOp, bools=False)
+bitwise_right_shift = _bitwise("bitwise_right_shift", "shift_right", tian.ShiftRightOp, bools=False)
 
 
 def where(condition, x, y):
