@@ -915,6 +915,12 @@ private:
     // The callee reads and writes through its memrefs during the call only:
     // to the memory plan, an ordinary use of the buffers (tian-plan-memory).
     call->setAttr("tian.no_capture", b.getUnitAttr());
+    // What the call costs, for tian-prepare-parallel-loops' decision to
+    // share a loop of them among threads (a call is one op to it): KC
+    // steps of rows x (columns / lanes) vector multiply-adds. Without it
+    // a convolution over constant (compile-time packed) weights, whose
+    // task body is tile calls only, ran on one thread.
+    call->setAttr("tian.work", b.getI64IntegerAttr(KC * mr * shape.vectors));
   }
 
   /// `buffer` (identity layout, or a rank-0 base buffer) as one flat run of

@@ -86,7 +86,9 @@ int64_t workIn(Region &region) {
     else if (auto loop = dyn_cast<scf::ParallelOp>(op))
       trips = tripCount(loop);
     else if (op.getNumRegions() == 0) {
-      work += 1;
+      // An op that stands for more (tian-block-matmuls' tile calls) says so.
+      auto cost = op.getAttrOfType<IntegerAttr>("tian.work");
+      work += cost ? std::max<int64_t>(cost.getInt(), 1) : 1;
       continue;
     }
     int64_t inner = 0;

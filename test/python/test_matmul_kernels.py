@@ -84,6 +84,34 @@ def test_constant_weights_and_threads_agree():
     _close(two(tc.tensor(x)).numpy(), want)
 
 
+@pytest.mark.parametrize("vector_shape", [(256, 16), (512, 32)])
+def test_convolution_over_constant_weights_uses_every_thread(vector_shape):
+    """A convolution whose weights were packed at compile time has tasks of
+    tile calls only; they are still shared among the threads (on AVX-512
+    hosts ResNet-18 with constant weights ran on one thread: a call counted
+    as one op of work)."""
+    from tianc.compiler import pipeline
+
+    conv = tc.nn.Conv2d(64, 64, 3, padding=1, bias=False)
+    x = tc.tensor(rng.standard_normal((1, 64, 56, 56)).astype(np.float32))
+    saved = pipeline._host_vector_shape
+    pipeline._host_vector_shape = vector_shape  # the kernels of that host's kind
+    try:
+        with tc.no_grad():
+            traced = tc.jit.trace(conv, capture_as_const=True, threads=True)
+            got = traced(x).numpy()
+    finally:
+        pipeline._host_vector_shape = saved
+    want = torch.nn.functional.conv2d(torch.from_numpy(x.numpy()),
+                                      torch.from_numpy(conv.weight.numpy()), padding=1).numpy()
+    _close(got, want)
+    assert _packed_at_compile_time(traced)
+    # Every tile call is made by an outlined task (a function the pool runs).
+    callers = [f.split("(", 1)[0] for f in traced.ir("llvm-dialect").split("llvm.func ")[1:]
+               if "llvm.call @tian_matmul_tile" in f]
+    assert callers and all(name.endswith("_task") for name in callers), callers
+
+
 def _packed_at_compile_time(traced):
     text = traced.ir("bufferized")
     return "_packed :" in text

@@ -22,7 +22,8 @@
 // CHECK: scf.for
 // CHECK: memref.load %arg0[%{{.*}}, %{{.*}}] : memref<64x96xf32>
 // CHECK-NOT: memref.reinterpret_cast
-// CHECK: func.call @tian_matmul_tile_6x16(%[[FLATA]], %{{.*}}, %[[FLATB]], %{{.*}}, %[[FLATC]], %{{.*}}) {tian.no_capture}
+// CHECK: func.call @tian_matmul_tile_6x16(%[[FLATA]], %{{.*}}, %[[FLATB]], %{{.*}}, %[[FLATC]], %{{.*}}) {tian.no_capture, tian.work = 1152 : i64}
+// (tian.work: 96 steps of 6 rows x 2 vectors, for tian-prepare-parallel-loops)
 // CHECK: memref.dealloc %[[AP]]
 // CHECK: memref.dealloc %[[BP]]
 // CHECK-NEXT: return
@@ -73,7 +74,7 @@ func.func @linear(%x: memref<64x96xf32>, %w: memref<40x96xf32>, %out: memref<64x
 // CHECK: scf.forall (%{{.*}}) in (16)
 // CHECK: scf.for %[[BLOCK:.*]] = %{{.*}} to %c3{{.*}} step
 // CHECK: %[[LOADC:.*]] = arith.cmpi ne, %[[BLOCK]], %{{.*}} : index
-// CHECK: func.call @tian_matmul_tile_6x16({{.*}}, %[[LOADC]]) {tian.no_capture}
+// CHECK: func.call @tian_matmul_tile_6x16({{.*}}, %[[LOADC]]) {tian.no_capture, tian.work = {{[0-9]+}} : i64}
 // CHECK-NOT: linalg.generic
 #a = affine_map<(d0, d1, d2) -> (d0, d2)>
 #b = affine_map<(d0, d1, d2) -> (d2, d1)>

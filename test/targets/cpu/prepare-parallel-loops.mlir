@@ -138,3 +138,35 @@ func.func @entry_branch(%a: memref<8x8xf32> {llvm.noalias}, %ok: i1) {
   }
   return
 }
+
+// -----
+
+// A call counts as the work its `tian.work` says (tian-block-matmuls' tile
+// calls): 16 tasks of one call each would stay sequential as 16 ops, but
+// stand for 16 x 8192 here. The same loop without the attribute does not.
+// DEFAULT-LABEL: func.func private @tile_calls
+// DEFAULT: scf.parallel
+// DEFAULT: func.call @tile
+// DEFAULT-LABEL: func.func private @plain_calls
+// DEFAULT-NOT: scf.parallel
+func.func private @tile(memref<16xf32>, index)
+func.func private @tile_calls(%a: memref<16xf32> {llvm.noalias}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%i) = (%c0) to (%c16) step (%c1) {
+    func.call @tile(%a, %i) {tian.work = 8192 : i64} : (memref<16xf32>, index) -> ()
+    scf.reduce
+  }
+  return
+}
+func.func private @plain_calls(%a: memref<16xf32> {llvm.noalias}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%i) = (%c0) to (%c16) step (%c1) {
+    func.call @tile(%a, %i) : (memref<16xf32>, index) -> ()
+    scf.reduce
+  }
+  return
+}
