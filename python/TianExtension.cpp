@@ -9,11 +9,19 @@
 
 #include <dlfcn.h>
 
+#include <unistd.h>
+
 #include <cstdint>
+#include <cstdio>
+#include <string>
 
 #include "mlir-c/Bindings/Python/Interop.h"
 #include "mlir/CAPI/IR.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Tools/Plugins/DialectPlugin.h"
+#include "mlir/Tools/Plugins/PassPlugin.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include "passes/Registration.h"
 
@@ -96,7 +104,126 @@ PyObject *invoke(PyObject *, PyObject *args) {
   Py_RETURN_NONE;
 }
 
+/// pass_description(argument) -> str | None: the summary of a registered
+/// pass or pass pipeline, None when no pass has that name.
+PyObject *passDescription(PyObject *, PyObject *nameObject) {
+  const char *name = PyUnicode_AsUTF8(nameObject);
+  if (!name)
+    return nullptr;
+  if (const mlir::PassInfo *info = mlir::PassInfo::lookup(name))
+    return PyUnicode_FromString(info->getPassDescription().str().c_str());
+  if (const mlir::PassPipelineInfo *info = mlir::PassPipelineInfo::lookup(name))
+    return PyUnicode_FromString(info->getPassDescription().str().c_str());
+  Py_RETURN_NONE;
+}
+
+/// registered_passes() -> str: MLIR's listing of every registered pass
+/// (mlir::printRegisteredPasses, as `tian-opt --help` prints it). The
+/// registry has no other way to enumerate its entries; the listing goes to
+/// llvm::outs(), which is standard output: it is caught in a file.
+PyObject *registeredPasses(PyObject *, PyObject *) {
+  llvm::outs().flush();
+  fflush(stdout);
+  FILE *file = tmpfile();
+  if (!file)
+    return PyErr_SetFromErrno(PyExc_OSError);
+  int saved = dup(STDOUT_FILENO);
+  dup2(fileno(file), STDOUT_FILENO);
+  mlir::printRegisteredPasses();
+  llvm::outs().flush();
+  dup2(saved, STDOUT_FILENO);
+  close(saved);
+  std::string text;
+  rewind(file);
+  char chunk[4096];
+  for (size_t n; (n = fread(chunk, 1, sizeof chunk, file)) > 0;)
+    text.append(chunk, n);
+  fclose(file);
+  return PyUnicode_FromStringAndSize(text.data(), static_cast<Py_ssize_t>(text.size()));
+}
+
+/// Opens a plugin built for the Python process (against
+/// libMLIRPythonCAPI.so, as tianc_add_plugin builds it) and finds `entry`.
+/// The MLIR symbols and tian's own (this module: op classes, their TypeIDs,
+/// tian's passes) are made global first, so that the plugin's undefined
+/// references bind to the one copy already loaded.
+void *openPlugin(const char *path, const char *entry) {
+  Dl_info self;
+  if (dladdr(reinterpret_cast<void *>(&openPlugin), &self) && self.dli_fname)
+    dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+  Dl_info capi;
+  if (dladdr(reinterpret_cast<void *>(&mlirDialectRegistryDestroy), &capi) && capi.dli_fname)
+    dlopen(capi.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+  void *handle = dlopen(path, RTLD_NOW | RTLD_GLOBAL);
+  if (!handle) {
+    PyErr_Format(PyExc_OSError, "cannot load the plugin %s: %s", path, dlerror());
+    return nullptr;
+  }
+  void *symbol = dlsym(handle, entry);
+  if (!symbol) {
+    PyErr_Format(PyExc_OSError, "%s is not an MLIR plugin of that kind: it has no %s()", path,
+                 entry);
+    return nullptr;
+  }
+  return symbol;
+}
+
+/// load_pass_plugin(path) -> (name, version): registers the plugin's passes.
+PyObject *loadPassPlugin(PyObject *, PyObject *args) {
+  const char *path;
+  if (!PyArg_ParseTuple(args, "s", &path))
+    return nullptr;
+  auto entry = reinterpret_cast<mlir::PassPluginLibraryInfo (*)()>(
+      openPlugin(path, "mlirGetPassPluginInfo"));
+  if (!entry)
+    return nullptr;
+  mlir::PassPluginLibraryInfo info = entry();
+  if (info.apiVersion != MLIR_PLUGIN_API_VERSION || !info.registerPassRegistryCallbacks)
+    return PyErr_Format(PyExc_OSError, "%s is built for MLIR plugin API %u, this MLIR has %u",
+                        path, info.apiVersion, MLIR_PLUGIN_API_VERSION);
+  info.registerPassRegistryCallbacks();
+  return Py_BuildValue("(ss)", info.pluginName ? info.pluginName : "",
+                       info.pluginVersion ? info.pluginVersion : "");
+}
+
+/// load_dialect_plugin(path, registry) -> (name, version): inserts the
+/// plugin's dialects into `registry` (an mlir.ir.DialectRegistry).
+PyObject *loadDialectPlugin(PyObject *, PyObject *args) {
+  const char *path;
+  PyObject *registryObject;
+  if (!PyArg_ParseTuple(args, "sO", &path, &registryObject))
+    return nullptr;
+  PyObject *capsule = PyObject_GetAttrString(registryObject, MLIR_PYTHON_CAPI_PTR_ATTR);
+  if (!capsule)
+    return nullptr;
+  MlirDialectRegistry registry = mlirPythonCapsuleToDialectRegistry(capsule);
+  Py_DECREF(capsule);
+  if (mlirDialectRegistryIsNull(registry)) {
+    PyErr_SetString(PyExc_TypeError, "load_dialect_plugin expects an mlir.ir.DialectRegistry");
+    return nullptr;
+  }
+  auto entry = reinterpret_cast<mlir::DialectPluginLibraryInfo (*)()>(
+      openPlugin(path, "mlirGetDialectPluginInfo"));
+  if (!entry)
+    return nullptr;
+  mlir::DialectPluginLibraryInfo info = entry();
+  if (info.apiVersion != MLIR_PLUGIN_API_VERSION || !info.registerDialectRegistryCallbacks)
+    return PyErr_Format(PyExc_OSError, "%s is built for MLIR plugin API %u, this MLIR has %u",
+                        path, info.apiVersion, MLIR_PLUGIN_API_VERSION);
+  info.registerDialectRegistryCallbacks(unwrap(registry));
+  return Py_BuildValue("(ss)", info.pluginName ? info.pluginName : "",
+                       info.pluginVersion ? info.pluginVersion : "");
+}
+
 PyMethodDef methods[] = {
+    {"pass_description", passDescription, METH_O,
+     "The summary of a registered pass or pipeline, or None."},
+    {"registered_passes", registeredPasses, METH_NOARGS,
+     "MLIR's listing of every registered pass and pipeline."},
+    {"load_pass_plugin", loadPassPlugin, METH_VARARGS,
+     "Load an MLIR pass plugin built for the Python process; register its passes."},
+    {"load_dialect_plugin", loadDialectPlugin, METH_VARARGS,
+     "Load an MLIR dialect plugin built for the Python process into a DialectRegistry."},
     {"invoke", invoke, METH_VARARGS,
      "Call a compiled function's packed wrapper with C-contiguous buffers."},
     {"register_dialects", registerDialects, METH_O,

@@ -13,7 +13,7 @@ from . import _mlir_setup as _mlir_setup  # noqa: F401  (registers tian)
 
 __version__ = "0.1.0"
 
-from . import aot, autograd, data, dtypes, functional, jit, nn, onnx, optim, random  # noqa: E402
+from . import aot, autograd, data, dtypes, functional, jit, nn, onnx, optim, passes, random  # noqa: E402
 from ._dispatch import _bind_late_imports  # noqa: E402
 
 _bind_late_imports()

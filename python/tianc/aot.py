@@ -373,10 +373,15 @@ def _check_arguments(model, example_inputs, output_dir=None):
 
 def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-out", *,
             name=None, cpu=None, chip=None, embed_weights=False, opt_level=3, cc=None,
-            progress=True):
+            progress=True, passes=None):
     """Compiles ``model`` (a function or nn.Module) for ``example_inputs``'
-    shapes and dtypes into ``output_dir``; returns an AotResult."""
+    shapes and dtypes into ``output_dir``; returns an AotResult. ``passes``
+    adds compiler passes at points of the pipeline, as ``tc.jit.trace``'s
+    (``tianc.passes``)."""
+    from . import passes as plugin_passes
+
     spec, cpu, chip = resolve_target(target, cpu, chip)
+    placed = plugin_passes.parse(passes)  # checked before anything is traced
     cc = cc or os.environ.get(f"TIANC_CC_{spec.name.split('-')[0].upper()}", spec.cc)
     if shutil.which(cc) is None:
         raise AotError(f"the C compiler for {spec.name}, {cc!r}, is not installed"
@@ -433,6 +438,7 @@ def compile(model, example_inputs, target="x86_64-linux-gnu", output_dir="tianc-
         if spec.device == "cuda":  # row loops are not mapped to GPU threads yet
             stages = stages[:2] + (("gpu", "tian-nvidia-kernels"),
                                    ("llvm-dialect", f"tian-nvidia-codegen{{chip={chip}}}"))
+        stages = plugin_passes.with_passes(stages, placed)
         texts = lower(recorded.module, dump_dir=out / "ir", progress=bar, stages=stages)
         llvm_ir = texts["llvm-ir"]
         files = {}

@@ -6,10 +6,13 @@
                          compile a model ahead of time (see docs/deploy.md)
     tianc cache info     where the compile cache is, its entries and size
     tianc cache clear    remove every entry of the compile cache
+    tianc passes         the passes a pipeline can name and the points they run at
+                         (--load-pass-plugin LIB, --load-python-passes FILE add to them)
 """
 
 import argparse
 import inspect
+import os
 import sys
 
 
@@ -141,10 +144,12 @@ def compile_command(args) -> int:
         if not path.is_file():
             raise aot.AotArgumentError(f"{path}: no such file")
         aot.resolve_target(args.target, args.cpu, args.chip)  # fail fast, before tracing
+        _load_passes(args)
         model, inputs = _load_model_file(path, args.model_name, args.inputs_name)
         result = aot.compile(model, inputs, target=args.target, output_dir=args.output,
                              name=args.name or path.stem, cpu=args.cpu, chip=args.chip,
-                             embed_weights=args.embed_weights, progress=not args.quiet)
+                             embed_weights=args.embed_weights, progress=not args.quiet,
+                             passes=",".join(args.passes) if args.passes else None)
     except aot.AotArgumentError as error:  # the command line or the model file is wrong
         print(f"tianc: error: {error}", file=sys.stderr)
         return 2
@@ -163,6 +168,46 @@ def compile_command(args) -> int:
         runtime = manifest["runtime"]
         print(f"  runtime: {runtime['stripped_file_bytes']} bytes stripped, "
               f"{runtime['loaded_bytes']} bytes of code and data")
+    return 0
+
+
+def _load_passes(args):
+    """Loads the C++ plugins and Python pass files a command names."""
+    import runpy
+
+    from . import passes
+
+    for plugin in args.load_pass_plugin or []:
+        passes.load_plugin(plugin)
+    for file in args.load_python_passes or []:
+        if not os.path.isfile(file):
+            from .aot import AotArgumentError
+
+            raise AotArgumentError(f"{file}: no such file (--load-python-passes)")
+        runpy.run_path(file, run_name="tianc_passes")
+
+
+def passes_command(args, out=sys.stdout) -> int:
+    from . import passes
+
+    try:
+        _load_passes(args)
+    except Exception as error:  # a plugin that does not load, a pass file that raises
+        print(f"tianc: error: {error}", file=sys.stderr)
+        return 1
+    infos = passes.list()
+    print("Points where added passes run (tc.jit.trace(passes={point: [...]}), --pass "
+          "point(name)):", file=out)
+    for point, text in passes.POINTS.items():
+        print(f"  {point:<16} {text}", file=out)
+    for kind in sorted({i.kind for i in infos}, key=lambda k: (k != "tian", k)):
+        title = {"tian": "tianc's built-in passes (stages whose pipelines run them)",
+                 "python": "Python passes (point they run at)"}.get(kind, f"passes of {kind}")
+        print(f"\n{title}:", file=out)
+        for info in (i for i in infos if i.kind == kind):
+            where = f"[{', '.join(info.points)}]" if info.points else ""
+            options = f" {{{' '.join(info.options)}}}" if info.options else ""
+            print(f"  {info.name + options:<34} {where:<26} {info.summary}", file=out)
     return 0
 
 
@@ -185,7 +230,7 @@ def cache_command(args, out=sys.stdout) -> int:
     return 0
 
 
-def main(argv=None) -> int:
+def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tianc", description="tianc: a compiler-first DL framework on MLIR")
     sub = parser.add_subparsers(dest="command", required=True)
     ops_parser = sub.add_parser("ops", help="list every tian op with its summary")
@@ -211,9 +256,22 @@ def main(argv=None) -> int:
     comp.add_argument("--inputs-name", default="example_inputs",
                       help="the example inputs' name in the file")
     comp.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    comp.add_argument("--pass", dest="passes", action="append", metavar="PIPELINE",
+                      help="add passes at a point of the pipeline, e.g. 'linalg(cse)' or a "
+                      "Python or plugin pass's name (repeatable; tianc passes lists them)")
+    passes_parser = sub.add_parser("passes", help="list the passes a pipeline can name")
+    for command in (comp, passes_parser):
+        command.add_argument("--load-pass-plugin", action="append", metavar="LIB",
+                             help="load a C++ pass plugin (built by tianc_add_plugin)")
+        command.add_argument("--load-python-passes", action="append", metavar="FILE.py",
+                             help="run a Python file that registers passes")
     cache_parser = sub.add_parser("cache", help="show or empty the compile cache")
     cache_parser.add_argument("action", choices=("info", "clear"))
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = make_parser().parse_args(argv)
     import tianc
 
     if args.command == "ops":
@@ -224,6 +282,8 @@ def main(argv=None) -> int:
         return compile_command(args)
     if args.command == "cache":
         return cache_command(args)
+    if args.command == "passes":
+        return passes_command(args)
     if args.command == "version":
         from importlib.metadata import version
 

@@ -17,6 +17,7 @@ from mlir import ir
 from mlir.dialects import func
 
 from . import dtypes
+from . import passes as plugin_passes
 from ._dispatch import TianError, _state, diagnostics_error, user_line, user_location
 from .compiler import compile_module
 from .compiler.pipeline import STAGE_NAMES, memory_plan, translate_to_llvm_ir
@@ -195,8 +196,10 @@ def _unflatten(outputs, structure):
 
 class TracedFunction:
     def __init__(self, fn, capture_as_const=False, name=None, memory_planning=True,
-                 rematerialize=False, fusion=True, threads=None, matmul_kernels=True):
+                 rematerialize=False, fusion=True, threads=None, matmul_kernels=True,
+                 passes=None):
         self.fn = fn
+        self.passes = plugin_passes.parse(passes)  # checked now, not at the first call
         self.matmul_kernels = matmul_kernels
         self.capture_as_const = capture_as_const
         self.memory_planning, self.rematerialize = memory_planning, rematerialize
@@ -245,7 +248,8 @@ class TracedFunction:
         traced = record(self.fn, inputs, self.name, self.capture_as_const)
         kernel = compile_module(traced.module, self.name, plan_memory=self.memory_planning,
                                 rematerialize=self.rematerialize, fusion=self.fusion,
-                                threads=self.threads, matmul_kernels=self.matmul_kernels)
+                                threads=self.threads, matmul_kernels=self.matmul_kernels,
+                                passes=self.passes)
         return _Variant(kernel, traced.captured, traced.structure,
                         [(tensor, kind) for tensor, kind, _ in traced.state], traced.slots,
                         kernel.stages)
@@ -306,7 +310,7 @@ class TracedFunction:
 
 
 def trace(fn=None, *, capture_as_const=False, name=None, memory_planning=True,
-          rematerialize=False, fusion=True, threads=None, matmul_kernels=True):
+          rematerialize=False, fusion=True, threads=None, matmul_kernels=True, passes=None):
     """Compiles ``fn`` on its first call for each input signature.
 
     ``memory_planning`` places every temporary in one arena
@@ -320,10 +324,13 @@ def trace(fn=None, *, capture_as_const=False, name=None, memory_planning=True,
     register-blocked kernels (tian-block-matmuls); ``False`` gives them
     loops that compute their result one row (or plane) at a time with the
     epilogue fused, slower but with fewer bytes live in a training step.
+    ``passes`` adds compiler passes (Python ones, a plugin's, upstream's)
+    at named points of the pipeline: a pipeline string, a list, or a dict
+    {point: passes} (``tianc.passes``; ``ir(point)`` shows their work).
     Usable as ``tc.jit.trace(fn)`` or as a decorator (``@tc.jit.trace``)."""
     options = dict(capture_as_const=capture_as_const, name=name,
                    memory_planning=memory_planning, rematerialize=rematerialize,
-                   fusion=fusion, threads=threads, matmul_kernels=matmul_kernels)
+                   fusion=fusion, threads=threads, matmul_kernels=matmul_kernels, passes=passes)
     if fn is None:
         return lambda f: TracedFunction(f, **options)
     return TracedFunction(fn, **options)

@@ -67,7 +67,7 @@ class CompiledFunction:
 
     def __init__(self, module: ir.Module, entry: str, opt_level: int = 3, dump_dir=None,
                  plan_memory=True, rematerialize=False, fusion=True, threads=None,
-                 matmul_kernels=True, dump_name=None):
+                 matmul_kernels=True, dump_name=None, passes=None):
         function = _find_function(module, entry)
         ftype = function.type
         self.name = entry
@@ -85,13 +85,17 @@ class CompiledFunction:
         self.threaded = threads
         stages = cpu_stages(plan_memory, rematerialize, fusion, threads,
                             blocked_matmuls=matmul_kernels)
+        if passes:  # {point: [pass, ...]} from tianc.passes.parse
+            from .. import passes as plugin_passes
+
+            stages = plugin_passes.with_passes(stages, passes)
         # Always loaded: besides the thread pool it takes the reports of
         # failed allocations (tian-check-allocations), which any code makes.
         runtime = [_load_parallel_runtime()]
         if threads:
             global _threaded_code_loaded
             _threaded_code_loaded = True
-        variant = f"{opt_level}|" + ",".join(pipeline for _, pipeline in stages)
+        variant = f"{opt_level}|" + ",".join(_pipeline_text(pipeline) for _, pipeline in stages)
         cache_key = cache.key(module, entry, variant) if use_cache and cache.directory() else None
         cached = cache.load(cache_key, entry) if cache_key else None
         self._engine = None
@@ -289,6 +293,14 @@ def _parallel_runtime_handle():
 def compile_module(module: ir.Module, entry: str, **options) -> CompiledFunction:
     """Compiles ``entry`` of a module of tian ops (consumed: lowered in place)."""
     return CompiledFunction(module, entry, **options)
+
+
+def _pipeline_text(pipeline):
+    if isinstance(pipeline, str):
+        return pipeline
+    from .. import passes
+
+    return passes.pipeline_text(pipeline)
 
 
 def _find_function(module, name):

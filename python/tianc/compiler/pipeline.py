@@ -216,10 +216,26 @@ def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None,
     for stage, pipeline in stages:
         if progress is not None:
             progress.set_stage(stage)
+        failures = []  # Python passes that raised (tianc.passes)
         try:
-            PassManager.parse(f"builtin.module({pipeline})", module.context).run(module.operation)
+            if isinstance(pipeline, str):
+                manager = PassManager.parse(f"builtin.module({pipeline})", module.context)
+            else:  # with plugin passes
+                from .. import passes
+
+                manager = passes.pass_manager(pipeline, module.context, failures)
+            manager.run(module.operation)
         except ir.MLIRError as error:
-            raise CompileError(f"stage '{stage}' failed:\n" + _diagnostics_text(error)) from None
+            if failures:
+                failure = failures[0]
+                raise CompileError(
+                    f"stage '{stage}': the Python pass '{failure.use.python.name}' "
+                    f"({failure.use.python.origin}) raised {failure}\n{failure.trace}") from None
+            ran = "" if isinstance(pipeline, str) else (
+                " (after plugin passes: " + ", ".join(
+                    p.text for p in pipeline if not isinstance(p, str)) + ")")
+            raise CompileError(f"stage '{stage}' failed{ran}:\n"
+                               + _diagnostics_text(error)) from None
         if keep_stages or dump_dir:
             texts[stage] = _text(module)
         if stage == "tian-optimized":

@@ -1,0 +1,237 @@
+"""Compiler passes as plugins (tianc.passes): Python passes at each point of
+the pipeline, MLIR passes named in pipelines, options, the compile cache,
+the errors a pass author meets, AOT and the command line."""
+
+import importlib.util
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mlir import ir
+
+import tianc as tc
+from tianc import cli
+from tianc import functional as F
+from tianc.compiler.pipeline import CompileError
+
+ROOT = Path(__file__).resolve().parents[2]
+rng = np.random.default_rng(3)
+
+
+def _example(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / "plugins" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+python_pass = _example("python_pass")
+
+
+def _ops(text):
+    return [line.split("=", 1)[1].split()[0] for line in text.splitlines()
+            if " = tian." in line]
+
+
+def test_python_pass_rewrites_at_its_point_and_keeps_the_numbers():
+    def energy(x):
+        return F.pow(x, 2.0) * 0.5 + F.pow(x, 3.0) - F.pow(x, 5.0)
+
+    x = rng.standard_normal(33).astype(np.float32)
+    plain = tc.jit.trace(energy)
+    rewritten = tc.jit.trace(energy, passes="power-by-multiplication")
+    want = x.astype(np.float64) ** 2 * 0.5 + x.astype(np.float64) ** 3 - x.astype(np.float64) ** 5
+    np.testing.assert_allclose(rewritten(tc.tensor(x)).numpy(), want, rtol=2e-6, atol=1e-6)
+    np.testing.assert_allclose(plain(tc.tensor(x)).numpy(), want, rtol=2e-6, atol=1e-6)
+    # x ** 5 is past the default largest=3: it stays a pow.
+    assert _ops(rewritten.ir("tian-optimized")).count("tian.pow") == 1
+    assert _ops(plain.ir("tian-optimized")).count("tian.pow") == 3
+    # At the `tian` point: the captured text is as traced, the pass's work
+    # shows from the next stage on.
+    assert _ops(rewritten.ir("tian")).count("tian.pow") == 3
+    with_option = tc.jit.trace(energy, passes="power-by-multiplication{largest=5}")
+    with_option(tc.tensor(x))
+    assert "tian.pow" not in with_option.ir("tian-optimized")
+
+
+def test_pass_points_and_mlir_passes_in_one_pipeline():
+    """A dict of points, a class-based pass with an option, an upstream
+    pass nested as in MLIR pipelines: each runs where it was put."""
+    seen = []
+
+    @tc.passes.register("test-count-ops", after="linalg")
+    class CountOps:
+        """Record how many ops of a dialect the module holds."""
+
+        def __init__(self, dialect="linalg"):
+            self.dialect = dialect
+
+        def run(self, module):
+            count = []
+            module.walk(lambda op: count.append(op.name.startswith(self.dialect + "."))
+                        or ir.WalkResult.ADVANCE)
+            seen.append((self.dialect, sum(count)))
+
+    fn = tc.jit.trace(lambda x: F.relu(x @ x.T) + 1.0, passes={
+        "tian": ["test-count-ops{dialect=tian}"],
+        "linalg": "func.func(canonicalize),test-count-ops",
+        "bufferized": ["test-count-ops{dialect=memref}", "cse"],
+    })
+    x = rng.standard_normal((5, 7)).astype(np.float32)
+    np.testing.assert_allclose(fn(tc.tensor(x)).numpy(), np.maximum(x @ x.T, 0) + 1, rtol=1e-5)
+    dialects = [d for d, _ in seen]
+    assert dialects == ["tian", "linalg", "memref"]
+    assert all(n > 0 for _, n in seen)
+    info = {i.name: i for i in tc.passes.list()}["test-count-ops"]
+    assert info.kind == "python" and info.points == ("linalg",)
+    assert info.summary == "Record how many ops of a dialect the module holds."
+
+
+def test_a_changed_pass_is_not_served_from_the_cache(tmp_path, monkeypatch):
+    """The compile cache keys on each Python pass's code and options: a pass
+    redefined under the same name compiles anew."""
+    monkeypatch.setenv("TIANC_CACHE_DIR", str(tmp_path))
+    x = tc.tensor(np.arange(6, dtype=np.float32))
+
+    @tc.passes.register("test-sign")
+    def flip(module):
+        """Make every tian.add a tian.sub (to see which version ran)."""
+        for op in _walk_ops(module, "tian.add"):
+            with ir.InsertionPoint(op), op.location:
+                sub = ir.Operation.create("tian.sub", results=[op.result.type],
+                                          operands=list(op.operands))
+            op.result.replace_all_uses_with(sub.result)
+            op.erase()
+
+    first = tc.jit.trace(lambda x: x + 1.0, passes="test-sign")
+    np.testing.assert_array_equal(first(tc.tensor(x)).numpy(), np.arange(6) - 1.0)
+
+    @tc.passes.register("test-sign")
+    def keep(module):  # same name, other code
+        """Leave the module alone."""
+
+    second = tc.jit.trace(lambda x: x + 1.0, passes="test-sign")
+    np.testing.assert_array_equal(second(tc.tensor(x)).numpy(), np.arange(6) + 1.0)
+    assert not second._last.kernel.from_cache
+
+
+def _walk_ops(module, name):
+    found = []
+    module.walk(lambda op: (found.append(op.opview) if op.name == name else None)
+                or ir.WalkResult.ADVANCE)
+    return found
+
+
+def test_a_pass_that_raises_names_itself_and_the_stage():
+    @tc.passes.register("test-broken", after="linalg")
+    def broken(module):
+        raise KeyError("no such thing")
+
+    fn = tc.jit.trace(lambda x: x * 2.0, passes="test-broken")
+    with pytest.raises(CompileError, match=r"stage 'linalg': the Python pass 'test-broken' "
+                                           r"\(.*test_passes.py:\d+\) raised KeyError"):
+        fn(tc.tensor(np.ones(3, np.float32)))
+    # The process goes on: the same function without the pass still compiles.
+    np.testing.assert_array_equal(tc.jit.trace(lambda x: x * 2.0)(tc.tensor(np.ones(3))).numpy(),
+                                  [2, 2, 2])
+
+
+def test_a_pass_that_breaks_the_ir_fails_verification_not_the_process():
+    @tc.passes.register("test-invalid", after="tian-optimized")
+    def invalid(module):
+        """Give a tian.mul a result type its operands do not have."""
+        for op in _walk_ops(module, "tian.mul"):
+            with ir.InsertionPoint(op), op.location:
+                bad = ir.Operation.create(
+                    "tian.mul", results=[ir.RankedTensorType.get([99], ir.F32Type.get())],
+                    operands=list(op.operands))
+            op.result.replace_all_uses_with(bad.result)
+            op.erase()
+
+    fn = tc.jit.trace(lambda x: x * 2.0, passes="test-invalid")
+    with pytest.raises(CompileError, match=r"after plugin passes: test-invalid"):
+        fn(tc.tensor(np.ones(3, np.float32)))
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("power-by-multiplicaton", r"unknown pass .*\(did you mean power-by-multiplication"),
+    ("power-by-multiplication{smallest=2}", r"has no option 'smallest' \(its options: largest\)"),
+    ("power-by-multiplication{largest=two}", r"option largest=two is not a int"),
+    ({"optimized": ["cse"]}, r"unknown pass point 'optimized'; points are tian, "),
+    ("linalg(tian(cse))", r"pass point 'tian' inside point 'linalg'"),
+    ("linalg(cse", r"unbalanced brackets"),
+    ([print], r"'print' is not a registered pass"),
+])
+def test_bad_pipelines_fail_when_traced_with_a_clear_message(spec, message):
+    with pytest.raises(tc.TianError, match=message):
+        tc.jit.trace(lambda x: x, passes=spec)
+
+
+def test_registration_checks_names_and_points():
+    with pytest.raises(tc.TianError, match="an MLIR pass has that name already"):
+        tc.passes.register("canonicalize")(lambda module: None)
+    with pytest.raises(tc.TianError, match="unknown point 'llvm'"):
+        tc.passes.register("test-late", after="llvm")(lambda module: None)
+    with pytest.raises(tc.TianError, match="lower case letters"):
+        tc.passes.register("Bad Name")(lambda module: None)
+
+
+def test_a_target_without_the_stage_refuses_passes_placed_there():
+    from tianc import passes
+
+    gpu_stages = (("tian-optimized", "tian-optimize"), ("linalg", "tian-lower-to-linalg"),
+                  ("gpu", "tian-nvidia-kernels"))
+    with pytest.raises(tc.TianError, match="no stage 'bufferized' for passes cse"):
+        passes.with_passes(gpu_stages, passes.parse({"bufferized": "cse"}))
+    placed = passes.with_passes(gpu_stages, passes.parse("tian(cse),linalg(canonicalize)"))
+    assert [p if isinstance(p, str) else p.text for p in placed[0][1]] == ["cse", "tian-optimize"]
+    assert [p if isinstance(p, str) else p.text for p in placed[1][1]] == [
+        "tian-lower-to-linalg", "canonicalize"]
+
+
+def test_builtin_passes_are_listed_with_their_stages():
+    infos = {i.name: i for i in tc.passes.list()}
+    assert infos["tian-fuse-rows"].kind == "tian"
+    assert infos["tian-fuse-rows"].points == ("tian-optimized",)
+    assert infos["tian-block-matmuls"].points == ("bufferized",)
+    assert "tian-prepare-parallel-loops" in infos
+    assert infos["tian-plan-memory"].summary.startswith("Place every temporary buffer")
+
+
+def test_aot_compile_runs_the_passes(tmp_path):
+    x = tc.tensor(rng.standard_normal((4, 6)).astype(np.float32))
+    result = tc.aot.compile(lambda x: F.pow(x, 2.0) + 1.0, [x], output_dir=tmp_path,
+                            name="square", passes="power-by-multiplication", progress=False)
+    optimized = next((tmp_path / "ir").glob("*tian-optimized.mlir")).read_text()
+    assert "tian.pow" not in optimized and "tian.mul" in optimized
+    assert result.path("object").exists()
+
+
+def test_command_line_lists_and_applies_python_passes(tmp_path):
+    model = tmp_path / "model.py"
+    model.write_text("import numpy as np\nimport tianc as tc\nfrom tianc import functional as F\n"
+                     "def model(x):\n    return F.pow(x, 3.0)\n"
+                     "example_inputs = [tc.tensor(np.ones((2, 3), np.float32))]\n")
+    example = str(ROOT / "examples" / "plugins" / "python_pass.py")
+    out = io.StringIO()
+    assert cli.passes_command(cli.make_parser().parse_args(
+        ["passes", "--load-python-passes", example]), out) == 0
+    text = out.getvalue()
+    assert "power-by-multiplication {largest=3}" in text and "[tian]" in text
+    assert "tian-block-matmuls" in text
+    tianc = [sys.executable, "-m", "tianc.cli"]
+    compiled = subprocess.run(
+        tianc + ["compile", str(model), "-o", str(tmp_path / "out"), "-q",
+                 "--load-python-passes", example, "--pass", "power-by-multiplication"],
+        capture_output=True, text=True, timeout=300)
+    assert compiled.returncode == 0, compiled.stderr
+    optimized = next((tmp_path / "out" / "ir").glob("*tian-optimized.mlir")).read_text()
+    assert "tian.pow" not in optimized
+    missing = subprocess.run(tianc + ["compile", str(model), "-o", str(tmp_path / "o2"),
+                                      "--pass", "no-such-pass"],
+                             capture_output=True, text=True, timeout=300)
+    assert missing.returncode == 1 and "unknown pass or bad pipeline 'no-such-pass'" in missing.stderr
+
