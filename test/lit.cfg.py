@@ -25,3 +25,5 @@ path += [p for p in llvm_bins if os.path.isdir(p)]
 config.environment["PATH"] = os.pathsep.join(path + [config.environment.get("PATH", os.environ.get("PATH", ""))])
 config.environment["PYTHONPATH"] = os.path.join(root, "python")
 config.substitutions.append(("%python", os.path.join(root, ".venv", "bin", "python")))
+# Plugins built by tianc_add_plugin (the examples in examples/plugins).
+config.substitutions.append(("%plugins", os.path.join(root, "build", "plugins")))

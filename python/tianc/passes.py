@@ -179,9 +179,13 @@ def load_plugin(path):
             path = sibling
     if not path.exists():
         raise TianError(f"no plugin at {path}")
+    if b"libMLIR.so\0" in path.read_bytes():
+        raise TianError(f"{path} is linked against libMLIR.so, the tools' MLIR (tian-opt): "
+                        "loaded here it would bring a second MLIR into the process. Load the "
+                        "library tianc_add_plugin builds for Python, lib<name>.python.so")
     key = str(path)
     if key in _plugins:
-        return list(_plugins[key]["passes"])
+        return [*_plugins[key]["passes"]]
     native = _native()
     before = set(_registered_mlir_passes())
     entries = _entry_points(path)
@@ -202,7 +206,7 @@ def load_plugin(path):
     _registered_mlir_passes.cache = None
     info["passes"] = sorted(set(_registered_mlir_passes()) - before)
     _plugins[key] = info
-    return list(info["passes"])
+    return [*info["passes"]]
 
 
 def _entry_points(path):
@@ -226,7 +230,7 @@ def _registered_mlir_passes():
     return _registered_mlir_passes.cache
 
 
-def list():  # noqa: A001  (tc.passes.list(), as the issue and the CLI name it)
+def list():  # noqa: A001  (tc.passes.list(); this module calls no builtin list())
     """Every pass a pipeline can name that tianc adds: tian's built-in passes
     (with the stages whose pipelines run them), Python passes and the
     passes of loaded plugins. Upstream MLIR's passes are nameable too
@@ -391,7 +395,7 @@ def with_passes(stages, placed):
                             f"{', '.join(names)})")
     result = []
     for index, (name, pipeline) in enumerate(stages):
-        parts = [pipeline] if isinstance(pipeline, str) else list(pipeline)
+        parts = [pipeline] if isinstance(pipeline, str) else [*pipeline]
         if index == 0:
             parts = placed.get("tian", []) + parts
         parts += placed.get(name, [])

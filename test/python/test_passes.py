@@ -235,3 +235,67 @@ def test_command_line_lists_and_applies_python_passes(tmp_path):
                              capture_output=True, text=True, timeout=300)
     assert missing.returncode == 1 and "unknown pass or bad pipeline 'no-such-pass'" in missing.stderr
 
+
+
+PLUGIN = ROOT / "build" / "plugins" / "libTianPoolBeforeRelu.so"
+needs_plugin = pytest.mark.skipif(not PLUGIN.exists(), reason="./setup.sh builds the example plugin")
+
+
+@needs_plugin
+def test_cpp_plugin_pass_runs_in_traced_code_with_tians_op_classes():
+    """The example plugin (examples/plugins/cpp), loaded by its tools path:
+    the Python-process library next to it is taken, its pass rewrites tian
+    ops through tian's C++ classes, and the numbers stay."""
+    import torch
+
+    added = tc.passes.load_plugin(PLUGIN)
+    assert added == ["tian-example-pool-before-relu"]
+    assert tc.passes.load_plugin(PLUGIN) == added  # a second load is a no-op
+
+    def block(x):
+        return F.max_pool2d(F.relu(x * 2.0), 2, 2)
+
+    x = rng.standard_normal((2, 3, 9, 8)).astype(np.float32)
+    rewritten = tc.jit.trace(block, passes="tian-example-pool-before-relu")
+    got = rewritten(tc.tensor(x)).numpy()
+    want = torch.nn.functional.max_pool2d(torch.relu(torch.from_numpy(x) * 2.0), 2, 2).numpy()
+    np.testing.assert_array_equal(got, want)
+    ops = _ops(rewritten.ir("tian-optimized"))
+    assert ops.index("tian.max_pool2d") < ops.index("tian.relu")
+    info = {i.name: i for i in tc.passes.list()}["tian-example-pool-before-relu"]
+    assert info.kind == "plugin TianPoolBeforeRelu" and info.summary.startswith("Example plugin")
+    # Its dialect is known to every Context made after the load.
+    assert ir.Context().dialects["tian_example"] is not None
+
+
+@needs_plugin
+def test_wrong_libraries_are_refused_with_the_reason(tmp_path):
+    tools_only = tmp_path / "libTools.so"  # no Python-process library beside it
+    tools_only.write_bytes(PLUGIN.read_bytes())
+    with pytest.raises(tc.TianError, match="linked against libMLIR.so"):
+        tc.passes.load_plugin(tools_only)
+    runtime = ROOT / "python" / "tianc" / "_native" / "libtianc_parallel.so"
+    with pytest.raises(tc.TianError, match="is not an MLIR plugin"):
+        tc.passes.load_plugin(runtime)
+    with pytest.raises(tc.TianError, match="no plugin at"):
+        tc.passes.load_plugin(tmp_path / "missing.so")
+
+
+@needs_plugin
+def test_command_line_loads_cpp_plugins(tmp_path):
+    model = tmp_path / "model.py"
+    model.write_text("import numpy as np\nimport tianc as tc\nfrom tianc import functional as F\n"
+                     "def model(x):\n    return F.max_pool2d(F.relu(x), 2, 2)\n"
+                     "example_inputs = [tc.tensor(np.ones((1, 2, 4, 4), np.float32))]\n")
+    tianc = [sys.executable, "-m", "tianc.cli"]
+    listed = subprocess.run(tianc + ["passes", "--load-pass-plugin", str(PLUGIN)],
+                            capture_output=True, text=True, timeout=300)
+    assert listed.returncode == 0, listed.stderr
+    assert "passes of plugin TianPoolBeforeRelu:" in listed.stdout
+    compiled = subprocess.run(
+        tianc + ["compile", str(model), "-o", str(tmp_path / "out"), "-q",
+                 "--load-pass-plugin", str(PLUGIN), "--pass", "tian-example-pool-before-relu"],
+        capture_output=True, text=True, timeout=300)
+    assert compiled.returncode == 0, compiled.stderr
+    optimized = next((tmp_path / "out" / "ir").glob("*tian-optimized.mlir")).read_text()
+    assert optimized.index("tian.max_pool2d") < optimized.index("tian.relu")

@@ -4,11 +4,68 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Tools/Plugins/DialectPlugin.h"
+#include "mlir/Tools/Plugins/PassPlugin.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "llvm/Support/ToolOutputFile.h"
 
+#include <vector>
+
 #include "InputGuard.h"
 #include "passes/Registration.h"
+
+namespace {
+/// Loads the plugins named by --load-pass-plugin and --load-dialect-plugin
+/// (`=path` or a separate `path`) before the command line is parsed, so a
+/// plugin's passes are flags of their own and listed by --help (mlir-opt
+/// loads them while parsing, too late for both). Returns the arguments
+/// without those options; false if a plugin failed to load.
+bool loadPlugins(int argc, char **argv, mlir::DialectRegistry &registry,
+                 std::vector<char *> &rest) {
+  bool ok = true;
+  for (int i = 0; i < argc; ++i) {
+    llvm::StringRef arg(argv[i]);
+    bool passPlugin = arg.consume_front("--load-pass-plugin") ||
+                      arg.consume_front("-load-pass-plugin");
+    bool dialectPlugin = !passPlugin && (arg.consume_front("--load-dialect-plugin") ||
+                                         arg.consume_front("-load-dialect-plugin"));
+    if (!passPlugin && !dialectPlugin) {
+      rest.push_back(argv[i]);
+      continue;
+    }
+    std::string path;
+    if (arg.consume_front("="))
+      path = arg.str();
+    else if (arg.empty() && i + 1 < argc)
+      path = argv[++i];
+    else {
+      rest.push_back(argv[i]); // not ours (a longer option name): let the parser judge
+      continue;
+    }
+    if (passPlugin) {
+      llvm::Expected<mlir::PassPlugin> plugin = mlir::PassPlugin::load(path);
+      if (!plugin) {
+        llvm::errs() << "tian-opt: cannot load the pass plugin " << path << ": "
+                     << llvm::toString(plugin.takeError()) << "\n";
+        ok = false;
+        continue;
+      }
+      plugin->registerPassRegistryCallbacks();
+    } else {
+      llvm::Expected<mlir::DialectPlugin> plugin = mlir::DialectPlugin::load(path);
+      if (!plugin) {
+        llvm::errs() << "tian-opt: cannot load the dialect plugin " << path << ": "
+                     << llvm::toString(plugin.takeError()) << "\n";
+        ok = false;
+        continue;
+      }
+      plugin->registerDialectRegistryCallbacks(registry);
+    }
+  }
+  rest.push_back(nullptr);
+  return ok;
+}
+} // namespace
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
@@ -17,6 +74,11 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   tianc::registerDialects(registry);
   tianc::registerPasses();
+  std::vector<char *> arguments;
+  if (!loadPlugins(argc, argv, registry, arguments))
+    return 1;
+  argc = static_cast<int>(arguments.size()) - 1;
+  argv = arguments.data();
   auto [inputFilename, outputFilename] = mlir::registerAndParseCLIOptions(
       argc, argv, "tian-opt: the tianc optimizer driver\n", registry);
   mlir::MlirOptMainConfig config = mlir::MlirOptMainConfig::createFromCLOptions();
