@@ -13,11 +13,12 @@ from . import _mlir_setup as _mlir_setup  # noqa: F401  (registers tian)
 
 __version__ = "0.1.0"
 
-from . import aot, autograd, data, dtypes, functional, jit, nn, onnx, optim, passes, random  # noqa: E402
+from . import aot, autograd, custom_ops, data, dtypes, functional, jit, nn, onnx, optim, passes, random  # noqa: E402
 from ._dispatch import _bind_late_imports  # noqa: E402
 
 _bind_late_imports()
 from .autograd import enable_grad, grad, no_grad  # noqa: E402
+from .custom_ops import custom_op  # noqa: E402
 from .nn.module import load, save  # noqa: E402
 from ._dispatch import TianError  # noqa: E402
 from .dtypes import bfloat16, bool_, float16, float32, int8, int32, int64  # noqa: E402

@@ -22,6 +22,9 @@ from . import dtypes
 from .compiler import compile_module
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
+# Frames of the MLIR bindings (an eager kernel's function is built inside
+# func.FuncOp.from_py_func) are never the user's either.
+_MLIR_DIR = str(Path(__import__("mlir").__path__[0]).resolve())
 
 
 class TianError(ValueError):
@@ -34,7 +37,7 @@ def _user_frame():
     if _state.origin is not None:
         return _state.origin[:2]
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+    while frame is not None and frame.f_code.co_filename.startswith((_PACKAGE_DIR, _MLIR_DIR)):
         frame = frame.f_back
     return None if frame is None else (frame.f_code.co_filename, frame.f_lineno)
 

@@ -1,6 +1,7 @@
 """The ``tianc`` command line.
 
     tianc ops            list every tian op, primitive or composite, with its summary
+                         (--load-python FILE lists the custom ops FILE defines too)
     tianc version        print the versions of tianc and of the MLIR it is built on
     tianc compile model.py --target aarch64-linux-gnu -o out/
                          compile a model ahead of time (see docs/deploy.md)
@@ -39,10 +40,18 @@ def list_ops(out=sys.stdout) -> int:
         name = cls.OPERATION_NAME
         kind = "composite" if name in ops_info.COMPOSITES else "primitive"
         rows.append((name, kind, ops_info.SUMMARIES.get(name, _summary(cls))))
-    width = max(len(r[0]) for r in rows)
+    from . import custom_ops
+
+    custom = [(op.name, op.kind, op.summary) for op in custom_ops.list_ops()]
+    width = max(len(r[0]) for r in rows + custom)
     for name, kind, summary in rows:
         print(f"{name:<{width}}  {kind:<9}  {summary}", file=out)
     print(f"{len(rows)} ops", file=out)
+    if custom:
+        print("\ncustom ops (tc.custom_op):", file=out)
+        for name, kind, summary in custom:
+            print(f"{name:<{width}}  {kind:<20}  {summary}", file=out)
+        print(f"{len(custom)} custom ops", file=out)
     return 0
 
 
@@ -236,6 +245,9 @@ def make_parser() -> argparse.ArgumentParser:
     ops_parser = sub.add_parser("ops", help="list every tian op with its summary")
     ops_parser.add_argument("--onnx", action="store_true",
                             help="list the ONNX ops tianc imports instead")
+    ops_parser.add_argument("--load-python", action="append", metavar="FILE.py",
+                            help="run a Python file first: the custom ops it defines "
+                            "(tc.custom_op) are listed too")
     onnx_parser = sub.add_parser("onnx", help="check an ONNX model against what tianc imports")
     onnx_parser.add_argument("action", choices=("check",))
     onnx_parser.add_argument("model", help="an .onnx file")
@@ -275,7 +287,16 @@ def main(argv=None) -> int:
     import tianc
 
     if args.command == "ops":
-        return list_onnx_ops() if args.onnx else list_ops()
+        if args.onnx:
+            return list_onnx_ops()
+        for file in args.load_python or []:  # files that define custom ops
+            if not os.path.isfile(file):
+                print(f"tianc: error: {file}: no such file (--load-python)", file=sys.stderr)
+                return 2
+            import runpy
+
+            runpy.run_path(file, run_name="tianc_custom_ops")
+        return list_ops()
     if args.command == "onnx":
         return onnx_command(args)
     if args.command == "compile":
