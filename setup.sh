@@ -8,12 +8,13 @@ VENV=$ROOT/.venv
 BUILD=$ROOT/build
 step() { printf '\n==> %s\n' "$*"; }
 
-step "System packages (ccache, AArch64 cross toolchain, qemu-user)"
+step "System packages (ccache, AArch64 cross toolchain, qemu-user, Graphviz)"
 missing=()
 command -v ccache >/dev/null || missing+=(ccache)
 command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
 [ -d /usr/aarch64-linux-gnu/include ] || missing+=(libc6-dev-arm64-cross)
 command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+command -v dot >/dev/null || missing+=(graphviz)  # traced.draw()
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive

@@ -173,6 +173,28 @@ public:
 
   int64_t bufferCount() const { return buffers.size(); }
 
+  /// What a picture of the plan needs (tianc's draw_memory): per buffer
+  /// (or segment) its offset, bytes and first and last top-level op, and
+  /// where it comes from; the number of top-level ops. Read before
+  /// rewrite() replaces the allocations.
+  DictionaryAttr layout(Builder &builder) {
+    SmallVector<int64_t> placements;
+    SmallVector<Attribute> origins;
+    for (Buffer &buffer : buffers) {
+      placements.append({groups[find(buffer.group)].offset, buffer.bytes, buffer.start,
+                         buffer.end});
+      std::string where;
+      llvm::raw_string_ostream os(where);
+      buffer.alloc.getLoc().print(os);
+      origins.push_back(builder.getStringAttr(where));
+    }
+    return builder.getDictionaryAttr({
+        builder.getNamedAttr("buffers", builder.getDenseI64ArrayAttr(placements)),
+        builder.getNamedAttr("origins", builder.getArrayAttr(origins)),
+        builder.getNamedAttr("steps", builder.getI64IntegerAttr(position.size())),
+    });
+  }
+
   /// What the code allocates without a plan: every allocation, whole.
   int64_t naiveBytes() {
     int64_t total = 0;
@@ -331,8 +353,9 @@ struct PlanMemoryPass : public tian::impl::PlanMemoryBase<PlanMemoryPass> {
     int64_t peak = planner.place();
     int64_t naive = planner.naiveBytes(), bound = planner.lowerBound();
     int64_t count = planner.bufferCount();
-    planner.rewrite(function, peak);
     Builder builder(&getContext());
+    function->setAttr("tian.memory_layout", planner.layout(builder));
+    planner.rewrite(function, peak);
     function->setAttr("tian.memory_plan",
                       builder.getDictionaryAttr({
                           builder.getNamedAttr("buffers", builder.getI64IntegerAttr(count)),

@@ -304,6 +304,53 @@ class TracedFunction:
         keys = ("naive_bytes", "lower_bound_bytes", "planned_peak_bytes", "buffers")
         return {key: plan.get(key, 0) for key in keys}
 
+    def draw(self, path=None):
+        """A picture of the most recently called variant: its ops after
+        tian's optimizations, each with its Python line and result type, the
+        ops of one fused kernel in one box. Written to ``path`` (.svg, .png,
+        .pdf; .dot for the Graphviz source) when given; returns the
+        graphviz.Digraph (Jupyter shows it). Needs the graphviz package and,
+        except for .dot, Graphviz's programs."""
+        from . import draw
+
+        recorded = self._last_variant().stages.get("graph")
+        if recorded is None:
+            raise TianError(f"{self.name} was loaded from a compile cache that recorded no graph: "
+                            "compile it again (tianc cache clear) to draw it")
+        import json
+
+        dot = draw.graph(self.name, json.loads(recorded))
+        if path is not None:
+            draw.render_graph(dot, path)
+        return dot
+
+    def draw_memory(self, path=None):
+        """A picture of the most recently called variant's memory plan: each
+        temporary buffer as a box over the ops it lives across (x) and its
+        bytes in the arena (y), with the arena's size and the lower bound.
+        Written to ``path`` (.png, .svg, .pdf) when given; returns the
+        matplotlib Figure. Needs matplotlib."""
+        from . import draw
+        from .compiler.pipeline import memory_layout
+
+        text = self._last_variant().stages["bufferized"]
+        figure = draw.memory_figure(self.name, memory_layout(text), memory_plan(text))
+        if path is not None:
+            draw.save_figure(figure, path)
+        return figure
+
+    def _repr_svg_(self):
+        """Jupyter's inline picture: the graph of the last call (None before
+        the first call, or without Graphviz)."""
+        if self._last is None or "graph" not in self._last.stages:
+            return None
+        from . import draw
+
+        try:
+            return draw.svg(self.draw())
+        except TianError:
+            return None
+
     @property
     def num_variants(self):
         return len(self._variants)

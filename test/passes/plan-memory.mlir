@@ -7,7 +7,10 @@
 // starts after %a's last use and takes its bytes. Greedy by size places %a
 // at 0, %c at 0 (no overlap in time), %b at 1024: a 1536-byte arena, which
 // is the lower bound (1024 + 512 live at once); naively 2560 bytes.
+// The layout, for pictures of the plan: per buffer its offset, bytes and
+// first and last op, where it was allocated, the number of ops.
 // CHECK-LABEL: func.func @reuse
+// CHECK-SAME: tian.memory_layout = {buffers = array<i64: 0, 1024, {{[0-9]+}}, {{[0-9]+}}, 1024, 512, {{[0-9]+}}, {{[0-9]+}}, 0, 1024, {{[0-9]+}}, {{[0-9]+}}>, origins = [{{.*}}], steps = {{[0-9]+}} : i64}
 // CHECK-SAME: tian.memory_plan = {buffers = 3 : i64, lower_bound_bytes = 1536 : i64, naive_bytes = 2560 : i64, planned_peak_bytes = 1536 : i64}
 // CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1536xi8>
 // CHECK: %[[C0:.*]] = arith.constant 0 : index

@@ -102,6 +102,45 @@ STAGES = cpu_stages()
 STAGE_NAMES = ("tian",) + tuple(name for name, _ in STAGES) + ("llvm-ir",)
 
 
+def where(location) -> str:
+    """The file:line of an MLIR location (as printed), "" when unknown; a
+    named location (an ONNX node of a model file) gives "file: node"."""
+    text = str(location)
+    named = re.fullmatch(r'loc\("(.*)"\("(.*)":\d+:\d+\)\)', text)
+    if named:
+        return f"{named.group(2)}: {named.group(1)}"
+    plain = re.fullmatch(r'loc\("?([^"]*)"?:(\d+):\d+\)', text)
+    return f"{plain.group(1)}:{plain.group(2)}" if plain else ""
+
+
+def _graph(module: ir.Module) -> dict:
+    """The dataflow graph of the entry function at the tian-optimized stage,
+    for pictures (traced.draw()): nodes (op, file:line, result type, fusion
+    group and row dims) and edges (producer index, consumer index)."""
+    function = next(op for op in module.body.operations if op.operation.name == "func.func")
+    block = function.regions[0].blocks[0]
+    nodes, edges, index_of = [], [], {}
+    for argument in block.arguments:
+        index_of[argument] = len(nodes)
+        nodes.append({"op": f"input {argument.arg_number}", "where": "",
+                      "type": str(argument.type)})
+    for op in block.operations:
+        attributes = op.attributes
+        node = {"op": op.operation.name, "where": where(op.location),
+                "type": ", ".join(str(r.type) for r in op.results)}
+        if "tian.fusion_group" in attributes:
+            node["group"] = ir.IntegerAttr(attributes["tian.fusion_group"]).value
+        if "tian.fusion_rows" in attributes:
+            node["rows"] = ir.IntegerAttr(attributes["tian.fusion_rows"]).value
+        for operand in op.operands:
+            if operand in index_of:
+                edges.append([index_of[operand], len(nodes)])
+        for result in op.results:
+            index_of[result] = len(nodes)
+        nodes.append(node)
+    return {"nodes": nodes, "edges": edges}
+
+
 def _fusion_groups(module: ir.Module) -> list:
     """[{"group": id, "rows": n, "ops": [[op name, "file:line"], ...]}] from
     the tian.fusion_group attributes tian-fuse-elementwise and tian-fuse-rows
@@ -115,11 +154,27 @@ def _fusion_groups(module: ir.Module) -> list:
             if "tian.fusion_group" not in op.attributes:
                 continue
             group = ir.IntegerAttr(op.attributes["tian.fusion_group"]).value
-            where = re.sub(r'^loc\("?([^"]*)"?:(\d+):\d+\)$', r"\1:\2", str(op.location))
-            groups.setdefault(group, []).append([op.operation.name, where])
+            groups.setdefault(group, []).append([op.operation.name, where(op.location)])
             if "tian.fusion_rows" in op.attributes:
                 rows[group] = ir.IntegerAttr(op.attributes["tian.fusion_rows"]).value
     return [{"group": g, "rows": rows.get(g, 0), "ops": ops} for g, ops in sorted(groups.items())]
+
+
+def memory_layout(bufferized_text: str) -> dict:
+    """The ``tian.memory_layout`` tian-plan-memory left beside its plan:
+    {"steps": ops of the function, "buffers": [{"offset", "bytes", "start",
+    "end", "where"}, ...]} ({} if nothing was planned)."""
+    match = re.search(r"tian\.memory_layout = \{buffers = array<i64(?:: ([-\d, ]*))?>, "
+                      r"origins = \[(.*?)\], steps = (\d+) : i64\}", bufferized_text)
+    if not match:
+        return {}
+    numbers = [int(n) for n in (match.group(1) or "").split(",") if n.strip()]
+    origins = [re.sub(r"\\([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), o)
+               for o in re.findall(r'"((?:[^"\\]|\\.)*)"', match.group(2))]
+    buffers = [{"offset": numbers[i], "bytes": numbers[i + 1], "start": numbers[i + 2],
+                "end": numbers[i + 3], "where": where(origin)}
+               for i, origin in zip(range(0, len(numbers), 4), origins)]
+    return {"steps": int(match.group(3)), "buffers": buffers}
 
 
 def memory_plan(bufferized_text: str) -> dict:
@@ -240,6 +295,7 @@ def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None,
             texts[stage] = _text(module)
         if stage == "tian-optimized":
             texts["fusion-groups"] = json.dumps(_fusion_groups(module))
+            texts["graph"] = json.dumps(_graph(module))
     if dump_dir:
         directory = Path(dump_dir)
         if dump_name is not None:
