@@ -38,28 +38,25 @@ else
 fi
 SITE=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 
-step "Configure and build (CMake + Ninja + ccache)"
+step "Build and install tianc into .venv (pip install -e .: scikit-build-core, CMake, Ninja, ccache)"
+# An editable install: the package is python/tianc, where the build also
+# puts the native extension, tian-opt and the headers plugins build
+# against; pip adds the `tianc` and `tian-opt` commands.
+rm -f "$SITE/tianc.pth"  # what earlier versions of this script installed instead
 export PATH=$VENV/bin:$PATH
-if [ ! -f "$BUILD/build.ninja" ]; then
-  cmake -G Ninja -S "$ROOT" -B "$BUILD" \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DMLIR_DIR="$SITE/mlir/lib/cmake/mlir" \
-    -DLLVM_DIR="$SITE/llvm/lib/cmake/llvm" \
-    -DMLIR_LINK_MLIR_DYLIB=ON \
-    -DPython3_EXECUTABLE="$VENV/bin/python"
-fi
 start=$(date +%s)
-cmake --build "$BUILD"
+mkdir -p "$BUILD"
+log=$BUILD/setup-build.log
+# The build's progress lines as they come; the whole output in the log.
+set +e
+"$VENV/bin/python" -m pip install -v --no-build-isolation --no-deps -e "$ROOT" 2>&1 \
+  | tee "$log" | grep --line-buffered -E '^ *(\*\*\*|\[[0-9]+/[0-9]+\]|CMake Error|FAILED)'
+built=${PIPESTATUS[0]}
+set -e
+if [ "$built" -ne 0 ]; then
+  tail -40 "$log"
+  echo "setup.sh: building tianc failed; the whole output is in $log" >&2
+  exit 1
+fi
 echo "build took $(( $(date +%s) - start )) s"
-
-step "Install tianc into .venv"
-# An in-place (editable) install: the package is python/tianc, with its
-# native extension built into python/tianc/_native.
-echo "$ROOT/python" > "$SITE/tianc.pth"
-ln -sf "$BUILD/bin/tian-opt" "$VENV/bin/tian-opt"
-cat > "$VENV/bin/tianc" <<EOS
-#!/usr/bin/env bash
-exec "$VENV/bin/python" -m tianc.cli "\$@"
-EOS
-chmod +x "$VENV/bin/tianc"
 "$VENV/bin/python" -c "import tianc; print('tianc', tianc.__version__, 'ready')"

@@ -128,11 +128,20 @@ PyObject *registeredPasses(PyObject *, PyObject *) {
   if (!file)
     return PyErr_SetFromErrno(PyExc_OSError);
   int saved = dup(STDOUT_FILENO);
-  dup2(fileno(file), STDOUT_FILENO);
+  if (saved < 0 || dup2(fileno(file), STDOUT_FILENO) < 0) {
+    if (saved >= 0)
+      close(saved);
+    fclose(file);
+    return PyErr_SetFromErrno(PyExc_OSError);
+  }
   mlir::printRegisteredPasses();
   llvm::outs().flush();
-  dup2(saved, STDOUT_FILENO);
+  bool restored = dup2(saved, STDOUT_FILENO) >= 0;
   close(saved);
+  if (!restored) {
+    fclose(file);
+    return PyErr_SetFromErrno(PyExc_OSError);
+  }
   std::string text;
   rewind(file);
   char chunk[4096];
@@ -163,21 +172,44 @@ void *openPlugin(const char *path, const char *entry) {
   if (!symbol) {
     PyErr_Format(PyExc_OSError, "%s is not an MLIR plugin of that kind: it has no %s()", path,
                  entry);
+    dlclose(handle);
     return nullptr;
   }
   return symbol;
 }
 
-/// load_pass_plugin(path) -> (name, version): registers the plugin's passes.
+/// Whether `name` is in the tuple `loaded` (the names of the plugins
+/// loaded so far); sets an error if so.
+bool alreadyLoaded(const char *path, const char *name, PyObject *loaded) {
+  if (!name)
+    return false;
+  for (Py_ssize_t i = 0, n = PyTuple_GET_SIZE(loaded); i < n; ++i) {
+    const char *other = PyUnicode_AsUTF8(PyTuple_GET_ITEM(loaded, i));
+    if (other && std::string(other) == name) {
+      PyErr_Format(PyExc_OSError,
+                   "%s is the plugin %s, which is loaded already (from another file): "
+                   "a second copy would register its passes twice",
+                   path, name);
+      return true;
+    }
+  }
+  return false;
+}
+
+/// load_pass_plugin(path, loaded) -> (name, version): registers the
+/// plugin's passes, unless a plugin of that name is in `loaded`.
 PyObject *loadPassPlugin(PyObject *, PyObject *args) {
   const char *path;
-  if (!PyArg_ParseTuple(args, "s", &path))
+  PyObject *loaded;
+  if (!PyArg_ParseTuple(args, "sO!", &path, &PyTuple_Type, &loaded))
     return nullptr;
   auto entry = reinterpret_cast<mlir::PassPluginLibraryInfo (*)()>(
       openPlugin(path, "mlirGetPassPluginInfo"));
   if (!entry)
     return nullptr;
   mlir::PassPluginLibraryInfo info = entry();
+  if (alreadyLoaded(path, info.pluginName, loaded))
+    return nullptr;
   if (info.apiVersion != MLIR_PLUGIN_API_VERSION || !info.registerPassRegistryCallbacks)
     return PyErr_Format(PyExc_OSError, "%s is built for MLIR plugin API %u, this MLIR has %u",
                         path, info.apiVersion, MLIR_PLUGIN_API_VERSION);
@@ -186,12 +218,13 @@ PyObject *loadPassPlugin(PyObject *, PyObject *args) {
                        info.pluginVersion ? info.pluginVersion : "");
 }
 
-/// load_dialect_plugin(path, registry) -> (name, version): inserts the
-/// plugin's dialects into `registry` (an mlir.ir.DialectRegistry).
+/// load_dialect_plugin(path, registry, loaded) -> (name, version): inserts
+/// the plugin's dialects into `registry` (an mlir.ir.DialectRegistry),
+/// unless a plugin of that name is in `loaded`.
 PyObject *loadDialectPlugin(PyObject *, PyObject *args) {
   const char *path;
-  PyObject *registryObject;
-  if (!PyArg_ParseTuple(args, "sO", &path, &registryObject))
+  PyObject *registryObject, *loaded;
+  if (!PyArg_ParseTuple(args, "sOO!", &path, &registryObject, &PyTuple_Type, &loaded))
     return nullptr;
   PyObject *capsule = PyObject_GetAttrString(registryObject, MLIR_PYTHON_CAPI_PTR_ATTR);
   if (!capsule)
@@ -207,6 +240,8 @@ PyObject *loadDialectPlugin(PyObject *, PyObject *args) {
   if (!entry)
     return nullptr;
   mlir::DialectPluginLibraryInfo info = entry();
+  if (alreadyLoaded(path, info.pluginName, loaded))
+    return nullptr;
   if (info.apiVersion != MLIR_PLUGIN_API_VERSION || !info.registerDialectRegistryCallbacks)
     return PyErr_Format(PyExc_OSError, "%s is built for MLIR plugin API %u, this MLIR has %u",
                         path, info.apiVersion, MLIR_PLUGIN_API_VERSION);

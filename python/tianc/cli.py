@@ -7,6 +7,7 @@
                          compile a model ahead of time (see docs/deploy.md)
     tianc cache info     where the compile cache is, its entries and size
     tianc cache clear    remove every entry of the compile cache
+    tianc paths          where the CMake package (find_package(tianc)), headers and tian-opt are
     tianc passes         the passes a pipeline can name and the points they run at
                          (--load-pass-plugin LIB, --load-python-passes FILE add to them)
 """
@@ -180,27 +181,38 @@ def compile_command(args) -> int:
     return 0
 
 
-def _load_passes(args):
-    """Loads the C++ plugins and Python pass files a command names."""
+def _run_python_files(files, option):
+    """Runs the Python files an option names (they register passes or
+    define custom ops)."""
     import runpy
 
+    from .aot import AotArgumentError
+
+    for file in files or []:
+        if not os.path.isfile(file):
+            raise AotArgumentError(f"{file}: no such file ({option})")
+        runpy.run_path(file, run_name="tianc_extension")
+
+
+def _load_passes(args):
+    """Loads the C++ plugins and Python pass files a command names."""
     from . import passes
 
     for plugin in args.load_pass_plugin or []:
         passes.load_plugin(plugin)
-    for file in args.load_python_passes or []:
-        if not os.path.isfile(file):
-            from .aot import AotArgumentError
-
-            raise AotArgumentError(f"{file}: no such file (--load-python-passes)")
-        runpy.run_path(file, run_name="tianc_passes")
+    _run_python_files(args.load_python_passes, "--load-python-passes")
 
 
 def passes_command(args, out=sys.stdout) -> int:
     from . import passes
 
+    from .aot import AotArgumentError
+
     try:
         _load_passes(args)
+    except AotArgumentError as error:  # the command line is wrong
+        print(f"tianc: error: {error}", file=sys.stderr)
+        return 2
     except Exception as error:  # a plugin that does not load, a pass file that raises
         print(f"tianc: error: {error}", file=sys.stderr)
         return 1
@@ -236,6 +248,31 @@ def cache_command(args, out=sys.stdout) -> int:
     print(f"entries:  {len(listed)}", file=out)
     print(f"size:     {total / 2**20:.1f} MiB of {cache.size_limit() / 2**20:.0f} MiB "
           "(TIANC_CACHE_SIZE; least recently used entries go first)", file=out)
+    return 0
+
+
+def _native_path(*parts):
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.joinpath("_native", *parts)
+
+
+def tian_opt():
+    """The `tian-opt` command: the optimizer driver shipped in the package."""
+    binary = _native_path("bin", "tian-opt")
+    if not binary.exists():
+        print(f"tian-opt: {binary} is missing: reinstall tianc (./setup.sh)", file=sys.stderr)
+        sys.exit(1)
+    os.execv(str(binary), [str(binary), *sys.argv[1:]])
+
+
+def paths_command(out=sys.stdout) -> int:
+    """Where the installed pieces are, for builds against tianc."""
+    print(f"cmake:    {_native_path().parent / 'cmake'}  (-Dtianc_DIR=... for find_package(tianc))",
+          file=out)
+    print(f"include:  {_native_path('include')}", file=out)
+    print(f"tian-opt: {_native_path('bin', 'tian-opt')}", file=out)
+    print(f"runtime:  {_native_path('runtime')}  (the C runtime of AOT-compiled models)", file=out)
     return 0
 
 
@@ -277,6 +314,7 @@ def make_parser() -> argparse.ArgumentParser:
                              help="load a C++ pass plugin (built by tianc_add_plugin)")
         command.add_argument("--load-python-passes", action="append", metavar="FILE.py",
                              help="run a Python file that registers passes")
+    sub.add_parser("paths", help="where tianc's CMake package, headers and tian-opt are")
     cache_parser = sub.add_parser("cache", help="show or empty the compile cache")
     cache_parser.add_argument("action", choices=("info", "clear"))
     return parser
@@ -289,13 +327,13 @@ def main(argv=None) -> int:
     if args.command == "ops":
         if args.onnx:
             return list_onnx_ops()
-        for file in args.load_python or []:  # files that define custom ops
-            if not os.path.isfile(file):
-                print(f"tianc: error: {file}: no such file (--load-python)", file=sys.stderr)
-                return 2
-            import runpy
+        from .aot import AotArgumentError
 
-            runpy.run_path(file, run_name="tianc_custom_ops")
+        try:
+            _run_python_files(args.load_python, "--load-python")  # files of custom ops
+        except AotArgumentError as error:
+            print(f"tianc: error: {error}", file=sys.stderr)
+            return 2
         return list_ops()
     if args.command == "onnx":
         return onnx_command(args)
@@ -305,6 +343,8 @@ def main(argv=None) -> int:
         return cache_command(args)
     if args.command == "passes":
         return passes_command(args)
+    if args.command == "paths":
+        return paths_command()
     if args.command == "version":
         from importlib.metadata import version
 

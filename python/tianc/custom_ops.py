@@ -22,8 +22,10 @@ and under autograd, and listed by ``tianc ops``:
            grad=lambda g, inputs, out: 2.0 * inputs[0] * g.unsqueeze(-1))
 
    The body's arguments are ``Scalar`` values with the arithmetic operators
-   and ``tc.custom_ops.exp/log/sqrt/tanh/maximum/minimum/where`` (or, as
-   ``.value``, the MLIR value itself, for arith and math ops). It becomes
+   and comparisons and ``tc.custom_ops.exp/log/sqrt/tanh/maximum/minimum/
+   where`` (or, as ``.value``, the MLIR value itself, for arith and math
+   ops). Integer ``/`` truncates toward zero; ``x / 0`` is 0. A body cannot
+   branch on a Scalar (``if``, ``max()``): ``where`` selects. It becomes
    one ``linalg.generic`` in the traced function, lowered, fused around and
    bufferized like tian's own ops; eager calls compile it as a kernel.
 
@@ -39,12 +41,12 @@ the composition, and to the body and the rules where they name them.
 import dataclasses
 import hashlib
 import inspect
-import marshal
 import re
 
 from mlir import ir
 from mlir.dialects import arith, linalg, math, tensor as tensor_dialect
 
+from . import _fingerprint
 from . import autograd as _autograd
 from . import dtypes
 from ._dispatch import TianError, apply, error_here, tracing
@@ -216,7 +218,11 @@ class GenericOp(_CustomOp):
                 # Per result: the loop dim it is (None: an expression).
                 self._dims.append([e.position if isinstance(e, ir.AffineDimExpr) else None
                                    for e in parsed.results])
-        self.fingerprint = _fingerprint(body)
+        # What the eager kernel cache keys on: everything that defines the op
+        # (a cell run again with another init= must not get the old kernel).
+        self.fingerprint = hashlib.sha256(repr((
+            self.maps, self.iterators, init, str(self.dtype), _fingerprint.digest(body),
+        )).encode()).hexdigest()[:16]
 
     def __call__(self, *inputs, **attrs):
         inputs = self._tensors(inputs)
@@ -227,12 +233,16 @@ class GenericOp(_CustomOp):
         _check_sizes(self.name, self._dims, [*[t.shape for t in inputs], out_shape],
                      len(self.iterators))
         out_dtype = self.dtype or inputs[0].dtype
-        key = ("custom", self.name, self.fingerprint, _attrs_key(attrs), out_dtype.str)
+        key = ("custom", self.name, self.fingerprint, _attrs_key(attrs), out_dtype.str, out_shape)
 
         def build(*values):
             return self._build(values, out_shape, out_dtype, attrs)
 
-        return apply(self.name, build, inputs, key, self._vjp(inputs, attrs))
+        return apply(self.name, build, inputs, key, self._vjp(inputs, attrs) or self._no_gradient)
+
+    def _no_gradient(self, g, out):
+        raise TianError(f"custom op {self.name} has no gradient rule (grad=): autograd cannot "
+                        "go through its body")
 
     def _build(self, values, out_shape, out_dtype, attrs):
         maps = [ir.AffineMapAttr(ir.Attribute.parse(f"affine_map<{m}>")).value for m in self.maps]
@@ -304,19 +314,6 @@ def _attrs_key(attrs):
     return tuple(sorted((k, repr(v)) for k, v in attrs.items()))
 
 
-def _fingerprint(fn):
-    digest = hashlib.sha256()
-    try:
-        digest.update(inspect.getsource(fn).encode())
-    except (OSError, TypeError):
-        code = getattr(fn, "__code__", None)
-        digest.update(marshal.dumps(code) if code is not None else repr(fn).encode())
-    # Constants and closures the body reads change what it computes too.
-    closure = getattr(fn, "__closure__", None) or ()
-    digest.update(repr([getattr(c, "cell_contents", None) for c in closure]).encode())
-    return digest.hexdigest()[:16]
-
-
 # ------------------------------------------------------------------ scalars
 
 def _constant(value, element):
@@ -368,8 +365,31 @@ class Scalar:
     def __rsub__(self, o): return self._binary(o, arith.SubFOp, arith.SubIOp, True)
     def __mul__(self, o): return self._binary(o, arith.MulFOp, arith.MulIOp)
     def __rmul__(self, o): return self._binary(o, arith.MulFOp, arith.MulIOp, True)
-    def __truediv__(self, o): return self._binary(o, arith.DivFOp, arith.DivSIOp)
-    def __rtruediv__(self, o): return self._binary(o, arith.DivFOp, arith.DivSIOp, True)
+    def __truediv__(self, o): return self._divide(self.value, self._other(o))
+    def __rtruediv__(self, o): return self._divide(self._other(o), self.value)
+
+    def __bool__(self):
+        raise TianError("a custom op's body cannot branch on a Scalar (if, and, or, min, max, "
+                        "abs): the value exists only when the kernel runs. Use "
+                        "tc.custom_ops.where(condition, a, b), maximum or minimum")
+
+    def __eq__(self, o): return self._compare(o, "OEQ", "eq")
+    def __ne__(self, o): return self._compare(o, "UNE", "ne")
+    __hash__ = None
+
+    def _divide(self, a, b):
+        if self.is_float:
+            return Scalar(arith.DivFOp(a, b).result)
+        # Integers truncate toward zero (C); x / 0 is 0 and MIN / -1 is MIN,
+        # where arith.divsi is undefined (a SIGFPE on x86).
+        zero, one = _constant(0, a.type), _constant(1, a.type)
+        minus_one = _constant(-1, a.type)
+        smallest = _constant(-(1 << (a.type.width - 1)), a.type)
+        by_zero = arith.CmpIOp(arith.CmpIPredicate.eq, b, zero).result
+        overflow = arith.AndIOp(arith.CmpIOp(arith.CmpIPredicate.eq, a, smallest).result,
+                                arith.CmpIOp(arith.CmpIPredicate.eq, b, minus_one).result).result
+        safe = arith.SelectOp(arith.OrIOp(by_zero, overflow).result, one, b).result
+        return Scalar(arith.SelectOp(by_zero, zero, arith.DivSIOp(a, safe).result).result)
 
     def __neg__(self):
         if self.is_float:

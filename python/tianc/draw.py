@@ -18,6 +18,8 @@ from ._dispatch import TianError
 _GRAPHVIZ_HELP = ("pip install graphviz (the Python package) and the Graphviz programs "
                   "(apt-get install graphviz, brew install graphviz, conda install graphviz)")
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+# Larger graphs are not drawn inline in Jupyter (dot takes seconds on them).
+INLINE_NODES = 1500
 # Fill colours for fused kernels, cycled: a kernel's ops share one.
 _PALETTE = ("#cfe2f3", "#d9ead3", "#fff2cc", "#f4cccc", "#d9d2e9", "#fce5cd", "#d0e0e3")
 

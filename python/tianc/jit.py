@@ -346,6 +346,9 @@ class TracedFunction:
             return None
         from . import draw
 
+        if self._last.stages["graph"].count('"op"') > draw.INLINE_NODES:
+            return None  # Graphviz takes long on a huge graph: draw() it into a file
+
         try:
             return draw.svg(self.draw())
         except TianError:

@@ -10,9 +10,10 @@ where in tianc's pipelines they run.
     tc.passes.load_plugin("libmy_passes.python.so")           # C++ passes
     tc.passes.list()                                          # what there is
 
-A pass runs at one of the *points* below: after the stage of that name (its
-IR text, ``traced.ir(point)``, shows the pass's work), or for ``tian``
-right after capture, before tianc optimizes anything. A Python pass gets the
+A pass runs at one of the *points* below: at the end of the stage of that
+name (whose text, ``traced.ir(point)``, shows the pass's work), or for
+``tian`` right after capture, before tianc optimizes anything (its work
+shows from ``ir("tian-optimized")`` on). A Python pass gets the
 whole ``builtin.module`` and rewrites it with the upstream bindings
 (``mlir.ir``, ``mlir.rewrite`` pattern sets); a name that is no Python pass
 is an MLIR pass (upstream, tian's own, or a loaded plugin's), written as in
@@ -26,7 +27,6 @@ import difflib
 import hashlib
 import inspect
 import logging
-import marshal
 import re
 import traceback
 from pathlib import Path
@@ -34,6 +34,7 @@ from pathlib import Path
 from mlir import ir
 from mlir.passmanager import PassManager
 
+from . import _fingerprint
 from ._dispatch import TianError
 
 log = logging.getLogger("tianc")
@@ -76,10 +77,12 @@ class PassInfo:
 
 @dataclasses.dataclass(frozen=True)
 class _Use:
-    """A pass in a pipeline: a PythonPass with its options, or MLIR text."""
+    """A pass in a pipeline: a PythonPass with its options, or MLIR text;
+    ``point`` is where it was placed."""
     text: str  # for the cache key and messages
     python: PythonPass = None
     options: tuple = ()
+    point: str = DEFAULT_POINT
 
 
 _registry = {}
@@ -95,6 +98,9 @@ def register(name=None, *, after=DEFAULT_POINT, summary=None, options=None):
     parameters with defaults of the function or of the class's __init__.
     Registering a name again replaces the earlier pass. Returns the
     function or class unchanged, so it works as a decorator."""
+
+    if callable(name):  # @tc.passes.register, without arguments
+        return register(None, after=after, summary=summary, options=options)(name)
 
     def decorate(target):
         pass_name = name or target.__name__.replace("_", "-")
@@ -112,7 +118,7 @@ def register(name=None, *, after=DEFAULT_POINT, summary=None, options=None):
         declared = dict(options) if options is not None else _keyword_defaults(target)
         text = summary or (inspect.getdoc(target) or "").split("\n", 1)[0].strip()
         _registry[pass_name] = PythonPass(pass_name, text, after, declared, _runner(target),
-                                          _origin(target), _fingerprint(target))
+                                          _origin(target), _fingerprint.digest(target))
         target.__tianc_pass__ = pass_name
         return target
 
@@ -120,11 +126,17 @@ def register(name=None, *, after=DEFAULT_POINT, summary=None, options=None):
 
 
 def _keyword_defaults(target):
+    """The options: keyword parameters with defaults, after the module (a
+    function's first parameter; a class's __init__ takes options only)."""
     function = target.__init__ if inspect.isclass(target) else target
     try:
-        parameters = inspect.signature(function).parameters.values()
+        parameters = [*inspect.signature(function).parameters.values()]
     except (TypeError, ValueError):
         return {}
+    if inspect.isclass(target):
+        parameters = parameters[1:]  # self
+    elif parameters and parameters[0].kind != inspect.Parameter.KEYWORD_ONLY:
+        parameters = parameters[1:]  # the module
     return {p.name: p.default for p in parameters
             if p.default is not inspect.Parameter.empty
             and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
@@ -143,21 +155,6 @@ def _origin(target):
         return f"{inspect.getsourcefile(target)}:{inspect.getsourcelines(target)[1]}"
     except (OSError, TypeError):
         return getattr(target, "__module__", "?")
-
-
-def _fingerprint(target):
-    """A digest of the pass's code: its source, or (defined where no source
-    is kept) its bytecode and constants."""
-    digest = hashlib.sha256()
-    try:
-        digest.update(inspect.getsource(target).encode())
-    except (OSError, TypeError):
-        code = getattr(target, "__code__", None)
-        if code is None and inspect.isclass(target):
-            code = getattr(getattr(target, "run", None), "__code__", None)
-        digest.update(marshal.dumps(code) if code is not None else repr(target).encode())
-    digest.update(str(getattr(target, "version", "")).encode())
-    return digest.hexdigest()[:16]
 
 
 def _native():
@@ -179,7 +176,8 @@ def load_plugin(path):
             path = sibling
     if not path.exists():
         raise TianError(f"no plugin at {path}")
-    if b"libMLIR.so\0" in path.read_bytes():
+    data = path.read_bytes()
+    if b"libMLIR.so\0" in data:
         raise TianError(f"{path} is linked against libMLIR.so, the tools' MLIR (tian-opt): "
                         "loaded here it would bring a second MLIR into the process. Load the "
                         "library tianc_add_plugin builds for Python, lib<name>.python.so")
@@ -188,19 +186,27 @@ def load_plugin(path):
         return [*_plugins[key]["passes"]]
     native = _native()
     before = set(_registered_mlir_passes())
-    entries = _entry_points(path)
+    entries = [name for name in ("mlirGetPassPluginInfo", "mlirGetDialectPluginInfo")
+               if name.encode() + b"\0" in data]  # the dynamic symbol table, unrun
     if not entries:
         raise TianError(f"{path} is not an MLIR plugin: it defines neither "
                         "mlirGetPassPluginInfo nor mlirGetDialectPluginInfo")
-    info = {"name": path.stem, "version": "", "passes": []}
+    info = {"name": path.stem, "version": "", "passes": [],
+            "digest": hashlib.sha256(data).hexdigest()[:16]}
+    # A second copy of a loaded plugin (another path, same passes) would
+    # register its passes again under other TypeIDs, which MLIR aborts on.
+    loaded = tuple(name for p in _plugins.values() for name in p["names"])
+    info["names"] = []
     try:
         if "mlirGetDialectPluginInfo" in entries:
             from mlir._mlir_libs import get_dialect_registry
 
-            info["name"], info["version"] = native.load_dialect_plugin(str(path),
-                                                                       get_dialect_registry())
+            info["name"], info["version"] = native.load_dialect_plugin(
+                str(path), get_dialect_registry(), loaded)
+            info["names"].append(info["name"])
         if "mlirGetPassPluginInfo" in entries:
-            info["name"], info["version"] = native.load_pass_plugin(str(path))
+            info["name"], info["version"] = native.load_pass_plugin(str(path), loaded)
+            info["names"].append(info["name"])
     except OSError as error:
         raise TianError(str(error)) from None
     _registered_mlir_passes.cache = None
@@ -209,20 +215,17 @@ def load_plugin(path):
     return [*info["passes"]]
 
 
-def _entry_points(path):
-    """Which plugin entry points the library defines (read from its dynamic
-    symbol table without running it)."""
-    data = path.read_bytes()
-    return [name for name in ("mlirGetPassPluginInfo", "mlirGetDialectPluginInfo")
-            if name.encode() + b"\0" in data]
-
-
 def _registered_mlir_passes():
     """{argument: summary} of every MLIR pass and pipeline registered in
     this process (cached until a plugin loads)."""
     if getattr(_registered_mlir_passes, "cache", None) is None:
         found = {}
-        for line in _native().registered_passes().splitlines():
+        try:
+            listing = _native().registered_passes()
+        except OSError as error:  # no temporary file for the listing: no hints, no list
+            log.warning("tianc: cannot list MLIR's passes: %s", error)
+            listing = ""
+        for line in listing.splitlines():
             match = re.match(r"  --([\w.-]+)\s+-\s+(.*)", line)  # options are indented further
             if match:
                 found[match.group(1)] = match.group(2).strip()
@@ -237,7 +240,10 @@ def list():  # noqa: A001  (tc.passes.list(); this module calls no builtin list(
     (``tian-opt --help`` lists them)."""
     infos = []
     stages = _builtin_stages()
+    from_plugins = {name for plugin in _plugins.values() for name in plugin["passes"]}
     for name, summary in sorted(_registered_mlir_passes().items()):
+        if name in from_plugins:
+            continue
         if name in stages or name.startswith("tian") or name == "convert-tian-to-linalg":
             infos.append(PassInfo(name, summary, "tian", tuple(stages.get(name, ()))))
     for plugin in _plugins.values():
@@ -299,6 +305,9 @@ def _items(items, point):
         items = _split(items)
     elif callable(items) or not hasattr(items, "__iter__"):
         items = [items]
+    else:  # a list whose strings may be pipelines themselves ("a,b")
+        items = [part for item in items
+                 for part in (_split(item) if isinstance(item, str) else [item])]
     for item in items:
         if isinstance(item, str):
             match = re.fullmatch(r"\s*([\w.-]+)\s*\((.*)\)\s*", item, re.S)
@@ -316,7 +325,8 @@ def _items(items, point):
             use = _use(name)
         else:
             raise TianError(f"a pass is a name or a registered function, not {item!r}")
-        yield (point or (use.python.point if use.python else DEFAULT_POINT)), use
+        placed = point or (use.python.point if use.python else DEFAULT_POINT)
+        yield placed, dataclasses.replace(use, point=placed)
 
 
 def _split(text):
@@ -325,6 +335,8 @@ def _split(text):
     for char in text:
         depth += char in "({"
         depth -= char in ")}"
+        if depth < 0:
+            raise TianError(f"unbalanced brackets in the pass pipeline {text!r}")
         if char == "," and depth == 0:
             parts.append(current)
             current = ""
@@ -337,7 +349,7 @@ def _split(text):
 
 
 def _use(text):
-    match = re.fullmatch(r"([\w.-]+)(?:\{(.*)\})?", text, re.S)
+    match = re.fullmatch(r"([\w.-]+)\s*(?:\{(.*)\})?", text, re.S)
     name = match.group(1) if match else None
     if name in _registry:
         python = _registry[name]
@@ -360,6 +372,7 @@ def _options(python, text):
     values = dict(python.options)
     for item in text.split():
         key, sep, value = item.partition("=")
+        key = key.replace("-", "_")  # MLIR spells options with dashes
         if not sep or key not in python.options:
             known = ", ".join(python.options) or "none"
             raise TianError(f"pass {python.name!r} has no option {key!r} (its options: {known})")
@@ -368,6 +381,8 @@ def _options(python, text):
 
 
 def _convert(pass_name, key, value, default):
+    if default is None:  # an option without a type: a string, or none
+        return None if value.lower() == "none" else value
     try:
         if isinstance(default, bool):
             if value.lower() not in ("true", "false", "1", "0"):
@@ -409,9 +424,12 @@ def pipeline_text(pipeline):
     fingerprint: what the compile cache keys on."""
     if isinstance(pipeline, str):
         return pipeline
-    return ",".join(p if isinstance(p, str) else
+    text = ",".join(p if isinstance(p, str) else
                     (f"python:{p.python.name}{dict(p.options)}@{p.python.fingerprint}"
                      if p.python else p.text) for p in pipeline)
+    # Any added pass may be (or run) a plugin's: a rebuilt plugin is new code.
+    plugins = ",".join(sorted(f"{p['name']}@{p['digest']}" for p in _plugins.values()))
+    return f"{text}|plugins:{plugins}" if plugins else text
 
 
 class PassFailure(Exception):
@@ -444,10 +462,10 @@ def _run_recording(use, failures):
     options = dict(use.options)
 
     def run(op, pass_):
-        try:  # with the module's Context (and a location) active
-            with op.context, ir.Location.unknown():
+        try:  # with the module's Context and location active
+            with op.context, op.location:
                 use.python.run(op, **options)
-        except Exception as error:  # reported by the compile, with the stage
+        except BaseException as error:  # reported (or re-raised) by the compile
             failures.append(PassFailure(use, error))
             pass_.signal_pass_failure()
 

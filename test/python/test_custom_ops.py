@@ -218,3 +218,46 @@ def test_bad_calls_name_the_op_the_shapes_and_the_line():
     with pytest.raises(tc.TianError, match=r"gradient rule of test.bad_gradient gave input #0 "
                                            r"\(shape \[3\]\) a gradient of shape \[\]"):
         bad_gradient(x).sum().backward()
+
+
+def test_a_body_cannot_branch_and_integer_division_is_defined():
+    branching = tc.custom_op("test.branching", maps=["(i) -> (i)"] * 2, iterators=["parallel"],
+                             shape=lambda x: x, body=lambda x: x if x > 0.0 else 0.0)
+    with pytest.raises(tc.TianError, match=r"cannot branch on a Scalar .* Use "
+                                           r"tc.custom_ops.where"):
+        branching(tc.ones(3))
+    equal = tc.custom_op("test.equal", maps=["(i) -> (i)"] * 3, iterators=["parallel"],
+                         shape=lambda a, b: a, dtype=tc.int32,
+                         body=lambda a, b: custom_ops.where(a == b, a, b * 2))
+    a = np.array([1, 2, 3], np.int32)
+    b = np.array([1, 5, 3], np.int32)
+    np.testing.assert_array_equal(equal(tc.tensor(a), tc.tensor(b)).numpy(), [1, 10, 3])
+    divide = tc.custom_op("test.divide", maps=["(i) -> (i)"] * 3, iterators=["parallel"],
+                          shape=lambda a, b: a, body=lambda a, b: a / b)
+    smallest = np.iinfo(np.int32).min
+    a = np.array([7, -7, 5, smallest, smallest], np.int32)
+    b = np.array([2, 2, 0, -1, 1], np.int32)
+    np.testing.assert_array_equal(divide(tc.tensor(a), tc.tensor(b)).numpy(),
+                                  [3, -3, 0, smallest, smallest])
+
+
+def test_a_generic_op_without_a_gradient_rule_says_so():
+    square = tc.custom_op("test.square", maps=["(i) -> (i)"] * 2, iterators=["parallel"],
+                          shape=lambda x: x, body=lambda x: x * x)
+    x = tc.tensor(np.ones(3, np.float32), requires_grad=True)
+    with pytest.raises(tc.TianError, match=r"test.square has no gradient rule"):
+        (square(x) + x).sum().backward()
+
+
+def test_a_redefined_generic_op_gets_a_new_eager_kernel():
+    """The eager kernel cache keys on the whole definition: the same name
+    and body with another init= (a notebook cell run again) is new code."""
+    x = tc.tensor(np.arange(6, dtype=np.float32).reshape(2, 3))
+    results = []
+    for start in (0.0, 100.0):
+        total = tc.custom_op("test.total", maps=["(i, j) -> (i, j)", "(i, j) -> (i)"],
+                             iterators=["parallel", "reduction"], init=start,
+                             shape=lambda x: x[:1], body=lambda x, acc: acc + x)
+        results.append(total(x).numpy())
+    np.testing.assert_array_equal(results[0], [3, 12])
+    np.testing.assert_array_equal(results[1], [103, 112])

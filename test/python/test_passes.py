@@ -106,16 +106,75 @@ def test_a_changed_pass_is_not_served_from_the_cache(tmp_path, monkeypatch):
             op.result.replace_all_uses_with(sub.result)
             op.erase()
 
-    first = tc.jit.trace(lambda x: x + 1.0, passes="test-sign")
+    from tianc.compiler import cache
+
+    def plus_one(x):
+        return x + 1.0
+
+    first = tc.jit.trace(plus_one, passes="test-sign")
     np.testing.assert_array_equal(first(tc.tensor(x)).numpy(), np.arange(6) - 1.0)
+    cache.flush()  # stored for sure before the next compile looks
+    again = tc.jit.trace(plus_one, passes="test-sign")
+    np.testing.assert_array_equal(again(tc.tensor(x)).numpy(), np.arange(6) - 1.0)
+    assert again._last.kernel.from_cache  # the same pass: served from the cache
 
     @tc.passes.register("test-sign")
     def keep(module):  # same name, other code
         """Leave the module alone."""
 
-    second = tc.jit.trace(lambda x: x + 1.0, passes="test-sign")
+    second = tc.jit.trace(plus_one, passes="test-sign")
     np.testing.assert_array_equal(second(tc.tensor(x)).numpy(), np.arange(6) + 1.0)
     assert not second._last.kernel.from_cache
+
+
+def test_a_pass_is_new_code_when_a_helper_it_calls_changes():
+    """The fingerprint follows the functions of the user's module that a
+    pass calls, and the constants it reads, not only its own lines."""
+    from tianc import _fingerprint
+
+    namespace = {}
+    exec("LIMIT = 3\ndef helper(x):\n    return x + LIMIT\n"
+         "def run(module):\n    return helper(1)\n", namespace)
+    before = _fingerprint.digest(namespace["run"])
+    exec("def helper(x):\n    return x - LIMIT\n", namespace)
+    assert _fingerprint.digest(namespace["run"]) != before
+    changed = _fingerprint.digest(namespace["run"])
+    namespace["LIMIT"] = 4
+    assert _fingerprint.digest(namespace["run"]) != changed
+
+
+def test_pipeline_spellings():
+    """A bare decorator, a module parameter with a default, MLIR-style
+    option names, a space before the options, a None default, list items
+    that are pipelines themselves."""
+    seen = []
+
+    @tc.passes.register
+    def test_spelling(module=None, *, max_depth=2, label=None):
+        seen.append((max_depth, label))
+
+    from tianc import passes
+
+    assert passes._registry["test-spelling"].options == {"max_depth": 2, "label": None}
+    placed = passes.parse(["test-spelling {max-depth=5 label=x},cse", "test-spelling{label=none}"])
+    uses = placed["tian-optimized"]
+    assert [u.text for u in uses] == ["test-spelling {max-depth=5 label=x}", "cse",
+                                      "test-spelling{label=none}"]
+    fn = tc.jit.trace(lambda x: x * 3.0, passes=["test-spelling {max-depth=5 label=x},cse",
+                                                 "test-spelling{label=none}"])
+    fn(tc.ones(2))
+    assert seen == [(5, "x"), (2, None)]
+    with pytest.raises(tc.TianError, match="unbalanced brackets"):
+        passes.parse("cse),(canonicalize")
+
+
+def test_an_interrupt_inside_a_pass_is_an_interrupt():
+    @tc.passes.register("test-interrupted")
+    def interrupted(module):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        tc.jit.trace(lambda x: x - 1.0, passes="test-interrupted")(tc.ones(2))
 
 
 def _walk_ops(module, name):
@@ -262,8 +321,14 @@ def test_cpp_plugin_pass_runs_in_traced_code_with_tians_op_classes():
     np.testing.assert_array_equal(got, want)
     ops = _ops(rewritten.ir("tian-optimized"))
     assert ops.index("tian.max_pool2d") < ops.index("tian.relu")
-    info = {i.name: i for i in tc.passes.list()}["tian-example-pool-before-relu"]
-    assert info.kind == "plugin TianPoolBeforeRelu" and info.summary.startswith("Example plugin")
+    listed = [i for i in tc.passes.list() if i.name == "tian-example-pool-before-relu"]
+    assert len(listed) == 1  # as the plugin's, not also as a built-in tian pass
+    assert listed[0].kind == "plugin TianPoolBeforeRelu"
+    assert listed[0].summary.startswith("Example plugin")
+    # The compile cache keys on the plugin's code: a rebuilt plugin compiles anew.
+    from tianc import passes
+
+    assert "TianPoolBeforeRelu@" in passes.pipeline_text(["cse"] + [*passes.parse("cse").values()][0])
     # Its dialect is known to every Context made after the load.
     assert ir.Context().dialects["tian_example"] is not None
 
@@ -274,6 +339,12 @@ def test_wrong_libraries_are_refused_with_the_reason(tmp_path):
     tools_only.write_bytes(PLUGIN.read_bytes())
     with pytest.raises(tc.TianError, match="linked against libMLIR.so"):
         tc.passes.load_plugin(tools_only)
+    tc.passes.load_plugin(PLUGIN)
+    copy = tmp_path / "libCopy.python.so"  # the same plugin from another file
+    copy.write_bytes(PLUGIN.with_name("libTianPoolBeforeRelu.python.so").read_bytes())
+    with pytest.raises(tc.TianError, match="is the plugin TianExampleDialect, which is loaded "
+                                           "already"):
+        tc.passes.load_plugin(copy)
     runtime = ROOT / "python" / "tianc" / "_native" / "libtianc_parallel.so"
     with pytest.raises(tc.TianError, match="is not an MLIR plugin"):
         tc.passes.load_plugin(runtime)

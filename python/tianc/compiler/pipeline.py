@@ -169,7 +169,10 @@ def memory_layout(bufferized_text: str) -> dict:
     if not match:
         return {}
     numbers = [int(n) for n in (match.group(1) or "").split(",") if n.strip()]
-    origins = [re.sub(r"\\([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), o)
+    # MLIR escapes a string's non-printable bytes as \XX: undo it on bytes
+    # (a path's UTF-8 spans several).
+    origins = [re.sub(rb"\\([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]),
+                      o.encode()).decode("utf-8", "replace")
                for o in re.findall(r'"((?:[^"\\]|\\.)*)"', match.group(2))]
     buffers = [{"offset": numbers[i], "bytes": numbers[i + 1], "start": numbers[i + 2],
                 "end": numbers[i + 3], "where": where(origin)}
@@ -283,8 +286,12 @@ def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None,
         except ir.MLIRError as error:
             if failures:
                 failure = failures[0]
+                if not isinstance(failure.error, Exception):  # KeyboardInterrupt, SystemExit
+                    raise failure.error
+                where = (f"stage '{stage}'" if failure.use.point == stage else
+                         f"point '{failure.use.point}' (the start of stage '{stage}')")
                 raise CompileError(
-                    f"stage '{stage}': the Python pass '{failure.use.python.name}' "
+                    f"{where}: the Python pass '{failure.use.python.name}' "
                     f"({failure.use.python.origin}) raised {failure}\n{failure.trace}") from None
             ran = "" if isinstance(pipeline, str) else (
                 " (after plugin passes: " + ", ".join(

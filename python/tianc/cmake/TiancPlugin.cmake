@@ -26,7 +26,9 @@ function(tianc_add_plugin name)
   add_library(${name}_objects OBJECT ${ARG_SOURCES})
   target_include_directories(${name}_objects PRIVATE ${TIANC_INCLUDE_DIRS}
                              ${MLIR_INCLUDE_DIRS} ${LLVM_INCLUDE_DIRS})
-  target_compile_definitions(${name}_objects PRIVATE ${LLVM_DEFINITIONS})
+  # LLVM_DEFINITIONS is one string of -D flags.
+  separate_arguments(llvm_definitions NATIVE_COMMAND "${LLVM_DEFINITIONS}")
+  target_compile_options(${name}_objects PRIVATE ${llvm_definitions})
   set_target_properties(${name}_objects PROPERTIES POSITION_INDEPENDENT_CODE ON)
   # The wheels' LLVM has neither RTTI nor exceptions: match it.
   target_compile_options(${name}_objects PRIVATE
