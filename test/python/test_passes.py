@@ -345,6 +345,15 @@ def test_wrong_libraries_are_refused_with_the_reason(tmp_path):
     with pytest.raises(tc.TianError, match="is the plugin TianExampleDialect, which is loaded "
                                            "already"):
         tc.passes.load_plugin(copy)
+    # Built against another tianc or MLIR: a symbol this process lacks.
+    unresolved = tmp_path / "libUnresolved.python.so"
+    source = tmp_path / "unresolved.c"
+    source.write_text("void tian_symbol_of_another_build(void);\n"
+                      "void mlirGetPassPluginInfo(void) { tian_symbol_of_another_build(); }\n")
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(unresolved), str(source)], check=True)
+    with pytest.raises(tc.TianError, match=r"cannot load the plugin .*libUnresolved.python.so: "
+                                           r".*undefined symbol: tian_symbol_of_another_build"):
+        tc.passes.load_plugin(unresolved)
     runtime = ROOT / "python" / "tianc" / "_native" / "libtianc_parallel.so"
     with pytest.raises(tc.TianError, match="is not an MLIR plugin"):
         tc.passes.load_plugin(runtime)
