@@ -50,6 +50,13 @@ def test_wheel_holds_every_piece(wheel):
     assert "tianc = tianc.cli:main" in entry_points and "tian-opt = tianc.cli:tian_opt" in entry_points
 
 
+def _run_script(python, script, env):
+    """Runs a script (ending in print('ok')) with the installed package's Python."""
+    run = subprocess.run([str(python), "-c", script], capture_output=True, text=True, env=env,
+                         timeout=600)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stdout + run.stderr
+
+
 def _runpath(binary):
     if shutil.which("readelf") is None:
         pytest.skip("readelf (binutils) is not installed")
@@ -110,9 +117,7 @@ def test_installed_wheel_runs_without_the_source_tree(installed, tmp_path):
         " progress=False)\n"
         "assert r.path('object').exists()\n"
         "print('ok')\n")
-    run = subprocess.run([str(python), "-c", script], capture_output=True, text=True, env=env,
-                         timeout=600)
-    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stdout + run.stderr
+    _run_script(python, script, env)
     assert "$ORIGIN/../../mlir/_mlir_libs" in _runpath(site / "tianc" / "_native" /
                                                        next(p.name for p in (site / "tianc" /
                                                             "_native").glob("_tian.*.so")))
@@ -154,6 +159,4 @@ def test_plugin_built_out_of_tree_against_the_installed_wheel(installed, tmp_pat
         "text = f.ir('tian-optimized')\n"
         "assert text.index('tian.max_pool2d') < text.index('tian.relu'), text\n"
         "print('ok')\n")
-    run = subprocess.run([str(python), "-c", script], capture_output=True, text=True, env=env,
-                         timeout=600)
-    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stdout + run.stderr
+    _run_script(python, script, env)
