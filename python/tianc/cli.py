@@ -257,15 +257,6 @@ def _native_path(*parts):
     return Path(__file__).resolve().parent.joinpath("_native", *parts)
 
 
-def tian_opt():
-    """The `tian-opt` command: the optimizer driver shipped in the package."""
-    binary = _native_path("bin", "tian-opt")
-    if not binary.exists():
-        print(f"tian-opt: {binary} is missing: reinstall tianc (./setup.sh)", file=sys.stderr)
-        sys.exit(1)
-    os.execv(str(binary), [str(binary), *sys.argv[1:]])
-
-
 def paths_command(out=sys.stdout) -> int:
     """Where the installed pieces are, for builds against tianc."""
     print(f"cmake:    {_native_path().parent / 'cmake'}  (-Dtianc_DIR=... for find_package(tianc))",

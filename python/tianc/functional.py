@@ -1399,9 +1399,10 @@ def _reduce_loss(losses, reduction, kept):
     return mean(losses) if kept is None else div(sum(losses), sum(kept))
 
 
-def mse_loss(prediction, target):
+def mse_loss(prediction, target, reduction="mean"):
+    """The squared difference: its mean (or sum, or each, by ``reduction``)."""
     diff = sub(prediction, target)
-    return mean(mul(diff, diff))
+    return _reduce_loss(mul(diff, diff), reduction, None)
 
 
 def dropout(x, p=0.5, training=True):
@@ -1437,3 +1438,222 @@ def random_uniform(shape, dtype=dtypes.float32):
     return out
 
 
+# ---------------------------------------------------------------------------
+# More of PyTorch's functional surface, composed of the ops above: each is
+# differentiable through them, eager and traced alike.
+# ---------------------------------------------------------------------------
+
+
+def leaky_relu(x, negative_slope=0.01):
+    """x where x > 0, else negative_slope * x (the gradient at 0 is the slope,
+    as in PyTorch)."""
+    x = _as_tensor(x)
+    return where(gt(x, 0), x, mul(x, negative_slope))
+
+
+def silu(x):
+    """x * sigmoid(x) (swish)."""
+    x = _as_tensor(x)
+    return mul(x, sigmoid(x))
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    """log(1 + e^(beta x)) / beta, computed as max(bx, 0) + log(1 + e^-|bx|)
+    (no overflow), and x itself where beta x > threshold (PyTorch's rule)."""
+    x = _as_tensor(x)
+    scaled = mul(x, beta) if beta != 1 else x
+    soft = add(maximum(scaled, 0.0), log(add(exp(neg(abs(scaled))), 1.0)))
+    if beta != 1:
+        soft = div(soft, beta)
+    return where(gt(scaled, threshold), x, soft)
+
+
+def mish(x):
+    """x * tanh(softplus(x))."""
+    x = _as_tensor(x)
+    return mul(x, tanh(softplus(x)))
+
+
+def elu(x, alpha=1.0):
+    """x where x > 0, else alpha * (e^x - 1)."""
+    x = _as_tensor(x)
+    return where(gt(x, 0), x, mul(sub(exp(minimum(x, 0.0)), 1.0), alpha))
+
+
+def var(x, dim=None, correction=1, keepdim=False, unbiased=None):
+    """The variance over ``dim`` (all dims by default), divided by
+    n - correction (1: Bessel's; ``unbiased=False`` means 0, as in
+    PyTorch); n - correction <= 0 gives nan or inf, as in PyTorch."""
+    x = _as_tensor(x)
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    axes = _axes(dim, x.ndim) if dim is not None else list(range(x.ndim))
+    count = math.prod(x.shape[a] for a in axes)
+    centered = sub(x, mean(x, axes, keepdim=True))
+    total = sum(mul(centered, centered), axes, keepdim=keepdim)
+    return div(total, float(builtins.max(count - correction, 0)))
+
+
+def std(x, dim=None, correction=1, keepdim=False, unbiased=None):
+    """The square root of ``var``."""
+    return sqrt(var(x, dim, correction, keepdim, unbiased))
+
+
+def cumsum(x, dim, exclusive=False, reverse=False):
+    """Running sums along ``dim`` (``exclusive``: each excludes its own
+    element; ``reverse``: from the end, ONNX's CumSum). One product with a
+    triangular matrix of ones: every prefix sum in one contraction, which
+    the matmul kernels run and autograd differentiates."""
+    x = _as_tensor(x)
+    axis = _axes(dim, x.ndim)[0] if x.ndim else 0
+    if x.ndim == 0:
+        return x if not exclusive else zeros_like(x)
+    n = x.shape[axis]
+    rows, cols = np.indices((n, n))
+    if reverse:
+        mask = rows > cols if exclusive else rows >= cols
+    else:
+        mask = rows < cols if exclusive else rows <= cols
+    triangle = Tensor(mask.astype(np.dtype(x.dtype)))
+    moved = permute(x, *[d for d in range(x.ndim) if d != axis], axis)
+    summed = matmul(moved, triangle)
+    back = list(range(x.ndim - 1))
+    back.insert(axis, x.ndim - 1)
+    return permute(summed, *back)
+
+
+def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalizes (N, C, ...) over each group of C / num_groups channels and
+    the spatial dims, then scales and shifts per channel."""
+    x = _as_tensor(x)
+    if x.ndim < 2 or x.shape[1] % num_groups:
+        raise error_here(f"group_norm: {x.shape[1] if x.ndim > 1 else 'no'} channels (input "
+                         f"shape {list(x.shape)}) do not split into {num_groups} groups")
+    grouped = reshape(x, x.shape[0], num_groups, -1)
+    centered = sub(grouped, mean(grouped, [2], keepdim=True))
+    normalized = mul(centered, rsqrt(add(mean(mul(centered, centered), [2], keepdim=True), eps)))
+    y = reshape(normalized, *x.shape)
+    shape = [1, x.shape[1]] + [1] * (x.ndim - 2)
+    if weight is not None:
+        y = mul(y, reshape(weight, *shape))
+    if bias is not None:
+        y = add(y, reshape(bias, *shape))
+    return y
+
+
+def rms_norm(x, normalized_shape, weight=None, eps=None):
+    """x / sqrt(mean(x^2) + eps) over the trailing ``normalized_shape``
+    dims, times ``weight``; eps defaults to the dtype's machine epsilon, as
+    in PyTorch."""
+    x = _as_tensor(x)
+    normalized_shape = [normalized_shape] if isinstance(normalized_shape, int) else [
+        *normalized_shape]
+    if [*x.shape[x.ndim - len(normalized_shape):]] != normalized_shape:
+        raise error_here(f"rms_norm: the input's trailing dims {list(x.shape)} are not "
+                         f"{normalized_shape}")
+    if eps is None:
+        eps = float(np.finfo(np.dtype(x.dtype)).eps)
+    axes = list(range(x.ndim - len(normalized_shape), x.ndim))
+    y = mul(x, rsqrt(add(mean(mul(x, x), axes, keepdim=True), eps)))
+    return mul(y, weight) if weight is not None else y
+
+
+def _one_d(name, x, *values):
+    """A 1-d op as its 2-d form with a height of 1: the input (N, C, L) (or
+    (C, L)) as (N, C, 1, L), each int or 1-tuple parameter as (1, value).
+    Returns the 4-d input, the parameters and a function that turns the
+    2-d op's result back."""
+    x = _as_tensor(x)
+    if x.ndim not in (2, 3):
+        raise error_here(f"{name}: expected an input of shape (N, C, L) or (C, L), "
+                         f"got {list(x.shape)}")
+    batched = x.ndim == 3
+    pairs = []
+    for value in values:
+        value = value[0] if isinstance(value, (tuple, list)) else value
+        pairs.append(value if value is None or isinstance(value, str) else (1, value))
+    x4 = unsqueeze(x if batched else unsqueeze(x, 0), 2)
+
+    def back(out):
+        out = squeeze(out, 2)
+        return out if batched else squeeze(out, 0)
+    return x4, pairs, back
+
+
+def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-d convolution of (N, C, L) by (O, C / groups, K)."""
+    x4, (stride2, padding2, dilation2), back = _one_d("conv1d", x, stride, padding, dilation)
+    if isinstance(padding2, tuple):
+        padding2 = (0, padding2[1])
+    return back(conv2d(x4, unsqueeze(weight, 2), bias, stride2, padding2, dilation2, groups))
+
+
+def max_pool1d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """1-d max pooling of (N, C, L)."""
+    x4, (kernel2, stride2, padding2, dilation2), back = _one_d(
+        "max_pool1d", x, kernel_size, stride, padding, dilation)
+    return back(max_pool2d(x4, kernel2, stride2, (0, padding2[1]), dilation2, ceil_mode))
+
+
+def avg_pool1d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """1-d average pooling of (N, C, L)."""
+    x4, (kernel2, stride2, padding2), back = _one_d("avg_pool1d", x, kernel_size, stride, padding)
+    return back(avg_pool2d(x4, kernel2, stride2, (0, padding2[1]), ceil_mode, count_include_pad))
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None, enable_gqa=False):
+    """softmax(q k^T * scale + mask) v over the last two dims, as PyTorch's
+    (its math form): a bool ``attn_mask`` keeps where True, a float one is
+    added; ``is_causal`` keeps j <= i; ``enable_gqa`` repeats the key and
+    value heads (dim -3) to the query's. A row with every score masked is
+    nan, as in PyTorch's math backend."""
+    query, key, value = (_as_tensor(t) for t in (query, key, value))
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise error_here(f"scaled_dot_product_attention: query {list(query.shape)}, key "
+                         f"{list(key.shape)} and value {list(value.shape)} do not fit "
+                         "(query and key share the last dim, key and value the one before)")
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        repeat = query.shape[-3] // key.shape[-3]
+        key, value = (_repeat_heads(t, repeat) for t in (key, value))
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = mul(matmul(query, transpose(key, -2, -1)), scale)
+    length, source = query.shape[-2], key.shape[-2]
+    if is_causal:
+        causal = Tensor(np.tril(np.ones((length, source), np.bool_)))
+        scores = where(causal, scores, float("-inf"))
+    if attn_mask is not None:
+        attn_mask = _as_tensor(attn_mask)
+        if attn_mask.dtype == np.bool_:
+            scores = where(attn_mask, scores, float("-inf"))
+        else:
+            scores = add(scores, attn_mask)
+    weights = softmax(scores, -1)
+    if dropout_p:
+        weights = dropout(weights, dropout_p)
+    return matmul(weights, value)
+
+
+def _repeat_heads(t, repeat):
+    """(..., H, S, E) -> (..., H * repeat, S, E), each head repeated in place."""
+    shape = [*t.shape]
+    expanded = broadcast_to(unsqueeze(t, -3), *shape[:-2], repeat, *shape[-2:])
+    return reshape(expanded, *shape[:-3], shape[-3] * repeat, *shape[-2:])
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean",
+                                     pos_weight=None):
+    """PyTorch's BCE on logits: (1 - t) x + (1 + (p - 1) t) (log(1 + e^-|x|)
+    + max(-x, 0)), stable for any x; ``pos_weight`` p weighs the positive
+    term, ``weight`` each element."""
+    x, t = _as_tensor(input), _as_tensor(target, like=input)
+    if tuple(x.shape) != tuple(t.shape):
+        raise error_here(f"binary_cross_entropy_with_logits: the target's shape {list(t.shape)} "
+                         f"is not the input's {list(x.shape)}")
+    log_term = add(log(add(exp(neg(abs(x))), 1.0)), maximum(neg(x), 0.0))
+    if pos_weight is not None:
+        log_term = mul(log_term, add(mul(sub(pos_weight, 1.0), t), 1.0))
+    losses = add(mul(sub(1.0, t), x), log_term)
+    if weight is not None:
+        losses = mul(losses, weight)
+    return _reduce_loss(losses, reduction, None)

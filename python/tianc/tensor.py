@@ -169,6 +169,11 @@ class Tensor:
     def sqrt(self): return F.sqrt(self)
     def tanh(self): return F.tanh(self)
     def topk(self, k, dim=-1, largest=True, sorted=True): return F.topk(self, k, dim, largest, sorted)
+    def var(self, dim=None, correction=1, keepdim=False, unbiased=None):
+        return F.var(self, dim, correction, keepdim, unbiased)
+    def std(self, dim=None, correction=1, keepdim=False, unbiased=None):
+        return F.std(self, dim, correction, keepdim, unbiased)
+    def cumsum(self, dim): return F.cumsum(self, dim)
     def sigmoid(self): return F.sigmoid(self)
     def relu(self): return F.relu(self)
     def softmax(self, dim=-1): return F.softmax(self, dim)

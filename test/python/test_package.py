@@ -47,7 +47,9 @@ def test_wheel_holds_every_piece(wheel):
     assert "Requires-Dist: xtc-mlir-python-bindings==22.1.8.4" in metadata
     assert "Provides-Extra: plugins" in metadata
     entry_points = zipfile.ZipFile(wheel).read(meta.replace("METADATA", "entry_points.txt")).decode()
-    assert "tianc = tianc.cli:main" in entry_points and "tian-opt = tianc.cli:tian_opt" in entry_points
+    assert "tianc = tianc.cli:main" in entry_points
+    assert "tian-opt = tianc_commands:tian_opt" in entry_points
+    assert "tianc_commands/__init__.py" in names
 
 
 def _run_script(python, script, env):

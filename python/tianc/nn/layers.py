@@ -39,6 +39,7 @@ class Conv2d(Module):
                  groups=1, bias=True):
         super().__init__()
         kh, kw = _pair(kernel_size)
+        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, (kh, kw)
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         fan = in_channels // groups * kh * kw
         self.weight = init.default_(Parameter(np.zeros((out_channels, in_channels // groups, kh, kw), np.float32)), fan)
@@ -47,11 +48,14 @@ class Conv2d(Module):
     def forward(self, x):
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
+    def extra_repr(self):
+        return _conv_repr(self)
+
 
 class BatchNorm2d(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1):
         super().__init__()
-        self.eps, self.momentum = eps, momentum
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = Parameter(np.ones(num_features, np.float32))
         self.bias = Parameter(np.zeros(num_features, np.float32))
         self.register_buffer("running_mean", Tensor(np.zeros(num_features, np.float32)))
@@ -72,6 +76,10 @@ class BatchNorm2d(Module):
             self.running_var.assign_(self.running_var * (1 - m) + batch_var * m)
         return F.batch_norm(x, None, None, self.weight, self.bias, training=True, eps=self.eps)
 
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine=True, "
+                "bias=True, track_running_stats=True")
+
 
 class LayerNorm(Module):
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True):
@@ -86,6 +94,11 @@ class LayerNorm(Module):
 
     def forward(self, x):
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        affine = self.weight is not None
+        return (f"{tuple(self.normalized_shape)}, eps={self.eps}, elementwise_affine={affine}"
+                + (", bias=True" if affine else ""))
 
 
 class _Activation(Module):
@@ -124,6 +137,9 @@ class Dropout(Module):
     def forward(self, x):
         return F.dropout(x, self.p, self.training)
 
+    def extra_repr(self):
+        return f"p={self.p}, inplace=False"
+
 
 class MaxPool2d(Module):
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
@@ -132,6 +148,11 @@ class MaxPool2d(Module):
 
     def forward(self, x):
         return F.max_pool2d(x, *self.args)
+
+    def extra_repr(self):
+        kernel, stride, padding, dilation, ceil_mode = self.args
+        return (f"kernel_size={kernel}, stride={stride if stride is not None else kernel}, "
+                f"padding={padding}, dilation={dilation}, ceil_mode={ceil_mode}")
 
 
 class AvgPool2d(Module):
@@ -164,10 +185,14 @@ class Flatten(Module):
 class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim):
         super().__init__()
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.weight = init.normal_(Parameter(np.zeros((num_embeddings, embedding_dim), np.float32)))
 
     def forward(self, indices):
         return F.embedding(indices, self.weight)
+
+    def extra_repr(self):
+        return f"{self.num_embeddings}, {self.embedding_dim}"
 
 
 class MultiheadAttention(Module):
@@ -198,3 +223,192 @@ class MultiheadAttention(Module):
             scores = F.where(attn_mask, scores, -1e9) if attn_mask.dtype == np.bool_ else scores + attn_mask
         out = (F.softmax(scores, -1) @ v).permute(0, 2, 1, 3).reshape(batch, seq, self.embed_dim)
         return self.out_proj(out)
+
+
+class Conv1d(Module):
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True):
+        super().__init__()
+        (k,) = (kernel_size,) if isinstance(kernel_size, int) else tuple(kernel_size)
+        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, (k,)
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+        fan = in_channels // groups * k
+        self.weight = init.default_(Parameter(np.zeros((out_channels, in_channels // groups, k),
+                                                       np.float32)), fan)
+        self.bias = init.default_(Parameter(np.zeros(out_channels, np.float32)), fan) if bias else None
+
+    def forward(self, x):
+        return F.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+
+    def extra_repr(self):
+        return _conv_repr(self)
+
+
+def _conv_repr(conv):
+    """PyTorch's text for a convolution: the defaults are left out."""
+    one = (1,) * len(conv.kernel_size)
+    values = {name: tuple(v) if isinstance(v, (tuple, list)) else (v,) * len(one)
+              for name, v in (("stride", conv.stride), ("padding", conv.padding),
+                              ("dilation", conv.dilation))}
+    text = (f"{conv.in_channels}, {conv.out_channels}, kernel_size={conv.kernel_size}, "
+            f"stride={values['stride']}")
+    for name, default in (("padding", (0,) * len(one)), ("dilation", one)):
+        if values[name] != default:
+            text += f", {name}={values[name]}"
+    if conv.groups != 1:
+        text += f", groups={conv.groups}"
+    if conv.bias is None:
+        text += ", bias=False"
+    return text
+
+
+class BatchNorm1d(BatchNorm2d):
+    """Batch normalization of (N, C) or (N, C, L): per channel, over the
+    batch and the length."""
+
+    def forward(self, x):
+        if x.ndim not in (2, 3):
+            from .._dispatch import error_here
+
+            raise error_here(f"BatchNorm1d expects (N, C) or (N, C, L), got {list(x.shape)}")
+        shape = [*x.shape]
+        four = F.reshape(x, shape[0], shape[1], 1, shape[2] if len(shape) == 3 else 1)
+        return F.reshape(super().forward(four), *shape)
+
+
+class GroupNorm(Module):
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True):
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: {num_channels} channels do not split into "
+                             f"{num_groups} groups")
+        self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
+                                                                     eps, affine)
+        self.weight = Parameter(np.ones(num_channels, np.float32)) if affine else None
+        self.bias = Parameter(np.zeros(num_channels, np.float32)) if affine else None
+
+    def forward(self, x):
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+                + (", bias=True" if self.affine else ""))
+
+
+class RMSNorm(Module):
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True):
+        super().__init__()
+        self.normalized_shape = ((normalized_shape,) if isinstance(normalized_shape, int)
+                                 else tuple(normalized_shape))
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        self.weight = (Parameter(np.ones(self.normalized_shape, np.float32))
+                       if elementwise_affine else None)
+
+    def forward(self, x):
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class SiLU(_Activation):
+    fn = staticmethod(F.silu)
+
+
+class Mish(_Activation):
+    fn = staticmethod(F.mish)
+
+
+class LeakyReLU(Module):
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class Softplus(Module):
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x):
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Softmax(Module):
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.softmax(x, -1 if self.dim is None else self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Softmax):
+    def forward(self, x):
+        return F.log_softmax(x, -1 if self.dim is None else self.dim)
+
+
+class MaxPool1d(Module):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.dilation, self.ceil_mode = dilation, ceil_mode
+
+    def forward(self, x):
+        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode)
+
+    def extra_repr(self):
+        return (f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, "
+                f"padding={self.padding}, dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class _Loss(Module):
+    def __init__(self, reduction="mean"):
+        super().__init__()
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(f"{type(self).__name__}: reduction is 'mean', 'sum' or 'none', "
+                             f"not {reduction!r}")
+        self.reduction = reduction
+
+    def extra_repr(self):
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+
+
+class CrossEntropyLoss(_Loss):
+    def __init__(self, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+        super().__init__(reduction)
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
+
+    def forward(self, logits, target):
+        return F.cross_entropy(logits, target, self.ignore_index, self.reduction,
+                               self.label_smoothing)
+
+
+class MSELoss(_Loss):
+    def forward(self, prediction, target):
+        return F.mse_loss(prediction, target, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+        super().__init__(reduction)
+        self.weight, self.pos_weight = weight, pos_weight
+
+    def forward(self, logits, target):
+        return F.binary_cross_entropy_with_logits(logits, target, self.weight, self.reduction,
+                                                  self.pos_weight)

@@ -27,6 +27,8 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
 
     def __setattr__(self, name, value):
         if "_parameters" not in self.__dict__:
@@ -49,7 +51,37 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        hooks = self.__dict__.get("_forward_pre_hooks")  # (None: __init__ was not run)
+        for hook in list(hooks.values()) if hooks else ():
+            changed = hook(self, args)
+            if changed is not None:
+                args = changed if isinstance(changed, tuple) else (changed,)
+        result = self.forward(*args, **kwargs)
+        hooks = self.__dict__.get("_forward_hooks")
+        for hook in list(hooks.values()) if hooks else ():
+            changed = hook(self, args, result)
+            if changed is not None:
+                result = changed
+        return result
+
+    def register_forward_pre_hook(self, hook):
+        """``hook(module, args)`` runs before forward; a result that is not
+        None replaces the arguments. Returns a handle with ``remove()``."""
+        return _HookHandle(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(self, hook):
+        """``hook(module, args, output)`` runs after forward; a result that
+        is not None replaces the output. Hooks run in traced code too (at
+        trace time). Returns a handle with ``remove()``."""
+        return _HookHandle(self._forward_hooks, hook)
+
+    def apply(self, fn):
+        """Calls ``fn`` on every submodule, then on this module (PyTorch's
+        order, for initializing weights); returns this module."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
 
     # -- traversal -------------------------------------------------------------
     def named_modules(self, prefix=""):
@@ -90,6 +122,22 @@ class Module:
             p.grad = None
 
     # -- state -----------------------------------------------------------------
+    def to(self, dtype=None):
+        """Converts every floating parameter and buffer to ``dtype`` in place
+        (``tc.float16``, ``tc.bfloat16``, ...); a device name ("cpu") is
+        accepted and changes nothing. Returns this module."""
+        from .. import dtypes
+
+        if dtype is None or isinstance(dtype, str) and dtype in ("cpu",):
+            return self
+        target = dtypes.canonical(dtype)
+        for tensor in [*self.parameters(), *(b for _, b in self.named_buffers())]:
+            if dtypes.is_floating(tensor.dtype) and tensor.dtype != target:
+                tensor._data = tensor._data.astype(target)
+                if tensor.grad is not None:
+                    tensor.grad = None  # a gradient of the old dtype would not fit
+        return self
+
     def state_dict(self):
         state = OrderedDict((name, p.numpy().copy()) for name, p in self.named_parameters())
         state.update((name, b.numpy().copy()) for name, b in self.named_buffers())
@@ -122,6 +170,24 @@ class Module:
 
     def extra_repr(self):
         return ""
+
+
+class _HookHandle:
+    _next_id = 0
+
+    def __init__(self, table, hook):
+        _HookHandle._next_id += 1
+        self.table, self.id = table, _HookHandle._next_id
+        table[self.id] = hook
+
+    def remove(self):
+        self.table.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
 
 
 class Sequential(Module):

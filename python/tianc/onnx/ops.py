@@ -401,8 +401,7 @@ def _clip(node, inputs, attrs):
 
 @op("LeakyRelu")
 def _leaky_relu(node, inputs, attrs):
-    x = tensor(inputs[0])
-    return F.where(F.ge(x, 0), x, F.mul(x, float(attrs.get("alpha", 0.01))))
+    return F.leaky_relu(tensor(inputs[0]), float(attrs.get("alpha", 0.01)))
 
 
 @op("PRelu")
@@ -452,14 +451,10 @@ def _hard_swish(node, inputs, attrs):
     return F.mul(x, F.clamp(F.add(F.mul(x, 1.0 / 6.0), 0.5), 0.0, 1.0))
 
 
-def _softplus(x):
-    # max(x, 0) + log(1 + e^-|x|): no overflow for large |x|.
-    return F.add(F.maximum(x, 0.0), F.log(F.add(F.exp(F.neg(F.abs(x))), 1.0)))
-
-
 @op("Softplus")
 def _softplus_op(node, inputs, attrs):
-    return _softplus(tensor(inputs[0]))
+    # No threshold (ONNX has none): log(1 + e^x) itself everywhere.
+    return F.softplus(tensor(inputs[0]), threshold=float("inf"))
 
 
 @op("Softsign")
@@ -470,8 +465,7 @@ def _softsign(node, inputs, attrs):
 
 @op("Mish")
 def _mish(node, inputs, attrs):
-    x = tensor(inputs[0])
-    return F.mul(x, F.tanh(_softplus(x)))
+    return F.mish(tensor(inputs[0]))
 
 
 @op("Gelu")
@@ -1356,10 +1350,8 @@ def _lp_normalization(node, inputs, attrs):
 def _rms_normalization(node, inputs, attrs):
     x, scale = tensor(inputs[0]), tensor(inputs[1])
     axis = axis_of(int(attrs.get("axis", -1)), x.ndim)
-    axes = list(range(axis, x.ndim))
-    mean_square = F.mean(F.mul(x, x), axes, keepdim=True)
-    y = F.mul(x, F.rsqrt(F.add(mean_square, float(attrs.get("epsilon", 1e-5)))))
-    return F.mul(y, scale)
+    y = F.rms_norm(x, list(x.shape[axis:]), eps=float(attrs.get("epsilon", 1e-5)))
+    return F.mul(y, scale)  # (a scale that broadcasts, not only of the normalized shape)
 
 
 @op("GroupNormalization")
@@ -1367,36 +1359,20 @@ def _group_normalization(node, inputs, attrs):
     x, scale, bias = (tensor(v) for v in inputs[:3])
     groups = int(attrs["num_groups"])
     channels = x.shape[1]
-    grouped = F.reshape(x, [x.shape[0], groups, -1])
-    y = F.reshape(_normalize(grouped, [2], attrs.get("epsilon", 1e-5))[0], list(x.shape))
     if scale.shape[0] != channels:  # opset 18: one scale and bias per group
         scale = F.reshape(F.broadcast_to(F.reshape(scale, [groups, 1]),
                                          [groups, channels // groups]), [channels])
         bias = F.reshape(F.broadcast_to(F.reshape(bias, [groups, 1]),
                                         [groups, channels // groups]), [channels])
-    shape = [1, channels] + [1] * (x.ndim - 2)
-    return F.add(F.mul(y, F.reshape(scale, shape)), F.reshape(bias, shape))
+    return F.group_norm(x, groups, scale, bias, float(attrs.get("epsilon", 1e-5)))
 
 
 @op("CumSum")
 def _cumsum(node, inputs, attrs):
-    # A product with a triangular matrix of ones along the axis: the sums
-    # every prefix (or suffix) needs, in one contraction.
     x = tensor(inputs[0])
     axis = axis_of(int(known(inputs[1], "CumSum's axis").reshape(-1)[0]), x.ndim)
-    n = x.shape[axis]
-    rows, cols = np.indices((n, n))
-    exclusive, reverse = attrs.get("exclusive", 0), attrs.get("reverse", 0)
-    if reverse:
-        mask = rows > cols if exclusive else rows >= cols
-    else:
-        mask = rows < cols if exclusive else rows <= cols
-    triangle = tensor(mask.astype(np.dtype(x.dtype)))
-    moved = F.permute(x, *[d for d in range(x.ndim) if d != axis], axis)
-    summed = F.matmul(moved, triangle)
-    back = list(range(x.ndim - 1))
-    back.insert(axis, x.ndim - 1)
-    return F.permute(summed, *back)
+    return F.cumsum(x, axis, exclusive=bool(attrs.get("exclusive", 0)),
+                    reverse=bool(attrs.get("reverse", 0)))
 
 
 @op("DepthToSpace")

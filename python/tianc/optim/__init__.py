@@ -18,21 +18,55 @@ def _scalar(value):
     return Tensor(np.array(value, np.float32))
 
 
+class ParamGroup(dict):
+    """A group of parameters and its options, as PyTorch's param_groups
+    hold them. Its learning rate is also a tensor that a compiled step
+    reads: setting ``group["lr"]`` (by hand or by a scheduler) changes the
+    next step without a new trace. The other options are read when a step
+    is traced."""
+
+    def __init__(self, options):
+        super().__init__(options)
+        self.lr_tensor = _scalar(options["lr"])
+
+    def __setitem__(self, key, value):
+        if key == "lr":
+            self.lr_tensor._data[...] = value
+            value = float(value)
+        super().__setitem__(key, value)
+
+
 class Optimizer:
-    def __init__(self, params, lr):
-        self.params = [p for p in params]
-        if not self.params:
+    def __init__(self, params, lr, **defaults):
+        params = [*params]
+        if not params:
             raise ValueError("optimizer got an empty parameter list")
-        self.lr_tensor = _scalar(lr)
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        self.defaults = dict(lr=lr, **defaults)
+        self.param_groups = []
+        for group in groups:
+            options = {**self.defaults, **group, "params": [*group["params"]]}
+            unknown = set(options) - set(self.defaults) - {"params"}
+            if unknown:
+                raise ValueError(f"{type(self).__name__} has no option {sorted(unknown)[0]!r} "
+                                 f"(its options: {', '.join(self.defaults)})")
+            self.param_groups.append(ParamGroup(options))
+        self.params = [p for g in self.param_groups for p in g["params"]]
         self.state = {}
 
     @property
     def lr(self):
-        return float(self.lr_tensor._data)
+        """The first group's learning rate; setting it sets every group's."""
+        return self.param_groups[0]["lr"]
 
     @lr.setter
     def lr(self, value):
-        self.lr_tensor._data[...] = value
+        for group in self.param_groups:
+            group["lr"] = value
+
+    @property
+    def lr_tensor(self):
+        return self.param_groups[0].lr_tensor
 
     def zero_grad(self):
         for p in self.params:
@@ -46,37 +80,77 @@ class Optimizer:
 
     def step(self):
         with no_grad():
-            for p in self.params:
-                if p.grad is not None:
-                    self._update(p, p.grad)
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self._update(p, p.grad, group)
 
-    def _update(self, param, grad):
+    def _update(self, param, grad, group):
         raise NotImplementedError
+
+    # -- checkpoints -------------------------------------------------------------
+    def state_dict(self):
+        """{"state": {parameter index: {buffer: array}}, "param_groups": [the
+        options, with "params" as indices]}: PyTorch's layout, numpy arrays."""
+        index = {id(p): i for i, p in enumerate(self.params)}
+        state = {}
+        for (param_id, name), buffer in self.state.items():
+            state.setdefault(index[param_id], {})[name] = buffer.numpy().copy()
+        groups = [{**{k: v for k, v in g.items() if k != "params"},
+                   "params": [index[id(p)] for p in g["params"]]} for g in self.param_groups]
+        return {"state": state, "param_groups": groups, **self._extra_state()}
+
+    def load_state_dict(self, state_dict):
+        """Restores what state_dict() saved, into an optimizer over the same
+        parameters (same groups, same order): training resumes exactly."""
+        groups = state_dict["param_groups"]
+        if [len(g["params"]) for g in groups] != [len(g["params"]) for g in self.param_groups]:
+            raise ValueError(f"load_state_dict: the saved groups hold "
+                             f"{[len(g['params']) for g in groups]} parameters, this optimizer's "
+                             f"{[len(g['params']) for g in self.param_groups]}")
+        for saved, group in zip(groups, self.param_groups):
+            for key, value in saved.items():
+                if key != "params":
+                    group[key] = value
+        for index, buffers in state_dict["state"].items():
+            param = self.params[int(index)]
+            for name, value in buffers.items():
+                value = np.asarray(value)
+                if value.shape != tuple(param.shape):
+                    raise ValueError(f"load_state_dict: the {name} of parameter {index} has shape "
+                                     f"{list(value.shape)}, the parameter {list(param.shape)}")
+                np.copyto(self._buffer(param, name)._data, value.astype(param.dtype))
+        self._load_extra_state(state_dict)
+
+    def _extra_state(self):
+        return {}
+
+    def _load_extra_state(self, state_dict):
+        pass
 
 
 class SGD(Optimizer):
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
-        super().__init__(params, lr)
-        if nesterov and momentum <= 0:
+        super().__init__(params, lr, momentum=momentum, nesterov=nesterov,
+                         weight_decay=weight_decay)
+        if any(g["nesterov"] and g["momentum"] <= 0 for g in self.param_groups):
             raise ValueError("nesterov momentum needs momentum > 0")
-        self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay
 
-    def _update(self, p, g):
-        if self.weight_decay:
-            g = g + p * self.weight_decay
-        if self.momentum:
+    def _update(self, p, g, group):
+        if group["weight_decay"]:
+            g = g + p * group["weight_decay"]
+        if group["momentum"]:
             # Zero-initialized, so the first step gives buf = g as in PyTorch,
             # with no Python branch that a traced step would freeze.
-            buf = self._buffer(p, "momentum")
-            buf.assign_(buf * self.momentum + g)
-            g = g + buf * self.momentum if self.nesterov else buf
-        p.assign_(p - g * self.lr_tensor)
+            buf = self._buffer(p, "momentum_buffer")
+            buf.assign_(buf * group["momentum"] + g)
+            g = g + buf * group["momentum"] if group["nesterov"] else buf
+        p.assign_(p - g * group.lr_tensor)
 
 
 class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
-        super().__init__(params, lr)
-        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+        super().__init__(params, lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)
         self.step_count = _scalar(0.0)
 
     def step(self):
@@ -84,18 +158,24 @@ class Adam(Optimizer):
             self.step_count.assign_(self.step_count + 1.0)
         super().step()
 
-    def _decay(self, p, g):
-        return g + p * self.weight_decay if self.weight_decay else g
+    def _decay(self, p, g, group):
+        return g + p * group["weight_decay"] if group["weight_decay"] else g
 
-    def _update(self, p, g):
-        beta1, beta2 = self.betas
-        g = self._decay(p, g)
+    def _update(self, p, g, group):
+        beta1, beta2 = group["betas"]
+        g = self._decay(p, g, group)
         m, v = self._buffer(p, "exp_avg"), self._buffer(p, "exp_avg_sq")
         m.assign_(m * beta1 + g * (1 - beta1))
         v.assign_(v * beta2 + g * g * (1 - beta2))
         m_hat = m / (1.0 - F.pow(beta1, self.step_count))
         v_hat = v / (1.0 - F.pow(beta2, self.step_count))
-        p.assign_(p - self.lr_tensor * m_hat / (F.sqrt(v_hat) + self.eps))
+        p.assign_(p - group.lr_tensor * m_hat / (F.sqrt(v_hat) + group["eps"]))
+
+    def _extra_state(self):
+        return {"step": float(self.step_count.numpy())}
+
+    def _load_extra_state(self, state_dict):
+        self.step_count._data[...] = state_dict.get("step", 0.0)
 
 
 class AdamW(Adam):
@@ -104,10 +184,10 @@ class AdamW(Adam):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
         super().__init__(params, lr, betas, eps, weight_decay)
 
-    def _decay(self, p, g):
-        if self.weight_decay:
-            p.assign_(p * (1.0 - self.lr_tensor * self.weight_decay))
+    def _decay(self, p, g, group):
+        if group["weight_decay"]:
+            p.assign_(p * (1.0 - group.lr_tensor * group["weight_decay"]))
         return g
 
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "StepLR", "CosineAnnealingLR"]
+__all__ = ["Optimizer", "ParamGroup", "SGD", "Adam", "AdamW", "StepLR", "CosineAnnealingLR"]

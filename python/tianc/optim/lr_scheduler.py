@@ -1,4 +1,5 @@
-"""Learning-rate schedules: they set optimizer.lr, a tensor a compiled step reads."""
+"""Learning-rate schedules: they set each param group's lr, a tensor a
+compiled step reads, from that group's first lr."""
 
 import math
 
@@ -6,15 +7,17 @@ import math
 class _Scheduler:
     def __init__(self, optimizer):
         self.optimizer = optimizer
-        self.base_lr = optimizer.lr
+        self.base_lrs = [group["lr"] for group in optimizer.param_groups]
+        self.base_lr = self.base_lrs[0]
         self.epoch = 0
 
     def step(self):
         self.epoch += 1
-        self.optimizer.lr = self.lr_at(self.epoch)
+        for group, base in zip(self.optimizer.param_groups, self.base_lrs):
+            group["lr"] = self.lr_at(self.epoch, base)
 
     def get_last_lr(self):
-        return [self.optimizer.lr]
+        return [group["lr"] for group in self.optimizer.param_groups]
 
 
 class StepLR(_Scheduler):
@@ -22,8 +25,8 @@ class StepLR(_Scheduler):
         super().__init__(optimizer)
         self.step_size, self.gamma = step_size, gamma
 
-    def lr_at(self, epoch):
-        return self.base_lr * self.gamma ** (epoch // self.step_size)
+    def lr_at(self, epoch, base):
+        return base * self.gamma ** (epoch // self.step_size)
 
 
 class CosineAnnealingLR(_Scheduler):
@@ -31,5 +34,5 @@ class CosineAnnealingLR(_Scheduler):
         super().__init__(optimizer)
         self.T_max, self.eta_min = T_max, eta_min
 
-    def lr_at(self, epoch):
-        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+    def lr_at(self, epoch, base):
+        return self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2

@@ -1,0 +1,319 @@
+"""The PyTorch surface researchers reach for first (issue 19, part 5):
+functional ops, layers, losses, hooks, Module.apply / to, gradient
+clipping and reprs, each against PyTorch, in eager mode and traced."""
+
+import numpy as np
+import pytest
+import torch
+
+import tianc as tc
+from tianc import functional as F
+from tianc import nn
+
+rng = np.random.default_rng(19)
+
+
+def _both(fn, *arrays):
+    """fn's result on tianc tensors, eager and traced (as numpy)."""
+    eager = fn(*[tc.tensor(a) for a in arrays]).numpy()
+    traced = tc.jit.trace(fn)(*[tc.tensor(a) for a in arrays]).numpy()
+    return eager, traced
+
+
+def _close(got, want, tol=1e-5):
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+
+
+SPECIAL = np.array([0.0, -0.0, 1e-3, -1e-3, 30.0, -30.0, 100.0, np.inf, -np.inf, np.nan],
+                   np.float32)
+
+
+@pytest.mark.parametrize("name, ours, theirs", [
+    ("leaky_relu", lambda x: F.leaky_relu(x, 0.2), lambda x: torch.nn.functional.leaky_relu(x, 0.2)),
+    ("silu", F.silu, torch.nn.functional.silu),
+    ("softplus", F.softplus, torch.nn.functional.softplus),
+    ("softplus beta", lambda x: F.softplus(x, 2.0, 5.0),
+     lambda x: torch.nn.functional.softplus(x, 2.0, 5.0)),
+    ("mish", F.mish, torch.nn.functional.mish),
+    ("elu", lambda x: F.elu(x, 0.5), lambda x: torch.nn.functional.elu(x, 0.5)),
+])
+def test_activations_match_torch_with_their_gradients(name, ours, theirs):
+    x = np.concatenate([rng.standard_normal(40).astype(np.float32) * 4, SPECIAL])
+    want = theirs(torch.from_numpy(x)).numpy()
+    for got in _both(ours, x):
+        _close(got, want)
+    finite = x[np.isfinite(x) & (x != 0)]
+    tx, px = tc.tensor(finite, requires_grad=True), torch.from_numpy(finite).requires_grad_()
+    ours(tx).sum().backward()
+    theirs(px).sum().backward()
+    _close(tx.grad.numpy(), px.grad.numpy(), 1e-4)
+
+
+@pytest.mark.parametrize("dim, correction, keepdim", [(None, 1, False), (1, 1, True),
+                                                      ((0, 2), 0, False), (-1, 1, False)])
+def test_var_and_std_match_torch(dim, correction, keepdim):
+    x = rng.standard_normal((4, 5, 6)).astype(np.float32)
+    px = torch.from_numpy(x)
+    for fn, ref in ((F.var, torch.var), (F.std, torch.std)):
+        want = ref(px, dim=dim, correction=correction, keepdim=keepdim).numpy()
+        for got in _both(lambda t: fn(t, dim, correction, keepdim), x):
+            _close(got, want)
+    assert tc.tensor(x).std(1).shape == (4, 6)
+    # One element and correction 1: nan, as in PyTorch.
+    assert np.isnan(F.var(tc.tensor(np.ones((1, 3), np.float32)), 0).numpy()).all()
+
+
+@pytest.mark.parametrize("shape, dim", [((7,), 0), ((3, 5), 1), ((3, 5), 0), ((2, 3, 4), -2),
+                                        ((0, 4), 1), ((1,), 0)])
+def test_cumsum_matches_torch(shape, dim):
+    x = rng.standard_normal(shape).astype(np.float32)
+    want = torch.cumsum(torch.from_numpy(x), dim).numpy()
+    for got in _both(lambda t: F.cumsum(t, dim), x):
+        _close(got, want)
+    _close(tc.tensor(x).cumsum(dim).numpy(), want)
+    if x.size:
+        tx, px = tc.tensor(x, requires_grad=True), torch.from_numpy(x).requires_grad_()
+        (F.cumsum(tx, dim) * tc.tensor(x)).sum().backward()
+        (torch.cumsum(px, dim) * torch.from_numpy(x)).sum().backward()
+        _close(tx.grad.numpy(), px.grad.numpy())
+
+
+def test_group_norm_and_rms_norm_layers_match_torch():
+    x = rng.standard_normal((2, 6, 5, 3)).astype(np.float32)
+    ours, theirs = nn.GroupNorm(3, 6), torch.nn.GroupNorm(3, 6)
+    weight, bias = rng.standard_normal(6).astype(np.float32), rng.standard_normal(6).astype(np.float32)
+    for module in (ours, theirs):
+        module.load_state_dict({"weight": torch.from_numpy(weight) if module is theirs else weight,
+                                "bias": torch.from_numpy(bias) if module is theirs else bias})
+    want = theirs(torch.from_numpy(x)).detach().numpy()
+    for got in _both(ours, x):
+        _close(got, want)
+    ours, theirs = nn.RMSNorm(3), torch.nn.RMSNorm(3)
+    want = theirs(torch.from_numpy(x)).detach().numpy()
+    for got in _both(ours, x):
+        _close(got, want)
+    with pytest.raises(tc.TianError, match="do not split into 4 groups"):
+        F.group_norm(tc.tensor(x), 4)
+
+
+@pytest.mark.parametrize("batched", [True, False])
+def test_conv1d_and_pools_match_torch(batched):
+    x = rng.standard_normal((2, 4, 17) if batched else (4, 17)).astype(np.float32)
+    tc.manual_seed(0)
+    conv = nn.Conv1d(4, 6, 3, stride=2, padding=1, dilation=1)
+    reference = torch.nn.Conv1d(4, 6, 3, stride=2, padding=1)
+    reference.load_state_dict({k: torch.from_numpy(v) for k, v in conv.state_dict().items()})
+    want = reference(torch.from_numpy(x)).detach().numpy()
+    for got in _both(conv, x):
+        _close(got, want, 1e-4)
+    pool = nn.MaxPool1d(3, 2, padding=1)
+    want = torch.nn.MaxPool1d(3, 2, padding=1)(torch.from_numpy(x)).numpy()
+    for got in _both(pool, x):
+        _close(got, want)
+    want = torch.nn.functional.avg_pool1d(torch.from_numpy(x), 4, 3).numpy()
+    for got in _both(lambda t: F.avg_pool1d(t, 4, 3), x):
+        _close(got, want)
+
+
+@pytest.mark.parametrize("case", ["plain", "causal", "bool mask", "float mask", "gqa", "scale"])
+def test_scaled_dot_product_attention_matches_torch(case):
+    q = rng.standard_normal((2, 4, 5, 8)).astype(np.float32)
+    k = rng.standard_normal((2, 2 if case == "gqa" else 4, 7, 8)).astype(np.float32)
+    v = rng.standard_normal(k.shape[:-1] + (6,)).astype(np.float32)
+    options = {}
+    if case == "causal":
+        options["is_causal"] = True
+    if case == "bool mask":
+        options["attn_mask"] = rng.random((5, 7)) > 0.3
+    if case == "float mask":
+        options["attn_mask"] = rng.standard_normal((5, 7)).astype(np.float32)
+    if case == "gqa":
+        options["enable_gqa"] = True
+    if case == "scale":
+        options["scale"] = 0.3
+    torch_options = {key: torch.from_numpy(value) if isinstance(value, np.ndarray) else value
+                     for key, value in options.items()}
+    want = torch.nn.functional.scaled_dot_product_attention(
+        torch.from_numpy(q), torch.from_numpy(k), torch.from_numpy(v), **torch_options).numpy()
+    ours = {key: tc.tensor(value) if isinstance(value, np.ndarray) else value
+            for key, value in options.items()}
+    for got in _both(lambda a, b, c: F.scaled_dot_product_attention(a, b, c, **ours), q, k, v):
+        _close(got, want, 1e-5)
+
+
+def test_loss_modules_match_torch():
+    logits = rng.standard_normal((6, 5)).astype(np.float32)
+    target = np.array([0, 4, 2, -100, 1, 3])
+    for reduction in ("mean", "sum", "none"):
+        want = torch.nn.CrossEntropyLoss(reduction=reduction, label_smoothing=0.1)(
+            torch.from_numpy(logits), torch.from_numpy(target)).numpy()
+        got = nn.CrossEntropyLoss(reduction=reduction, label_smoothing=0.1)(
+            tc.tensor(logits), tc.tensor(target)).numpy()
+        _close(got, want)
+        prediction, truth = logits, rng.standard_normal((6, 5)).astype(np.float32)
+        _close(nn.MSELoss(reduction)(tc.tensor(prediction), tc.tensor(truth)).numpy(),
+               torch.nn.MSELoss(reduction=reduction)(torch.from_numpy(prediction),
+                                                     torch.from_numpy(truth)).numpy())
+        labels = (rng.random((6, 5)) > 0.5).astype(np.float32)
+        extreme = logits * 40  # e^-x overflows a naive form
+        pos_weight = np.linspace(0.5, 2, 5).astype(np.float32)
+        want = torch.nn.BCEWithLogitsLoss(reduction=reduction,
+                                          pos_weight=torch.from_numpy(pos_weight))(
+            torch.from_numpy(extreme), torch.from_numpy(labels)).numpy()
+        got = nn.BCEWithLogitsLoss(reduction=reduction, pos_weight=tc.tensor(pos_weight))(
+            tc.tensor(extreme), tc.tensor(labels)).numpy()
+        _close(got, want, 1e-4)
+
+
+def test_batch_norm_1d_trains_like_torch():
+    x = rng.standard_normal((8, 3, 5)).astype(np.float32)
+    ours, theirs = nn.BatchNorm1d(3), torch.nn.BatchNorm1d(3)
+    for sample in (x, x[:, :, 0]):
+        want = theirs(torch.from_numpy(sample)).detach().numpy()
+        _close(ours(tc.tensor(sample)).numpy(), want, 1e-5)
+    _close(ours.running_var.numpy(), theirs.running_var.numpy(), 1e-5)
+
+
+def test_hooks_apply_and_to():
+    model = nn.Sequential(nn.Linear(4, 3), nn.SiLU(), nn.Linear(3, 2))
+    seen = []
+    handle = model[0].register_forward_hook(lambda m, args, out: seen.append(out.shape))
+    pre = model[2].register_forward_pre_hook(lambda m, args: (args[0] * 0.0,))
+    x = tc.tensor(rng.standard_normal((5, 4)).astype(np.float32))
+    out = model(x)
+    assert seen == [(5, 3)]
+    np.testing.assert_allclose(out.numpy(), np.broadcast_to(model[2].bias.numpy(), (5, 2)))
+    traced = tc.jit.trace(model)  # hooks run at trace time and are part of the graph
+    np.testing.assert_allclose(traced(x).numpy(), out.numpy())
+    handle.remove()
+    pre.remove()
+    model(x)
+    assert len(seen) == 2  # the trace ran the hook once more, and nothing since
+    touched = []
+    model.apply(lambda m: touched.append(type(m).__name__))
+    assert touched == ["Linear", "SiLU", "Linear", "Sequential"]
+    model.apply(lambda m: nn.init.zeros_(m.weight) if isinstance(m, nn.Linear) else None)
+    assert not model[0].weight.numpy().any()
+    model.to(tc.float16)
+    assert model[0].weight.dtype == np.float16 and model(x.to(tc.float16)).dtype == np.float16
+
+
+def test_clip_grad_norm_matches_torch():
+    weights = [rng.standard_normal((3, 4)).astype(np.float32),
+               rng.standard_normal(5).astype(np.float32)]
+    for norm_type, max_norm in ((2.0, 1.0), (1.0, 0.5), (float("inf"), 0.1), (2.0, 1e6)):
+        ours = [tc.tensor(w, requires_grad=True) for w in weights]
+        theirs = [torch.from_numpy(w).requires_grad_() for w in weights]
+        (F.sum(ours[0] * ours[0]) + F.sum(ours[1] * 3.0)).backward()
+        ((theirs[0] * theirs[0]).sum() + (theirs[1] * 3.0).sum()).backward()
+        total = nn.utils.clip_grad_norm_(ours, max_norm, norm_type)
+        want = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type)
+        _close(total.numpy(), want.numpy(), 1e-5)
+        for a, b in zip(ours, theirs):
+            _close(a.grad.numpy(), b.grad.numpy(), 1e-5)
+
+
+def test_reprs_match_torch():
+    pairs = [(nn.Conv2d(3, 16, 3), torch.nn.Conv2d(3, 16, 3)),
+             (nn.Conv2d(3, 16, 3, stride=2, padding=1, bias=False),
+              torch.nn.Conv2d(3, 16, 3, stride=2, padding=1, bias=False)),
+             (nn.Conv1d(4, 8, 5, groups=2), torch.nn.Conv1d(4, 8, 5, groups=2)),
+             (nn.Linear(4, 2), torch.nn.Linear(4, 2)),
+             (nn.BatchNorm2d(8), torch.nn.BatchNorm2d(8)),
+             (nn.LayerNorm(64), torch.nn.LayerNorm(64)),
+             (nn.GroupNorm(2, 8), torch.nn.GroupNorm(2, 8)),
+             (nn.RMSNorm(3), torch.nn.RMSNorm(3)),
+             (nn.LeakyReLU(0.2), torch.nn.LeakyReLU(0.2)),
+             (nn.Dropout(0.1), torch.nn.Dropout(0.1)),
+             (nn.MaxPool2d(2), torch.nn.MaxPool2d(2)),
+             (nn.Embedding(10, 3), torch.nn.Embedding(10, 3)),
+             (nn.Softmax(1), torch.nn.Softmax(1)),
+             (nn.MSELoss(), torch.nn.MSELoss())]
+    for ours, theirs in pairs:
+        assert repr(ours) == repr(theirs)
+
+
+def _model_pair(seed=0):
+    tc.manual_seed(seed)
+    ours = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3))
+    theirs = torch.nn.Sequential(torch.nn.Linear(6, 5), torch.nn.ReLU(), torch.nn.Linear(5, 3))
+    theirs.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in ours.state_dict().items()})
+    return ours, theirs
+
+
+@pytest.mark.parametrize("make", [
+    lambda groups: (tc.optim.SGD(groups[0], lr=0.1, momentum=0.9, weight_decay=1e-3),
+                    torch.optim.SGD(groups[1], lr=0.1, momentum=0.9, weight_decay=1e-3)),
+    lambda groups: (tc.optim.Adam(groups[0], lr=0.01), torch.optim.Adam(groups[1], lr=0.01)),
+    lambda groups: (tc.optim.AdamW(groups[0], lr=0.01), torch.optim.AdamW(groups[1], lr=0.01)),
+])
+def test_param_groups_and_resuming_from_a_checkpoint_match_torch(make, tmp_path):
+    """Two groups (the second with its own lr), a schedule, a checkpoint
+    after 3 steps loaded into a fresh optimizer: steps 4-6 match PyTorch's
+    uninterrupted run."""
+    x = rng.standard_normal((8, 6)).astype(np.float32)
+    y = rng.integers(0, 3, 8)
+
+    def groups(model):
+        layers = [m for m in (model if isinstance(model, nn.Module) else model)
+                  if isinstance(m, (nn.Linear, torch.nn.Linear))]
+        return [{"params": list(layers[0].parameters())},
+                {"params": list(layers[1].parameters()), "lr": 0.05}]
+
+    ours, theirs = _model_pair()
+    ours_opt, theirs_opt = make((groups(ours), groups(theirs)))
+    ours_sched = tc.optim.StepLR(ours_opt, 2, 0.5)
+    theirs_sched = torch.optim.lr_scheduler.StepLR(theirs_opt, 2, 0.5)
+
+    def ours_step(model, opt):
+        opt.zero_grad()
+        F.cross_entropy(model(tc.tensor(x)), tc.tensor(y)).backward()
+        opt.step()
+
+    for _ in range(3):
+        ours_step(ours, ours_opt)
+        ours_sched.step()
+        theirs_opt.zero_grad()
+        torch.nn.functional.cross_entropy(theirs(torch.from_numpy(x)), torch.from_numpy(y)).backward()
+        theirs_opt.step()
+        theirs_sched.step()
+    checkpoint = {"model": ours.state_dict(), "optimizer": ours_opt.state_dict()}
+    tc.save(checkpoint["model"], tmp_path / "model.npz")
+    resumed, _ = _model_pair(seed=1)  # other weights, then the checkpoint's
+    resumed.load_state_dict(tc.load(tmp_path / "model.npz"))
+    resumed_opt, _ = make((groups(resumed), groups(theirs)))
+    resumed_opt.load_state_dict(checkpoint["optimizer"])
+    assert [g["lr"] for g in resumed_opt.param_groups] == theirs_sched.get_last_lr()
+    for _ in range(3):
+        ours_step(resumed, resumed_opt)
+        theirs_opt.zero_grad()
+        torch.nn.functional.cross_entropy(theirs(torch.from_numpy(x)), torch.from_numpy(y)).backward()
+        theirs_opt.step()
+    for name, value in resumed.state_dict().items():
+        _close(value, theirs.state_dict()[name].numpy(), 1e-5)
+
+
+def test_a_traced_step_follows_group_learning_rates_without_retracing():
+    ours, _ = _model_pair()
+    opt = tc.optim.SGD([{"params": list(ours[0].parameters())},
+                        {"params": list(ours[2].parameters()), "lr": 0.0}], lr=0.1)
+    x = tc.tensor(rng.standard_normal((4, 6)).astype(np.float32))
+    y = tc.tensor(rng.integers(0, 3, 4))
+
+    @tc.jit.trace
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(ours(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    frozen = ours[2].weight.numpy().copy()
+    step(x, y)
+    np.testing.assert_array_equal(ours[2].weight.numpy(), frozen)  # lr 0: unchanged
+    opt.param_groups[1]["lr"] = 0.1
+    step(x, y)
+    assert not np.array_equal(ours[2].weight.numpy(), frozen)
+    assert step.num_variants == 1
+    with pytest.raises(ValueError, match="has no option 'momentun'"):
+        tc.optim.SGD([{"params": list(ours.parameters()), "momentun": 0.9}], lr=0.1)
