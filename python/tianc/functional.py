@@ -1458,11 +1458,18 @@ def silu(x):
 
 
 def softplus(x, beta=1.0, threshold=20.0):
-    """log(1 + e^(beta x)) / beta, computed as max(bx, 0) + log(1 + e^-|bx|)
-    (no overflow), and x itself where beta x > threshold (PyTorch's rule)."""
+    """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold
+    (PyTorch's rule). Each side of 0 takes the form whose exponential cannot
+    overflow (s + log(1 + e^-s) above, log(1 + e^s) below), each fed only
+    its own side's values, so that neither the value nor the gradient (0.5
+    at 0, sigmoid elsewhere) meets an inf."""
     x = _as_tensor(x)
     scaled = mul(x, beta) if beta != 1 else x
-    soft = add(maximum(scaled, 0.0), log(add(exp(neg(abs(scaled))), 1.0)))
+    positive = gt(scaled, 0)
+    above = where(positive, scaled, 0.0)
+    below = where(positive, 0.0, scaled)
+    soft = where(positive, add(above, log(add(exp(neg(above)), 1.0))),
+                 log(add(exp(below), 1.0)))
     if beta != 1:
         soft = div(soft, beta)
     return where(gt(scaled, threshold), x, soft)
@@ -1485,6 +1492,8 @@ def var(x, dim=None, correction=1, keepdim=False, unbiased=None):
     n - correction (1: Bessel's; ``unbiased=False`` means 0, as in
     PyTorch); n - correction <= 0 gives nan or inf, as in PyTorch."""
     x = _as_tensor(x)
+    if isinstance(dim, bool):  # var(x, True): PyTorch's old unbiased argument
+        dim, unbiased = None, dim
     if unbiased is not None:
         correction = 1 if unbiased else 0
     axes = _axes(dim, x.ndim) if dim is not None else list(range(x.ndim))
@@ -1501,25 +1510,41 @@ def std(x, dim=None, correction=1, keepdim=False, unbiased=None):
 
 def cumsum(x, dim, exclusive=False, reverse=False):
     """Running sums along ``dim`` (``exclusive``: each excludes its own
-    element; ``reverse``: from the end, ONNX's CumSum). One product with a
-    triangular matrix of ones: every prefix sum in one contraction, which
-    the matmul kernels run and autograd differentiates."""
+    element; ``reverse``: from the end, ONNX's CumSum). A log-step scan
+    (Hillis and Steele): ceil(log2 n) rounds that each add a copy shifted
+    by 1, 2, 4, ... elements, so an inf or a NaN reaches only the sums after
+    it, in n log n work. Integers and bools sum as int64, as in PyTorch."""
     x = _as_tensor(x)
-    axis = _axes(dim, x.ndim)[0] if x.ndim else 0
+    if not dtypes.is_floating(x.dtype) and x.dtype != np.int64:
+        x = cast(x, dtypes.int64)
     if x.ndim == 0:
-        return x if not exclusive else zeros_like(x)
+        return zeros_like(x) if exclusive else x
+    axis = _axes(dim, x.ndim)[0]
     n = x.shape[axis]
-    rows, cols = np.indices((n, n))
+    if exclusive:
+        x = _shift(x, axis, 1, reverse)
+    step = 1
+    while step < n:
+        x = add(x, _shift(x, axis, step, reverse))
+        step *= 2
+    return x
+
+
+def _shift(x, axis, by, reverse):
+    """x moved ``by`` elements along ``axis`` (toward the end, or toward
+    the start when ``reverse``), zeros coming in."""
+    n = x.shape[axis]
+    if by >= n:
+        return zeros_like(x)
+    starts, limits = [0] * x.ndim, list(x.shape)
+    low, high = [0] * x.ndim, [0] * x.ndim
     if reverse:
-        mask = rows > cols if exclusive else rows >= cols
+        starts[axis] = by
+        high[axis] = by
     else:
-        mask = rows < cols if exclusive else rows <= cols
-    triangle = Tensor(mask.astype(np.dtype(x.dtype)))
-    moved = permute(x, *[d for d in range(x.ndim) if d != axis], axis)
-    summed = matmul(moved, triangle)
-    back = list(range(x.ndim - 1))
-    back.insert(axis, x.ndim - 1)
-    return permute(summed, *back)
+        limits[axis] = n - by
+        low[axis] = by
+    return _pad_dims(slice(x, starts, limits, [1] * x.ndim), low, high)
 
 
 def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
@@ -1551,10 +1576,16 @@ def rms_norm(x, normalized_shape, weight=None, eps=None):
     if [*x.shape[x.ndim - len(normalized_shape):]] != normalized_shape:
         raise error_here(f"rms_norm: the input's trailing dims {list(x.shape)} are not "
                          f"{normalized_shape}")
+    # float16 and bfloat16 compute in float32, as PyTorch does: x * x
+    # overflows float16 from |x| > 256.
+    half = x.dtype in (np.dtype(np.float16), dtypes.bfloat16)
+    work = cast(x, dtypes.float32) if half else x
     if eps is None:
-        eps = float(np.finfo(np.dtype(x.dtype)).eps)
+        eps = float(np.finfo(np.dtype(work.dtype)).eps)
     axes = list(range(x.ndim - len(normalized_shape), x.ndim))
-    y = mul(x, rsqrt(add(mean(mul(x, x), axes, keepdim=True), eps)))
+    y = mul(work, rsqrt(add(mean(mul(work, work), axes, keepdim=True), eps)))
+    if half:
+        y = cast(y, x.dtype)
     return mul(y, weight) if weight is not None else y
 
 
@@ -1582,6 +1613,9 @@ def _one_d(name, x, *values):
 
 def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-d convolution of (N, C, L) by (O, C / groups, K)."""
+    if isinstance(padding, str):
+        raise error_here(f"conv1d: padding={padding!r} is not supported (give the number of "
+                         "elements to pad on each side)")
     x4, (stride2, padding2, dilation2), back = _one_d("conv1d", x, stride, padding, dilation)
     if isinstance(padding2, tuple):
         padding2 = (0, padding2[1])
@@ -1606,8 +1640,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     """softmax(q k^T * scale + mask) v over the last two dims, as PyTorch's
     (its math form): a bool ``attn_mask`` keeps where True, a float one is
     added; ``is_causal`` keeps j <= i; ``enable_gqa`` repeats the key and
-    value heads (dim -3) to the query's. A row with every score masked is
-    nan, as in PyTorch's math backend."""
+    value heads (dim -3) to the query's. A row with every score masked
+    gives zeros, as PyTorch's does."""
     query, key, value = (_as_tensor(t) for t in (query, key, value))
     if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
         raise error_here(f"scaled_dot_product_attention: query {list(query.shape)}, key "
@@ -1621,6 +1655,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     length, source = query.shape[-2], key.shape[-2]
     if is_causal:
         causal = Tensor(np.tril(np.ones((length, source), np.bool_)))
+        causal._literal = True  # a constant of the graph, not a captured input
         scores = where(causal, scores, float("-inf"))
     if attn_mask is not None:
         attn_mask = _as_tensor(attn_mask)
@@ -1628,7 +1663,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             scores = where(attn_mask, scores, float("-inf"))
         else:
             scores = add(scores, attn_mask)
-    weights = softmax(scores, -1)
+    # A row with every score masked attends to nothing: weights 0, as
+    # PyTorch's safe softmax gives (not nan); its scores become 0 first, so
+    # that neither the softmax nor its gradient meets -inf - -inf.
+    empty = eq(amax(scores, -1, keepdim=True), float("-inf"))
+    weights = where(empty, 0.0, softmax(where(empty, 0.0, scores), -1))
     if dropout_p:
         weights = dropout(weights, dropout_p)
     return matmul(weights, value)
@@ -1650,7 +1689,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     if tuple(x.shape) != tuple(t.shape):
         raise error_here(f"binary_cross_entropy_with_logits: the target's shape {list(t.shape)} "
                          f"is not the input's {list(x.shape)}")
-    log_term = add(log(add(exp(neg(abs(x))), 1.0)), maximum(neg(x), 0.0))
+    log_term = softplus(neg(x), threshold=float("inf"))  # log(1 + e^-x), stable both ways
     if pos_weight is not None:
         log_term = mul(log_term, add(mul(sub(pos_weight, 1.0), t), 1.0))
     losses = add(mul(sub(1.0, t), x), log_term)

@@ -42,7 +42,7 @@ def test_activations_match_torch_with_their_gradients(name, ours, theirs):
     want = theirs(torch.from_numpy(x)).numpy()
     for got in _both(ours, x):
         _close(got, want)
-    finite = x[np.isfinite(x) & (x != 0)]
+    finite = x[np.isfinite(x)]  # 0 and -0 included: softplus'(0) is 0.5
     tx, px = tc.tensor(finite, requires_grad=True), torch.from_numpy(finite).requires_grad_()
     ours(tx).sum().backward()
     theirs(px).sum().backward()
@@ -59,6 +59,7 @@ def test_var_and_std_match_torch(dim, correction, keepdim):
         for got in _both(lambda t: fn(t, dim, correction, keepdim), x):
             _close(got, want)
     assert tc.tensor(x).std(1).shape == (4, 6)
+    _close(F.var(tc.tensor(x), False).numpy(), torch.var(px, False).numpy())  # the old unbiased form
     # One element and correction 1: nan, as in PyTorch.
     assert np.isnan(F.var(tc.tensor(np.ones((1, 3), np.float32)), 0).numpy()).all()
 
@@ -76,6 +77,34 @@ def test_cumsum_matches_torch(shape, dim):
         (F.cumsum(tx, dim) * tc.tensor(x)).sum().backward()
         (torch.cumsum(px, dim) * torch.from_numpy(x)).sum().backward()
         _close(tx.grad.numpy(), px.grad.numpy())
+
+
+def test_cumsum_keeps_inf_and_nan_where_they_are_and_sums_integers_in_int64():
+    x = np.array([1.0, np.inf, 2.0, np.nan, 3.0, -np.inf], np.float32)
+    want = torch.cumsum(torch.from_numpy(x), 0).numpy()
+    for got in _both(lambda t: F.cumsum(t, 0), x):
+        np.testing.assert_array_equal(got, want)
+    big = np.array([2**30, 2**30, 2**30, -5], np.int32)
+    got = F.cumsum(tc.tensor(big), 0).numpy()
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, torch.cumsum(torch.from_numpy(big), 0).numpy())
+    flags = np.array([True, False, True, True])
+    np.testing.assert_array_equal(F.cumsum(tc.tensor(flags), 0).numpy(), [1, 1, 2, 3])
+    v = np.arange(1, 6, dtype=np.float32)
+    np.testing.assert_array_equal(F.cumsum(tc.tensor(v), 0, exclusive=True).numpy(),
+                                  [0, 1, 3, 6, 10])
+    np.testing.assert_array_equal(F.cumsum(tc.tensor(v), 0, reverse=True).numpy(),
+                                  [15, 14, 12, 9, 5])
+    np.testing.assert_array_equal(F.cumsum(tc.tensor(v), 0, exclusive=True, reverse=True).numpy(),
+                                  [14, 12, 9, 5, 0])
+
+
+def test_rms_norm_of_half_precision_computes_in_float32():
+    x = np.array([[300.0, 400.0], [1e-3, -2e-3]], np.float16)
+    want = torch.nn.functional.rms_norm(torch.from_numpy(x), (2,)).numpy()
+    got = F.rms_norm(tc.tensor(x), 2).numpy()
+    assert got.dtype == np.float16
+    _close(got.astype(np.float32), want.astype(np.float32), 2e-3)
 
 
 def test_group_norm_and_rms_norm_layers_match_torch():
@@ -115,7 +144,8 @@ def test_conv1d_and_pools_match_torch(batched):
         _close(got, want)
 
 
-@pytest.mark.parametrize("case", ["plain", "causal", "bool mask", "float mask", "gqa", "scale"])
+@pytest.mark.parametrize("case", ["plain", "causal", "bool mask", "float mask", "gqa", "scale",
+                                  "empty row"])
 def test_scaled_dot_product_attention_matches_torch(case):
     q = rng.standard_normal((2, 4, 5, 8)).astype(np.float32)
     k = rng.standard_normal((2, 2 if case == "gqa" else 4, 7, 8)).astype(np.float32)
@@ -131,6 +161,10 @@ def test_scaled_dot_product_attention_matches_torch(case):
         options["enable_gqa"] = True
     if case == "scale":
         options["scale"] = 0.3
+    if case == "empty row":  # a query that may attend to nothing: zeros, not nan
+        mask = rng.random((5, 7)) > 0.3
+        mask[1] = False
+        options["attn_mask"] = mask
     torch_options = {key: torch.from_numpy(value) if isinstance(value, np.ndarray) else value
                      for key, value in options.items()}
     want = torch.nn.functional.scaled_dot_product_attention(
@@ -139,6 +173,17 @@ def test_scaled_dot_product_attention_matches_torch(case):
             for key, value in options.items()}
     for got in _both(lambda a, b, c: F.scaled_dot_product_attention(a, b, c, **ours), q, k, v):
         _close(got, want, 1e-5)
+    # The gradient of the masked form has no nan either.
+    tq = tc.tensor(q, requires_grad=True)
+    F.scaled_dot_product_attention(tq, tc.tensor(k), tc.tensor(v), **ours).sum().backward()
+    pq = torch.from_numpy(q).requires_grad_()
+    torch.nn.functional.scaled_dot_product_attention(
+        pq, torch.from_numpy(k), torch.from_numpy(v), **torch_options).sum().backward()
+    _close(tq.grad.numpy(), pq.grad.numpy(), 1e-4)
+    if case == "causal":  # the causal mask is a constant of the graph, not an input
+        traced = tc.jit.trace(lambda a, b, c: F.scaled_dot_product_attention(a, b, c, **ours))
+        traced(tc.tensor(q), tc.tensor(k), tc.tensor(v))
+        assert not traced._last.captured
 
 
 def test_loss_modules_match_torch():
@@ -163,6 +208,16 @@ def test_loss_modules_match_torch():
         got = nn.BCEWithLogitsLoss(reduction=reduction, pos_weight=tc.tensor(pos_weight))(
             tc.tensor(extreme), tc.tensor(labels)).numpy()
         _close(got, want, 1e-4)
+    # Its gradient, at 0 too (a zero-initialized head's first step).
+    logits[0] = 0.0
+    tx, px = tc.tensor(logits, requires_grad=True), torch.from_numpy(logits).requires_grad_()
+    nn.BCEWithLogitsLoss(pos_weight=tc.tensor(pos_weight))(tx, tc.tensor(labels)).backward()
+    torch.nn.BCEWithLogitsLoss(pos_weight=torch.from_numpy(pos_weight))(
+        px, torch.from_numpy(labels)).backward()
+    _close(tx.grad.numpy(), px.grad.numpy(), 1e-6)
+    assert "pos_weight" in nn.BCEWithLogitsLoss(pos_weight=tc.tensor(pos_weight)).state_dict()
+    with pytest.raises(NotImplementedError, match="per-class weights"):
+        nn.CrossEntropyLoss(tc.ones(5))
 
 
 def test_batch_norm_1d_trains_like_torch():
@@ -211,6 +266,39 @@ def test_clip_grad_norm_matches_torch():
         _close(total.numpy(), want.numpy(), 1e-5)
         for a, b in zip(ours, theirs):
             _close(a.grad.numpy(), b.grad.numpy(), 1e-5)
+    # float16 gradients whose norm overflows float16 (300 * sqrt(12)).
+    half = tc.tensor(np.full((3, 4), 1.0, np.float16), requires_grad=True)
+    (half * 300.0).sum().backward()
+    total = nn.utils.clip_grad_norm_([half], 1.0)
+    _close(total.numpy(), 300.0 * np.sqrt(12), 1e-3)
+    _close(half.grad.numpy().astype(np.float32), np.full((3, 4), 1 / np.sqrt(12)), 1e-3)
+
+
+def test_clip_grad_norm_inside_a_traced_step():
+    model, _ = _model_pair()
+    opt = tc.optim.SGD(model.parameters(), lr=0.1)
+    x = tc.tensor(rng.standard_normal((4, 6)).astype(np.float32) * 50)
+    y = tc.tensor(rng.integers(0, 3, 4))
+
+    def step(x, y):
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        norm = nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+        opt.step()
+        return norm
+
+    before = [p.numpy().copy() for p in model.parameters()]
+    norm = tc.jit.trace(step)(x, y).numpy()
+    moved = np.sqrt(builtin_sum(((p.numpy() - b) ** 2).sum()
+                                for p, b in zip(model.parameters(), before)))
+    assert norm > 0.5 and abs(moved - 0.1 * 0.5) < 1e-4  # lr times the clipped norm
+    with pytest.raises(tc.TianError, match="needs the norm's value"):
+        tc.jit.trace(lambda x, y: (F.cross_entropy(model(x), y).backward(),
+                                   nn.utils.clip_grad_norm_(model.parameters(), 1.0,
+                                                            error_if_nonfinite=True))[1])(x, y)
+
+
+builtin_sum = sum
 
 
 def test_reprs_match_torch():
@@ -228,9 +316,16 @@ def test_reprs_match_torch():
              (nn.MaxPool2d(2), torch.nn.MaxPool2d(2)),
              (nn.Embedding(10, 3), torch.nn.Embedding(10, 3)),
              (nn.Softmax(1), torch.nn.Softmax(1)),
+             (nn.LayerNorm(8, elementwise_affine=False), torch.nn.LayerNorm(8, elementwise_affine=False)),
+             (nn.GroupNorm(2, 8, affine=False), torch.nn.GroupNorm(2, 8, affine=False)),
+             (nn.MSELoss(reduction="sum"), torch.nn.MSELoss(reduction="sum")),
              (nn.MSELoss(), torch.nn.MSELoss())]
     for ours, theirs in pairs:
         assert repr(ours) == repr(theirs)
+    # Softmax(dim=None) follows PyTorch's old rule: dim 1 of a 4-d input.
+    x = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
+    _close(nn.Softmax()(tc.tensor(x)).numpy(),
+           torch.nn.functional.softmax(torch.from_numpy(x), 1).numpy())
 
 
 def _model_pair(seed=0):
@@ -281,14 +376,20 @@ def test_param_groups_and_resuming_from_a_checkpoint_match_torch(make, tmp_path)
     tc.save(checkpoint["model"], tmp_path / "model.npz")
     resumed, _ = _model_pair(seed=1)  # other weights, then the checkpoint's
     resumed.load_state_dict(tc.load(tmp_path / "model.npz"))
+    checkpoint["scheduler"] = ours_sched.state_dict()
     resumed_opt, _ = make((groups(resumed), groups(theirs)))
+    resumed_sched = tc.optim.StepLR(resumed_opt, 2, 0.5)
     resumed_opt.load_state_dict(checkpoint["optimizer"])
+    resumed_sched.load_state_dict(checkpoint["scheduler"])
     assert [g["lr"] for g in resumed_opt.param_groups] == theirs_sched.get_last_lr()
     for _ in range(3):
         ours_step(resumed, resumed_opt)
+        resumed_sched.step()
         theirs_opt.zero_grad()
         torch.nn.functional.cross_entropy(theirs(torch.from_numpy(x)), torch.from_numpy(y)).backward()
         theirs_opt.step()
+        theirs_sched.step()
+    assert resumed_sched.get_last_lr() == theirs_sched.get_last_lr()
     for name, value in resumed.state_dict().items():
         _close(value, theirs.state_dict()[name].numpy(), 1e-5)
 
@@ -317,3 +418,25 @@ def test_a_traced_step_follows_group_learning_rates_without_retracing():
     assert step.num_variants == 1
     with pytest.raises(ValueError, match="has no option 'momentun'"):
         tc.optim.SGD([{"params": list(ours.parameters()), "momentun": 0.9}], lr=0.1)
+
+
+def test_optimizer_checkpoints_in_pytorchs_layout():
+    ours, theirs = _model_pair()
+    adam, torch_adam = tc.optim.Adam(ours.parameters(), lr=0.01), torch.optim.Adam(
+        theirs.parameters(), lr=0.01)
+    x = rng.standard_normal((4, 6)).astype(np.float32)
+    for model, opt, framework in ((ours, adam, tc), (theirs, torch_adam, torch)):
+        for _ in range(2):
+            opt.zero_grad()
+            model(framework.tensor(x) if framework is tc else torch.from_numpy(x)).sum().backward()
+            opt.step()
+    mine, reference = adam.state_dict(), torch_adam.state_dict()
+    assert sorted(mine["state"]) == sorted(reference["state"])
+    for index, buffers in reference["state"].items():
+        assert sorted(mine["state"][index]) == sorted(buffers)
+        assert float(mine["state"][index]["step"]) == float(buffers["step"])
+        _close(mine["state"][index]["exp_avg"], buffers["exp_avg"].numpy(), 1e-5)
+    assert mine["param_groups"][0]["params"] == reference["param_groups"][0]["params"]
+    sgd = tc.optim.SGD(ours.parameters(), lr=0.1, momentum=0.9)
+    with pytest.raises(ValueError, match="which SGD does not keep"):
+        sgd.load_state_dict(mine)

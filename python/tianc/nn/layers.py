@@ -97,8 +97,8 @@ class LayerNorm(Module):
 
     def extra_repr(self):
         affine = self.weight is not None
-        return (f"{tuple(self.normalized_shape)}, eps={self.eps}, elementwise_affine={affine}"
-                + (", bias=True" if affine else ""))
+        return (f"{tuple(self.normalized_shape)}, eps={self.eps}, elementwise_affine={affine}, "
+                f"bias={affine}")
 
 
 class _Activation(Module):
@@ -292,8 +292,8 @@ class GroupNorm(Module):
         return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
-                + (", bias=True" if self.affine else ""))
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.affine}")
 
 
 class RMSNorm(Module):
@@ -350,8 +350,13 @@ class Softmax(Module):
         super().__init__()
         self.dim = dim
 
+    def _dim(self, x):
+        # PyTorch's rule for dim=None (kept for old code): 0 for 0-, 1- and
+        # 3-d inputs, else 1.
+        return self.dim if self.dim is not None else (0 if x.ndim in (0, 1, 3) else 1)
+
     def forward(self, x):
-        return F.softmax(x, -1 if self.dim is None else self.dim)
+        return F.softmax(x, self._dim(x))
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -359,7 +364,7 @@ class Softmax(Module):
 
 class LogSoftmax(Softmax):
     def forward(self, x):
-        return F.log_softmax(x, -1 if self.dim is None else self.dim)
+        return F.log_softmax(x, self._dim(x))
 
 
 class MaxPool1d(Module):
@@ -386,12 +391,16 @@ class _Loss(Module):
         self.reduction = reduction
 
     def extra_repr(self):
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+        return ""  # PyTorch prints a loss without its options
 
 
 class CrossEntropyLoss(_Loss):
-    def __init__(self, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    # weight first, as in PyTorch (whose deprecated size_average and reduce
+    # come next: the rest is keyword-only here).
+    def __init__(self, weight=None, *, ignore_index=-100, reduction="mean", label_smoothing=0.0):
         super().__init__(reduction)
+        if weight is not None:
+            raise NotImplementedError("CrossEntropyLoss: per-class weights are not supported yet")
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
     def forward(self, logits, target):
@@ -407,7 +416,9 @@ class MSELoss(_Loss):
 class BCEWithLogitsLoss(_Loss):
     def __init__(self, weight=None, reduction="mean", pos_weight=None):
         super().__init__(reduction)
-        self.weight, self.pos_weight = weight, pos_weight
+        # Buffers, as in PyTorch: saved by state_dict, converted by to().
+        self.register_buffer("weight", None if weight is None else F._as_tensor(weight))
+        self.register_buffer("pos_weight", None if pos_weight is None else F._as_tensor(pos_weight))
 
     def forward(self, logits, target):
         return F.binary_cross_entropy_with_logits(logits, target, self.weight, self.reduction,

@@ -106,7 +106,8 @@ class Module:
     def named_buffers(self):
         for module_name, module in self.named_modules():
             for name, buf in module._buffers.items():
-                yield (f"{module_name}.{name}" if module_name else name), buf
+                if buf is not None:  # a buffer registered as None (an unset option)
+                    yield (f"{module_name}.{name}" if module_name else name), buf
 
     # -- modes -----------------------------------------------------------------
     def train(self, mode=True):

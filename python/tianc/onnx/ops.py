@@ -1371,8 +1371,9 @@ def _group_normalization(node, inputs, attrs):
 def _cumsum(node, inputs, attrs):
     x = tensor(inputs[0])
     axis = axis_of(int(known(inputs[1], "CumSum's axis").reshape(-1)[0]), x.ndim)
-    return F.cumsum(x, axis, exclusive=bool(attrs.get("exclusive", 0)),
-                    reverse=bool(attrs.get("reverse", 0)))
+    summed = F.cumsum(x, axis, exclusive=bool(attrs.get("exclusive", 0)),
+                      reverse=bool(attrs.get("reverse", 0)))
+    return summed if summed.dtype == x.dtype else F.cast(summed, x.dtype)  # ONNX keeps the type
 
 
 @op("DepthToSpace")

@@ -35,6 +35,15 @@ class ParamGroup(dict):
             value = float(value)
         super().__setitem__(key, value)
 
+    def update(self, *args, **kwargs):
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def setdefault(self, key, value=None):
+        if key not in self:
+            self[key] = value
+        return self[key]
+
 
 class Optimizer:
     def __init__(self, params, lr, **defaults):
@@ -44,15 +53,24 @@ class Optimizer:
         groups = params if isinstance(params[0], dict) else [{"params": params}]
         self.defaults = dict(lr=lr, **defaults)
         self.param_groups = []
-        for group in groups:
-            options = {**self.defaults, **group, "params": [*group["params"]]}
-            unknown = set(options) - set(self.defaults) - {"params"}
-            if unknown:
-                raise ValueError(f"{type(self).__name__} has no option {sorted(unknown)[0]!r} "
-                                 f"(its options: {', '.join(self.defaults)})")
-            self.param_groups.append(ParamGroup(options))
-        self.params = [p for g in self.param_groups for p in g["params"]]
         self.state = {}
+        for group in groups:
+            self.add_param_group(group)
+
+    #: Keys a group may carry besides the options (PyTorch's own, user labels).
+    _GROUP_EXTRAS = frozenset({"params", "name", "initial_lr", "param_names"})
+
+    def add_param_group(self, group):
+        options = {**self.defaults, **group, "params": [*group["params"]]}
+        unknown = set(options) - set(self.defaults) - self._GROUP_EXTRAS
+        if unknown:
+            raise ValueError(f"{type(self).__name__} has no option {sorted(unknown)[0]!r} "
+                             f"(its options: {', '.join(self.defaults)})")
+        self.param_groups.append(ParamGroup(options))
+
+    @property
+    def params(self):
+        return [p for g in self.param_groups for p in g["params"]]
 
     @property
     def lr(self):
@@ -95,10 +113,13 @@ class Optimizer:
         index = {id(p): i for i, p in enumerate(self.params)}
         state = {}
         for (param_id, name), buffer in self.state.items():
-            state.setdefault(index[param_id], {})[name] = buffer.numpy().copy()
+            if param_id in index:
+                state.setdefault(index[param_id], {})[name] = buffer.numpy().copy()
+        for buffers in state.values():
+            buffers.update(self._extra_state())  # Adam's step, per parameter as in PyTorch
         groups = [{**{k: v for k, v in g.items() if k != "params"},
                    "params": [index[id(p)] for p in g["params"]]} for g in self.param_groups]
-        return {"state": state, "param_groups": groups, **self._extra_state()}
+        return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
         """Restores what state_dict() saved, into an optimizer over the same
@@ -108,28 +129,44 @@ class Optimizer:
             raise ValueError(f"load_state_dict: the saved groups hold "
                              f"{[len(g['params']) for g in groups]} parameters, this optimizer's "
                              f"{[len(g['params']) for g in self.param_groups]}")
+        buffers_known = set(self._BUFFERS) | set(self._extra_state())
+        for index, buffers in state_dict["state"].items():
+            unknown = set(buffers) - buffers_known
+            if unknown:
+                raise ValueError(f"load_state_dict: parameter {index} has state "
+                                 f"{sorted(unknown)}, which {type(self).__name__} does not keep "
+                                 "(a checkpoint of another optimizer?)")
         for saved, group in zip(groups, self.param_groups):
             for key, value in saved.items():
                 if key != "params":
                     group[key] = value
+        params = self.params
+        self.state = {}  # nothing of the state before survives
         for index, buffers in state_dict["state"].items():
-            param = self.params[int(index)]
+            param = params[int(index)]
             for name, value in buffers.items():
+                if name not in self._BUFFERS:
+                    continue
                 value = np.asarray(value)
                 if value.shape != tuple(param.shape):
                     raise ValueError(f"load_state_dict: the {name} of parameter {index} has shape "
                                      f"{list(value.shape)}, the parameter {list(param.shape)}")
                 np.copyto(self._buffer(param, name)._data, value.astype(param.dtype))
-        self._load_extra_state(state_dict)
+            self._load_extra_state(buffers)
+
+    #: The per-parameter buffers an optimizer keeps (state_dict's names).
+    _BUFFERS = ()
 
     def _extra_state(self):
         return {}
 
-    def _load_extra_state(self, state_dict):
+    def _load_extra_state(self, state):
         pass
 
 
 class SGD(Optimizer):
+    _BUFFERS = ("momentum_buffer",)
+
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
         super().__init__(params, lr, momentum=momentum, nesterov=nesterov,
                          weight_decay=weight_decay)
@@ -149,6 +186,8 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
+    _BUFFERS = ("exp_avg", "exp_avg_sq")
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(params, lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)
         self.step_count = _scalar(0.0)
@@ -174,8 +213,9 @@ class Adam(Optimizer):
     def _extra_state(self):
         return {"step": float(self.step_count.numpy())}
 
-    def _load_extra_state(self, state_dict):
-        self.step_count._data[...] = state_dict.get("step", 0.0)
+    def _load_extra_state(self, state):
+        if "step" in state:
+            self.step_count._data[...] = float(np.asarray(state["step"]))
 
 
 class AdamW(Adam):

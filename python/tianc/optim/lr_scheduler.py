@@ -19,6 +19,15 @@ class _Scheduler:
     def get_last_lr(self):
         return [group["lr"] for group in self.optimizer.param_groups]
 
+    def state_dict(self):
+        """The epoch and each group's first lr: with the optimizer's own
+        state_dict, what resuming a schedule needs."""
+        return {"last_epoch": self.epoch, "base_lrs": [*self.base_lrs]}
+
+    def load_state_dict(self, state):
+        self.epoch, self.base_lrs = int(state["last_epoch"]), [*state["base_lrs"]]
+        self.base_lr = self.base_lrs[0]
+
 
 class StepLR(_Scheduler):
     def __init__(self, optimizer, step_size, gamma=0.1):
