@@ -360,18 +360,21 @@ def test_param_groups_and_resuming_from_a_checkpoint_match_torch(make, tmp_path)
     ours_sched = tc.optim.StepLR(ours_opt, 2, 0.5)
     theirs_sched = torch.optim.lr_scheduler.StepLR(theirs_opt, 2, 0.5)
 
-    def ours_step(model, opt):
+    def ours_step(model, opt, schedule):
         opt.zero_grad()
         F.cross_entropy(model(tc.tensor(x)), tc.tensor(y)).backward()
         opt.step()
+        schedule.step()
 
-    for _ in range(3):
-        ours_step(ours, ours_opt)
-        ours_sched.step()
+    def theirs_step():
         theirs_opt.zero_grad()
         torch.nn.functional.cross_entropy(theirs(torch.from_numpy(x)), torch.from_numpy(y)).backward()
         theirs_opt.step()
         theirs_sched.step()
+
+    for _ in range(3):
+        ours_step(ours, ours_opt, ours_sched)
+        theirs_step()
     checkpoint = {"model": ours.state_dict(), "optimizer": ours_opt.state_dict()}
     tc.save(checkpoint["model"], tmp_path / "model.npz")
     resumed, _ = _model_pair(seed=1)  # other weights, then the checkpoint's
@@ -383,12 +386,8 @@ def test_param_groups_and_resuming_from_a_checkpoint_match_torch(make, tmp_path)
     resumed_sched.load_state_dict(checkpoint["scheduler"])
     assert [g["lr"] for g in resumed_opt.param_groups] == theirs_sched.get_last_lr()
     for _ in range(3):
-        ours_step(resumed, resumed_opt)
-        resumed_sched.step()
-        theirs_opt.zero_grad()
-        torch.nn.functional.cross_entropy(theirs(torch.from_numpy(x)), torch.from_numpy(y)).backward()
-        theirs_opt.step()
-        theirs_sched.step()
+        ours_step(resumed, resumed_opt, resumed_sched)
+        theirs_step()
     assert resumed_sched.get_last_lr() == theirs_sched.get_last_lr()
     for name, value in resumed.state_dict().items():
         _close(value, theirs.state_dict()[name].numpy(), 1e-5)
