@@ -84,10 +84,15 @@ def installed(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
     env["TIANC_CACHE_DIR"] = str(root / "cache")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"  # cmake, ninja
+    configured = (ROOT / "build" / "CMakeCache.txt").read_text()
     built = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-build-isolation",
                             "--no-deps", str(ROOT)], capture_output=True, text=True, env=env,
                            timeout=900)
     assert built.returncode == 0, built.stdout + built.stderr
+    # The checkout's build folder still builds against the wheels it had (the
+    # new venv's are the same files): nothing was rebuilt or re-pointed.
+    mlir_dir = [line for line in configured.splitlines() if line.startswith("MLIR_DIR:")]
+    assert mlir_dir and mlir_dir[0] in (ROOT / "build" / "CMakeCache.txt").read_text()
     return python, site, env
 
 

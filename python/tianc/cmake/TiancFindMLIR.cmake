@@ -1,10 +1,11 @@
 # Points MLIR_DIR and LLVM_DIR at the LLVM/MLIR 22 wheels of the Python that
 # builds (or uses) tianc, unless they are given: the wheels ship
-# MLIRConfig.cmake and LLVMConfig.cmake inside site-packages. Found this
-# way, they are found again at every configure, so a build folder that
-# another Python (or pip's isolated build environment, since deleted)
-# configured follows the current one.
-if(NOT MLIR_DIR OR NOT LLVM_DIR OR TIANC_MLIR_FROM_PYTHON)
+# MLIRConfig.cmake and LLVMConfig.cmake inside site-packages. A build
+# folder keeps the wheels it was configured with while they exist (another
+# venv's pip install of the same checkout builds nothing anew); wheels that
+# are gone (pip's isolated build environment, since deleted) are found
+# again through the current Python.
+if(NOT EXISTS "${MLIR_DIR}/MLIRConfig.cmake" OR NOT EXISTS "${LLVM_DIR}/LLVMConfig.cmake")
   if(NOT Python3_EXECUTABLE)
     find_package(Python3 3.10 REQUIRED COMPONENTS Interpreter)
   endif()
@@ -18,5 +19,4 @@ if(NOT MLIR_DIR OR NOT LLVM_DIR OR TIANC_MLIR_FROM_PYTHON)
   endif()
   set(MLIR_DIR "${_tianc_site}/mlir/lib/cmake/mlir" CACHE PATH "MLIRConfig.cmake's folder" FORCE)
   set(LLVM_DIR "${_tianc_site}/llvm/lib/cmake/llvm" CACHE PATH "LLVMConfig.cmake's folder" FORCE)
-  set(TIANC_MLIR_FROM_PYTHON ON CACHE INTERNAL "MLIR_DIR came from Python3_EXECUTABLE")
 endif()
