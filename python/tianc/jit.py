@@ -170,6 +170,18 @@ class _Variant:
         self.kernel, self.captured, self.structure, self.stages = kernel, captured, structure, stages
         self.slots = slots  # logical output i is compiled result slots[i]
         self.state = state  # [(tensor, "data" | "grad")], outputs after the user's results
+        self.captured_specs = [(c._data.shape, c._data.dtype) for c in captured]
+
+    def captured_unchanged(self):
+        """False once a tensor the function reads from outside (a parameter)
+        has another shape or dtype than when it was compiled (model.to(
+        tc.float16) after the first call): the code must be compiled again,
+        not fed converted copies."""
+        for tensor, (shape, dtype) in zip(self.captured, self.captured_specs):
+            data = tensor._data
+            if data.dtype != dtype or data.shape != shape:
+                return False
+        return True
 
 
 def _flatten(result):
@@ -218,6 +230,10 @@ class TracedFunction:
         variant = self._variants.get(signature)
         if variant is not None and variant.kernel.lost_its_threads:
             variant = None  # compiled before a fork: compile again, single-threaded
+        if variant is not None and not variant.captured_unchanged():
+            log.info("tianc: a tensor %s reads changed its dtype or shape: compiling it again",
+                     self.name)
+            variant = None
         if variant is None:
             if self._variants:
                 log.info("tianc: %s called with a new input signature %s: compiling a new variant",

@@ -253,6 +253,22 @@ def test_hooks_apply_and_to():
     assert model[0].weight.dtype == np.float16 and model(x.to(tc.float16)).dtype == np.float16
 
 
+def test_a_traced_function_compiles_again_when_its_parameters_change_dtype():
+    """model.to(float16) after the first call, with inputs of the same
+    signature (token ids): the compiled function reads the parameters as
+    float16 (a new compile), not float32 copies of them."""
+    model = nn.Sequential(nn.Embedding(10, 4), nn.Linear(4, 3))
+    traced = tc.jit.trace(model)
+    ids = tc.tensor(np.array([[1, 2, 9], [0, 0, 3]]))
+    first = traced(ids)
+    assert first.dtype == np.float32
+    model.to(tc.float16)
+    half = traced(ids)
+    assert half.dtype == np.float16 and "f16" in traced.ir("linalg")
+    np.testing.assert_allclose(half.numpy().astype(np.float32), first.numpy(), rtol=1e-2,
+                               atol=1e-2)
+
+
 def test_clip_grad_norm_matches_torch():
     weights = [rng.standard_normal((3, 4)).astype(np.float32),
                rng.standard_normal(5).astype(np.float32)]
