@@ -27,8 +27,9 @@
 
 namespace {
 
-/// register_dialects(registry: mlir.ir.DialectRegistry) -> None
-PyObject *registerDialects(PyObject *, PyObject *registryObject) {
+/// The DialectRegistry behind an mlir.ir.DialectRegistry, or null with a
+/// Python error set (`function` names the caller in it).
+mlir::DialectRegistry *dialectRegistryOf(PyObject *registryObject, const char *function) {
   PyObject *capsule =
       PyObject_GetAttrString(registryObject, MLIR_PYTHON_CAPI_PTR_ATTR);
   if (!capsule)
@@ -36,11 +37,18 @@ PyObject *registerDialects(PyObject *, PyObject *registryObject) {
   MlirDialectRegistry registry = mlirPythonCapsuleToDialectRegistry(capsule);
   Py_DECREF(capsule);
   if (mlirDialectRegistryIsNull(registry)) {
-    PyErr_SetString(PyExc_TypeError,
-                    "register_dialects expects an mlir.ir.DialectRegistry");
+    PyErr_Format(PyExc_TypeError, "%s expects an mlir.ir.DialectRegistry", function);
     return nullptr;
   }
-  tianc::registerDialects(*unwrap(registry));
+  return unwrap(registry);
+}
+
+/// register_dialects(registry: mlir.ir.DialectRegistry) -> None
+PyObject *registerDialects(PyObject *, PyObject *registryObject) {
+  mlir::DialectRegistry *registry = dialectRegistryOf(registryObject, "register_dialects");
+  if (!registry)
+    return nullptr;
+  tianc::registerDialects(*registry);
   Py_RETURN_NONE;
 }
 
@@ -196,6 +204,26 @@ bool alreadyLoaded(const char *path, const char *name, PyObject *loaded) {
   return false;
 }
 
+/// Opens the plugin at `path`, calls its entry point `entryName` (which
+/// returns an Info: PassPluginLibraryInfo or DialectPluginLibraryInfo) and,
+/// unless a plugin of that name is in `loaded` or it is built for another
+/// plugin API, hands the info to `registerIt`. Returns (name, version).
+template <typename Info, typename Register>
+PyObject *loadPlugin(const char *path, const char *entryName, PyObject *loaded,
+                     Register registerIt) {
+  auto entry = reinterpret_cast<Info (*)()>(openPlugin(path, entryName));
+  if (!entry)
+    return nullptr;
+  Info info = entry();
+  if (alreadyLoaded(path, info.pluginName, loaded))
+    return nullptr;
+  if (info.apiVersion != MLIR_PLUGIN_API_VERSION || !registerIt(info))
+    return PyErr_Format(PyExc_OSError, "%s is built for MLIR plugin API %u, this MLIR has %u",
+                        path, info.apiVersion, MLIR_PLUGIN_API_VERSION);
+  return Py_BuildValue("(ss)", info.pluginName ? info.pluginName : "",
+                       info.pluginVersion ? info.pluginVersion : "");
+}
+
 /// load_pass_plugin(path, loaded) -> (name, version): registers the
 /// plugin's passes, unless a plugin of that name is in `loaded`.
 PyObject *loadPassPlugin(PyObject *, PyObject *args) {
@@ -203,19 +231,13 @@ PyObject *loadPassPlugin(PyObject *, PyObject *args) {
   PyObject *loaded;
   if (!PyArg_ParseTuple(args, "sO!", &path, &PyTuple_Type, &loaded))
     return nullptr;
-  auto entry = reinterpret_cast<mlir::PassPluginLibraryInfo (*)()>(
-      openPlugin(path, "mlirGetPassPluginInfo"));
-  if (!entry)
-    return nullptr;
-  mlir::PassPluginLibraryInfo info = entry();
-  if (alreadyLoaded(path, info.pluginName, loaded))
-    return nullptr;
-  if (info.apiVersion != MLIR_PLUGIN_API_VERSION || !info.registerPassRegistryCallbacks)
-    return PyErr_Format(PyExc_OSError, "%s is built for MLIR plugin API %u, this MLIR has %u",
-                        path, info.apiVersion, MLIR_PLUGIN_API_VERSION);
-  info.registerPassRegistryCallbacks();
-  return Py_BuildValue("(ss)", info.pluginName ? info.pluginName : "",
-                       info.pluginVersion ? info.pluginVersion : "");
+  return loadPlugin<mlir::PassPluginLibraryInfo>(
+      path, "mlirGetPassPluginInfo", loaded, [](const mlir::PassPluginLibraryInfo &info) {
+        if (!info.registerPassRegistryCallbacks)
+          return false;
+        info.registerPassRegistryCallbacks();
+        return true;
+      });
 }
 
 /// load_dialect_plugin(path, registry, loaded) -> (name, version): inserts
@@ -226,28 +248,17 @@ PyObject *loadDialectPlugin(PyObject *, PyObject *args) {
   PyObject *registryObject, *loaded;
   if (!PyArg_ParseTuple(args, "sOO!", &path, &registryObject, &PyTuple_Type, &loaded))
     return nullptr;
-  PyObject *capsule = PyObject_GetAttrString(registryObject, MLIR_PYTHON_CAPI_PTR_ATTR);
-  if (!capsule)
+  mlir::DialectRegistry *registry = dialectRegistryOf(registryObject, "load_dialect_plugin");
+  if (!registry)
     return nullptr;
-  MlirDialectRegistry registry = mlirPythonCapsuleToDialectRegistry(capsule);
-  Py_DECREF(capsule);
-  if (mlirDialectRegistryIsNull(registry)) {
-    PyErr_SetString(PyExc_TypeError, "load_dialect_plugin expects an mlir.ir.DialectRegistry");
-    return nullptr;
-  }
-  auto entry = reinterpret_cast<mlir::DialectPluginLibraryInfo (*)()>(
-      openPlugin(path, "mlirGetDialectPluginInfo"));
-  if (!entry)
-    return nullptr;
-  mlir::DialectPluginLibraryInfo info = entry();
-  if (alreadyLoaded(path, info.pluginName, loaded))
-    return nullptr;
-  if (info.apiVersion != MLIR_PLUGIN_API_VERSION || !info.registerDialectRegistryCallbacks)
-    return PyErr_Format(PyExc_OSError, "%s is built for MLIR plugin API %u, this MLIR has %u",
-                        path, info.apiVersion, MLIR_PLUGIN_API_VERSION);
-  info.registerDialectRegistryCallbacks(unwrap(registry));
-  return Py_BuildValue("(ss)", info.pluginName ? info.pluginName : "",
-                       info.pluginVersion ? info.pluginVersion : "");
+  return loadPlugin<mlir::DialectPluginLibraryInfo>(
+      path, "mlirGetDialectPluginInfo", loaded,
+      [registry](const mlir::DialectPluginLibraryInfo &info) {
+        if (!info.registerDialectRegistryCallbacks)
+          return false;
+        info.registerDialectRegistryCallbacks(registry);
+        return true;
+      });
 }
 
 PyMethodDef methods[] = {

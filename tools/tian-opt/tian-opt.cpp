@@ -15,6 +15,20 @@
 #include "passes/Registration.h"
 
 namespace {
+/// Loads one plugin (mlir::PassPlugin or mlir::DialectPlugin) and registers
+/// what it brings; false, with the reason on stderr, when it does not load.
+template <typename Plugin, typename Register>
+bool loadPlugin(const std::string &path, const char *kind, Register registerIt) {
+  llvm::Expected<Plugin> plugin = Plugin::load(path);
+  if (!plugin) {
+    llvm::errs() << "tian-opt: cannot load the " << kind << " plugin " << path << ": "
+                 << llvm::toString(plugin.takeError()) << "\n";
+    return false;
+  }
+  registerIt(*plugin);
+  return true;
+}
+
 /// Loads the plugins named by --load-pass-plugin and --load-dialect-plugin
 /// (`=path` or a separate `path`) before the command line is parsed, so a
 /// plugin's passes are flags of their own and listed by --help (mlir-opt
@@ -42,25 +56,14 @@ bool loadPlugins(int argc, char **argv, mlir::DialectRegistry &registry,
       rest.push_back(argv[i]); // not ours (a longer option name): let the parser judge
       continue;
     }
-    if (passPlugin) {
-      llvm::Expected<mlir::PassPlugin> plugin = mlir::PassPlugin::load(path);
-      if (!plugin) {
-        llvm::errs() << "tian-opt: cannot load the pass plugin " << path << ": "
-                     << llvm::toString(plugin.takeError()) << "\n";
-        ok = false;
-        continue;
-      }
-      plugin->registerPassRegistryCallbacks();
-    } else {
-      llvm::Expected<mlir::DialectPlugin> plugin = mlir::DialectPlugin::load(path);
-      if (!plugin) {
-        llvm::errs() << "tian-opt: cannot load the dialect plugin " << path << ": "
-                     << llvm::toString(plugin.takeError()) << "\n";
-        ok = false;
-        continue;
-      }
-      plugin->registerDialectRegistryCallbacks(registry);
-    }
+    bool loaded =
+        passPlugin
+            ? loadPlugin<mlir::PassPlugin>(path, "pass",
+                                           [](auto &plugin) { plugin.registerPassRegistryCallbacks(); })
+            : loadPlugin<mlir::DialectPlugin>(path, "dialect", [&](auto &plugin) {
+                plugin.registerDialectRegistryCallbacks(registry);
+              });
+    ok = ok && loaded;
   }
   rest.push_back(nullptr);
   return ok;
