@@ -1555,9 +1555,8 @@ def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
         raise error_here(f"group_norm: {x.shape[1] if x.ndim > 1 else 'no'} channels (input "
                          f"shape {list(x.shape)}) do not split into {num_groups} groups")
     grouped = reshape(x, x.shape[0], num_groups, -1)
-    centered = sub(grouped, mean(grouped, [2], keepdim=True))
-    normalized = mul(centered, rsqrt(add(mean(mul(centered, centered), [2], keepdim=True), eps)))
-    y = reshape(normalized, *x.shape)
+    # Each group's values normalized as one row: tian's layer_norm.
+    y = reshape(layer_norm(grouped, [grouped.shape[2]], eps=eps), *x.shape)
     shape = [1, x.shape[1]] + [1] * (x.ndim - 2)
     if weight is not None:
         y = mul(y, reshape(weight, *shape))

@@ -86,7 +86,7 @@ class _Use:
 
 
 _registry = {}
-_plugins = {}  # path -> {"name", "version", "passes"}
+_plugins = {}  # path -> {"name", "version", "names", "passes", "digest"}
 
 
 def register(name=None, *, after=DEFAULT_POINT, summary=None, options=None):
@@ -244,7 +244,7 @@ def list():  # noqa: A001  (tc.passes.list(); this module calls no builtin list(
     for name, summary in sorted(_registered_mlir_passes().items()):
         if name in from_plugins:
             continue
-        if name in stages or name.startswith("tian") or name == "convert-tian-to-linalg":
+        if name.startswith(("tian", "convert-tian")):
             infos.append(PassInfo(name, summary, "tian", tuple(stages.get(name, ()))))
     for plugin in _plugins.values():
         for name in plugin["passes"]:

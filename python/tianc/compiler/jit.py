@@ -296,9 +296,7 @@ def compile_module(module: ir.Module, entry: str, **options) -> CompiledFunction
 
 
 def _pipeline_text(pipeline):
-    if isinstance(pipeline, str):
-        return pipeline
-    from .. import passes
+    from .. import passes  # (imports the compiler itself: not at the top)
 
     return passes.pipeline_text(pipeline)
 

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 from mlir import ir
-from mlir.passmanager import PassManager
 
 def cpu_stages(plan_memory=True, rematerialize=False, fusion=True, threads=False, rows=True,
                vector_shape=None, blocked_matmuls=True):
@@ -114,49 +113,47 @@ def where(location) -> str:
 
 
 def _graph(module: ir.Module) -> dict:
-    """The dataflow graph of the entry function at the tian-optimized stage,
-    for pictures (traced.draw()): nodes (op, file:line, result type, fusion
-    group and row dims) and edges (producer index, consumer index)."""
-    function = next(op for op in module.body.operations if op.operation.name == "func.func")
-    block = function.regions[0].blocks[0]
+    """The dataflow graph of the functions at the tian-optimized stage, for
+    pictures (traced.draw()) and the fusion report: nodes (op, file:line,
+    result type, tian-fuse-elementwise's and tian-fuse-rows' group and row
+    dims) and edges (producer index, consumer index)."""
     nodes, edges, index_of = [], [], {}
-    for argument in block.arguments:
-        index_of[argument] = len(nodes)
-        nodes.append({"op": f"input {argument.arg_number}", "where": "",
-                      "type": str(argument.type)})
-    for op in block.operations:
-        attributes = op.attributes
-        node = {"op": op.operation.name, "where": where(op.location),
-                "type": ", ".join(str(r.type) for r in op.results)}
-        if "tian.fusion_group" in attributes:
-            node["group"] = ir.IntegerAttr(attributes["tian.fusion_group"]).value
-        if "tian.fusion_rows" in attributes:
-            node["rows"] = ir.IntegerAttr(attributes["tian.fusion_rows"]).value
-        for operand in op.operands:
-            if operand in index_of:
-                edges.append([index_of[operand], len(nodes)])
-        for result in op.results:
-            index_of[result] = len(nodes)
-        nodes.append(node)
-    return {"nodes": nodes, "edges": edges}
-
-
-def _fusion_groups(module: ir.Module) -> list:
-    """[{"group": id, "rows": n, "ops": [[op name, "file:line"], ...]}] from
-    the tian.fusion_group attributes tian-fuse-elementwise and tian-fuse-rows
-    set; ``rows`` is the number of leading dims a row loop runs over (0 for
-    one loop nest over the elements)."""
-    groups, rows = {}, {}
     for function in module.body.operations:
         if function.operation.name != "func.func":
             continue
-        for op in function.regions[0].blocks[0].operations:
-            if "tian.fusion_group" not in op.attributes:
-                continue
-            group = ir.IntegerAttr(op.attributes["tian.fusion_group"]).value
-            groups.setdefault(group, []).append([op.operation.name, where(op.location)])
-            if "tian.fusion_rows" in op.attributes:
-                rows[group] = ir.IntegerAttr(op.attributes["tian.fusion_rows"]).value
+        block = function.regions[0].blocks[0]
+        for argument in block.arguments:
+            index_of[argument] = len(nodes)
+            nodes.append({"op": f"input {argument.arg_number}", "where": "",
+                          "type": str(argument.type)})
+        for op in block.operations:
+            attributes = op.attributes
+            node = {"op": op.operation.name, "where": where(op.location),
+                    "type": ", ".join(str(r.type) for r in op.results)}
+            if "tian.fusion_group" in attributes:
+                node["group"] = ir.IntegerAttr(attributes["tian.fusion_group"]).value
+            if "tian.fusion_rows" in attributes:
+                node["rows"] = ir.IntegerAttr(attributes["tian.fusion_rows"]).value
+            for operand in op.operands:
+                if operand in index_of:
+                    edges.append([index_of[operand], len(nodes)])
+            for result in op.results:
+                index_of[result] = len(nodes)
+            nodes.append(node)
+    return {"nodes": nodes, "edges": edges}
+
+
+def _fusion_groups(graph: dict) -> list:
+    """[{"group": id, "rows": n, "ops": [[op name, "file:line"], ...]}] of a
+    graph's fused nodes; ``rows`` is the number of leading dims a row loop
+    runs over (0 for one loop nest over the elements)."""
+    groups, rows = {}, {}
+    for node in graph["nodes"]:
+        if "group" not in node:
+            continue
+        groups.setdefault(node["group"], []).append([node["op"], node["where"]])
+        if "rows" in node:
+            rows[node["group"]] = node["rows"]
     return [{"group": g, "rows": rows.get(g, 0), "ops": ops} for g, ops in sorted(groups.items())]
 
 
@@ -275,14 +272,10 @@ def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None,
         if progress is not None:
             progress.set_stage(stage)
         failures = []  # Python passes that raised (tianc.passes)
-        try:
-            if isinstance(pipeline, str):
-                manager = PassManager.parse(f"builtin.module({pipeline})", module.context)
-            else:  # with plugin passes
-                from .. import passes
+        from .. import passes  # (imports the compiler itself: not at the top)
 
-                manager = passes.pass_manager(pipeline, module.context, failures)
-            manager.run(module.operation)
+        try:
+            passes.pass_manager(pipeline, module.context, failures).run(module.operation)
         except ir.MLIRError as error:
             if failures:
                 failure = failures[0]
@@ -301,8 +294,9 @@ def lower(module: ir.Module, dump_dir=None, keep_stages=False, progress=None,
         if keep_stages or dump_dir:
             texts[stage] = _text(module)
         if stage == "tian-optimized":
-            texts["fusion-groups"] = json.dumps(_fusion_groups(module))
-            texts["graph"] = json.dumps(_graph(module))
+            graph = _graph(module)
+            texts["graph"] = json.dumps(graph)
+            texts["fusion-groups"] = json.dumps(_fusion_groups(graph))
     if dump_dir:
         directory = Path(dump_dir)
         if dump_name is not None:
