@@ -81,11 +81,6 @@ def custom_op(name, fn=None, *, shape=None, grad=None, summary=None, maps=None,
     return decorate(fn) if fn is not None else decorate
 
 
-def registered():
-    """{name: op} of every custom op defined in this process."""
-    return dict(_registry)
-
-
 class _CustomOp:
     kind = "custom"
 
