@@ -20,6 +20,22 @@ def ConvertTianToLinalg : Pass<"convert-tian-to-linalg"> {
   ];
 }
 
+def SignlessIntegers : Pass<"tian-signless-integers", "::mlir::ModuleOp"> {
+  let summary = "Make unsigned integer types signless, marking the ops that read them";
+  let description = [{
+    tian tensors may hold unsigned integers (`ui8` ... `ui64`), but arith,
+    linalg and LLVM compute on signless integers with the signedness in the
+    op (`arith.divui`, `arith.cmpi ult`, `arith.extui`, `arith.uitofp`).
+    On tian IR, this pass marks every op whose operands are unsigned with
+    `tian.unsigned` and every op whose results are with
+    `tian.unsigned_result`, then retypes the module (signatures, block
+    arguments, results, constants, a cast's `dtype`) to the signless
+    integers of the same widths. `convert-tian-to-linalg` reads the marks
+    (`tian::readsUnsigned`, `tian::writesUnsigned`) to pick the unsigned
+    arithmetic. A module without unsigned integers is left as it is.
+  }];
+}
+
 def StoreBoolsAsBytes : Pass<"tian-store-bools-as-bytes", "::mlir::ModuleOp"> {
   let summary = "Give i1 tensors i8 storage before bufferization";
   let description = [{

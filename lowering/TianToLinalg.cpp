@@ -329,7 +329,8 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
 
 enum class ReduceKind { Sum, Prod, Max, Min };
 
-TypedAttr reductionIdentity(OpBuilder &b, Type elem, ReduceKind kind) {
+/// `isUnsigned`: the integers are unsigned numbers (tian::readsUnsigned).
+TypedAttr reductionIdentity(OpBuilder &b, Type elem, ReduceKind kind, bool isUnsigned) {
   if (auto floatType = dyn_cast<FloatType>(elem)) {
     const llvm::fltSemantics &sem = floatType.getFloatSemantics();
     switch (kind) {
@@ -345,9 +346,11 @@ TypedAttr reductionIdentity(OpBuilder &b, Type elem, ReduceKind kind) {
   case ReduceKind::Sum: return b.getIntegerAttr(elem, 0);
   case ReduceKind::Prod: return b.getIntegerAttr(elem, 1);
   case ReduceKind::Max:
-    return b.getIntegerAttr(elem, APInt::getSignedMinValue(width));
+    return b.getIntegerAttr(elem, isUnsigned ? APInt::getZero(width)
+                                             : APInt::getSignedMinValue(width));
   case ReduceKind::Min:
-    return b.getIntegerAttr(elem, APInt::getSignedMaxValue(width));
+    return b.getIntegerAttr(elem, isUnsigned ? APInt::getMaxValue(width)
+                                             : APInt::getSignedMaxValue(width));
   }
   llvm_unreachable("unknown reduction");
 }
@@ -355,7 +358,8 @@ TypedAttr reductionIdentity(OpBuilder &b, Type elem, ReduceKind kind) {
 /// Float sums and products may be reassociated: LLVM then keeps several
 /// partial results in vector registers instead of one serial chain of
 /// adds (the order numpy and PyTorch sum in is not sequential either).
-Value combine(OpBuilder &b, Location loc, ReduceKind kind, Value x, Value acc) {
+Value combine(OpBuilder &b, Location loc, ReduceKind kind, bool isUnsigned, Value x,
+              Value acc) {
   bool isFloat = isa<FloatType>(x.getType());
   auto reassoc = arith::FastMathFlags::reassoc;
   switch (kind) {
@@ -366,11 +370,15 @@ Value combine(OpBuilder &b, Location loc, ReduceKind kind, Value x, Value acc) {
     return isFloat ? Value(arith::MulFOp::create(b, loc, x, acc, reassoc))
                    : Value(arith::MulIOp::create(b, loc, x, acc));
   case ReduceKind::Max:
-    return isFloat ? Value(arith::MaximumFOp::create(b, loc, x, acc))
-                   : Value(arith::MaxSIOp::create(b, loc, x, acc));
+    if (isFloat)
+      return arith::MaximumFOp::create(b, loc, x, acc);
+    return isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, acc))
+                      : Value(arith::MaxSIOp::create(b, loc, x, acc));
   case ReduceKind::Min:
-    return isFloat ? Value(arith::MinimumFOp::create(b, loc, x, acc))
-                   : Value(arith::MinSIOp::create(b, loc, x, acc));
+    if (isFloat)
+      return arith::MinimumFOp::create(b, loc, x, acc);
+    return isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, acc))
+                      : Value(arith::MinSIOp::create(b, loc, x, acc));
   }
   llvm_unreachable("unknown reduction");
 }
@@ -395,12 +403,13 @@ struct LowerReduce : OpRewritePattern<OpTy> {
       if (!llvm::is_contained(axes, i))
         reducedShape.push_back(inputType.getDimSize(i));
     auto reducedType = RankedTensorType::get(reducedShape, elem);
+    bool isUnsigned = readsUnsigned(op);
     Value init = filledTensor(rewriter, loc, reducedType,
-                              reductionIdentity(rewriter, elem, Kind));
+                              reductionIdentity(rewriter, elem, Kind, isUnsigned));
     auto reduce = linalg::ReduceOp::create(
         rewriter, loc, ValueRange{op.getInput()}, ValueRange{init}, axes,
         [&](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(b, l, combine(b, l, Kind, args[0], args[1]));
+          linalg::YieldOp::create(b, l, combine(b, l, Kind, isUnsigned, args[0], args[1]));
         });
     tian::copyFusionAttributes(op, reduce);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduce.getResult(0),
@@ -432,12 +441,14 @@ struct LowerReduce : OpRewritePattern<OpTy> {
                                     .getMajorSubMap(rank)};
     SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
     iterators.append(axes.size(), utils::IteratorType::reduction);
-    Value init = filledTensor(rewriter, loc, resultType,
-                              reductionIdentity(rewriter, resultType.getElementType(), Kind));
+    bool isUnsigned = readsUnsigned(op);
+    Value init = filledTensor(
+        rewriter, loc, resultType,
+        reductionIdentity(rewriter, resultType.getElementType(), Kind, isUnsigned));
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{op.getInput()}, ValueRange{init}, maps,
         iterators, [&](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(b, l, combine(b, l, Kind, args[0], args[1]));
+          linalg::YieldOp::create(b, l, combine(b, l, Kind, isUnsigned, args[0], args[1]));
         });
     tian::copyFusionAttributes(op, generic);
     return generic.getResult(0);
@@ -817,8 +828,9 @@ struct LowerArgmax : OpRewritePattern<ArgmaxOp> {
       }
     auto valuesType = RankedTensorType::get(reducedShape, elem);
     auto indicesType = RankedTensorType::get(reducedShape, rewriter.getI64Type());
+    bool isUnsigned = readsUnsigned(op);
     Value values = filledTensor(rewriter, loc, valuesType,
-                                reductionIdentity(rewriter, elem, ReduceKind::Max));
+                                reductionIdentity(rewriter, elem, ReduceKind::Max, isUnsigned));
     Value indices = filledTensor(rewriter, loc, indicesType,
                                  rewriter.getI64IntegerAttr(0));
     AffineMap outMap = AffineMap::get(rank, 0, outExprs, ctx);
@@ -844,8 +856,9 @@ struct LowerArgmax : OpRewritePattern<ArgmaxOp> {
             Value firstNan = arith::AndIOp::create(b, l, isNan, bestIsNumber);
             greater = arith::OrIOp::create(b, l, greater, firstNan);
           } else {
-            greater = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt,
-                                            args[0], args[1]);
+            greater = arith::CmpIOp::create(
+                b, l, isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt,
+                args[0], args[1]);
           }
           Value position = arith::IndexCastOp::create(
               b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));

@@ -21,16 +21,18 @@ def Tian_Dialect : Dialect {
   let hasCanonicalizer = 1;
 }
 
-// Element types tianc computes with. Integers are signless and read as signed.
+// Element types tianc computes with. Integers are signless (read as signed)
+// or unsigned (ui8...ui64); tian-signless-integers erases the signedness
+// before the lowering, leaving it on the ops that read it (tian.unsigned).
 def Tian_FloatElement : AnyTypeOf<[F32, F16, BF16]>;
-def Tian_AnyTensor : RankedTensorOf<[F32, F16, BF16, I8, I32, I64, I1]>;
+def Tian_AnyTensor : RankedTensorOf<[F32, F16, BF16, I8, I16, I32, I64, UI8, UI16, UI32, UI64, I1]>;
 def Tian_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
-def Tian_NumericTensor : RankedTensorOf<[F32, F16, BF16, I8, I32, I64]>;
+def Tian_NumericTensor : RankedTensorOf<[F32, F16, BF16, I8, I16, I32, I64, UI8, UI16, UI32, UI64]>;
 def Tian_BoolTensor : RankedTensorOf<[I1]>;
 def Tian_IndexTensor : RankedTensorOf<[I32, I64]>;
-def Tian_SignedTensor : RankedTensorOf<[I8, I32, I64]>;
-// Bitwise ops: the signed integers and i1 (where they are the logical ops).
-def Tian_BitsTensor : RankedTensorOf<[I8, I32, I64, I1]>;
+def Tian_IntegerTensor : RankedTensorOf<[I8, I16, I32, I64, UI8, UI16, UI32, UI64]>;
+// Bitwise ops: the integers and i1 (where they are the logical ops).
+def Tian_BitsTensor : RankedTensorOf<[I8, I16, I32, I64, UI8, UI16, UI32, UI64, I1]>;
 
 def Tian_CmpEQ : I32EnumAttrCase<"eq", 0>;
 def Tian_CmpNE : I32EnumAttrCase<"ne", 1>;

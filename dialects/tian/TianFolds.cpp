@@ -166,6 +166,8 @@ OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
     return foldElementwise<APFloat, APFloat>(
         adaptor.getOperands(), getType(),
         [](ArrayRef<APFloat> a) -> std::optional<APFloat> { return abs(a[0]); });
+  if (readsUnsigned(*this))
+    return sameTypeOrNull(getInput(), getType());
   return foldElementwise<APInt, APInt>(
       adaptor.getOperands(), getType(),
       [](ArrayRef<APInt> a) -> std::optional<APInt> { return a[0].abs(); });
@@ -180,6 +182,8 @@ OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
         [](ArrayRef<APFloat> a) -> std::optional<APFloat> {
           return llvm::maximum(a[0], APFloat::getZero(a[0].getSemantics()));
         });
+  if (readsUnsigned(*this))
+    return sameTypeOrNull(getInput(), getType());
   return foldElementwise<APInt, APInt>(
       adaptor.getOperands(), getType(),
       [](ArrayRef<APInt> a) -> std::optional<APInt> {
@@ -286,11 +290,11 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
       [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
         return a / b;
       },
-      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+      [isUnsigned = readsUnsigned(*this)](const APInt &a, const APInt &b) -> std::optional<APInt> {
         // Leave division by zero and INT_MIN / -1 to run time.
-        if (b.isZero() || (a.isMinSignedValue() && b.isAllOnes()))
+        if (b.isZero() || (!isUnsigned && a.isMinSignedValue() && b.isAllOnes()))
           return std::nullopt;
-        return a.sdiv(b);
+        return isUnsigned ? a.udiv(b) : a.sdiv(b);
       });
 }
 
@@ -302,11 +306,11 @@ OpFoldResult RemOp::fold(FoldAdaptor adaptor) {
         result.mod(b); // C's fmod, exactly
         return result;
       },
-      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+      [isUnsigned = readsUnsigned(*this)](const APInt &a, const APInt &b) -> std::optional<APInt> {
         // Not folded: division by zero (undefined behaviour in the code).
-        if (b.isZero() || (a.isMinSignedValue() && b.isAllOnes()))
+        if (b.isZero() || (!isUnsigned && a.isMinSignedValue() && b.isAllOnes()))
           return std::nullopt;
-        return a.srem(b);
+        return isUnsigned ? a.urem(b) : a.srem(b);
       });
 }
 
@@ -324,8 +328,8 @@ OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
       [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
         return llvm::maximum(a, b);
       },
-      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        return a.sge(b) ? a : b;
+      [isUnsigned = readsUnsigned(*this)](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return (isUnsigned ? a.uge(b) : a.sge(b)) ? a : b;
       });
 }
 
@@ -337,8 +341,8 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
       [](const APFloat &a, const APFloat &b) -> std::optional<APFloat> {
         return llvm::minimum(a, b);
       },
-      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        return a.sle(b) ? a : b;
+      [isUnsigned = readsUnsigned(*this)](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return (isUnsigned ? a.ule(b) : a.sle(b)) ? a : b;
       });
 }
 
@@ -369,8 +373,9 @@ OpFoldResult BitwiseXorOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult ShiftLeftOp::fold(FoldAdaptor adaptor) {
   return foldArithmetic(adaptor.getOperands(), getType(), nullptr,
-                        [](const APInt &a, const APInt &b) -> std::optional<APInt> {
-                          if (b.isNegative() || b.uge(a.getBitWidth()))
+                        [isUnsigned = readsUnsigned(*this)](const APInt &a,
+                                                            const APInt &b) -> std::optional<APInt> {
+                          if ((!isUnsigned && b.isNegative()) || b.uge(a.getBitWidth()))
                             return APInt::getZero(a.getBitWidth());
                           return a.shl(b);
                         });
@@ -378,7 +383,11 @@ OpFoldResult ShiftLeftOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult ShiftRightOp::fold(FoldAdaptor adaptor) {
   return foldArithmetic(adaptor.getOperands(), getType(), nullptr,
-                        [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+                        [isUnsigned = readsUnsigned(*this)](const APInt &a,
+                                                            const APInt &b) -> std::optional<APInt> {
+                          if (isUnsigned)
+                            return b.uge(a.getBitWidth()) ? APInt::getZero(a.getBitWidth())
+                                                          : a.lshr(b);
                           if (b.isNegative() || b.uge(a.getBitWidth()))
                             return a.ashr(a.getBitWidth() - 1);
                           return a.ashr(b);
@@ -405,8 +414,9 @@ OpFoldResult CompareOp::fold(FoldAdaptor adaptor) {
           }
           return std::nullopt;
         });
-  // i1 compares as unsigned (false < true), wider integers as signed.
-  bool isBool = getLhs().getType().getElementType().isInteger(1);
+  // i1 compares as unsigned (false < true), wider integers as their type
+  // says (signless: signed).
+  bool isBool = getLhs().getType().getElementType().isInteger(1) || readsUnsigned(*this);
   return foldElementwise<APInt, APInt>(
       adaptor.getOperands(), getType(),
       [&](ArrayRef<APInt> a) -> std::optional<APInt> {
@@ -450,7 +460,7 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
             r.convert(sem, APFloat::rmNearestTiesToEven, &lost);
             return r;
           });
-    bool isSigned = !from.isInteger(1);
+    bool isSigned = !from.isInteger(1) && !readsUnsigned(*this);
     return foldElementwise<APInt, APFloat>(
         adaptor.getOperands(), getType(),
         [&](ArrayRef<APInt> a) -> std::optional<APFloat> {
@@ -466,7 +476,7 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
         [&](ArrayRef<APFloat> a) -> std::optional<APInt> {
           if (width == 1)
             return APInt(1, a[0].isZero() ? 0 : 1);
-          llvm::APSInt r(width, /*isUnsigned=*/false);
+          llvm::APSInt r(width, /*isUnsigned=*/writesUnsigned(*this));
           bool exact;
           // Out-of-range and NaN inputs have no defined result: leave them.
           if (a[0].convertToInteger(r, APFloat::rmTowardZero, &exact) !=
@@ -476,13 +486,13 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
             return std::nullopt;
           return APInt(r);
         });
-  bool fromBool = from.isInteger(1);
+  bool zeroExtend = from.isInteger(1) || readsUnsigned(*this);
   return foldElementwise<APInt, APInt>(
       adaptor.getOperands(), getType(),
       [&](ArrayRef<APInt> a) -> std::optional<APInt> {
         if (width == 1)
           return APInt(1, a[0].isZero() ? 0 : 1);
-        return fromBool ? a[0].zextOrTrunc(width) : a[0].sextOrTrunc(width);
+        return zeroExtend ? a[0].zextOrTrunc(width) : a[0].sextOrTrunc(width);
       });
 }
 

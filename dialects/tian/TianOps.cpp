@@ -8,6 +8,7 @@
 #include "dialects/tian/TianOps.h"
 #include "dialects/tian/ShapeUtils.h"
 
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/Support/MathExtras.h"
@@ -117,10 +118,13 @@ int64_t intOr(IntegerAttr attr, int64_t fallback) {
 constexpr int64_t kOnes[] = {1, 1};
 constexpr int64_t kZeros[] = {0, 0, 0, 0};
 
+constexpr const char *kElementTypes = "f32, f16, bf16, i1, i8, i16, i32, i64, ui8, ui16, ui32 or ui64";
+
 bool isTianElementType(Type type) {
-  return type.isF32() || type.isF16() || type.isBF16() ||
-         type.isSignlessInteger(1) || type.isSignlessInteger(8) ||
-         type.isSignlessInteger(32) || type.isSignlessInteger(64);
+  if (type.isF32() || type.isF16() || type.isBF16() || type.isSignlessInteger(1))
+    return true;
+  auto integer = dyn_cast<IntegerType>(type);
+  return integer && !integer.isSigned() && llvm::is_contained({8u, 16u, 32u, 64u}, integer.getWidth());
 }
 
 /// Shared by every broadcasting elementwise op: all operands broadcast to
@@ -161,6 +165,20 @@ RankedTensorType withShape(RankedTensorType type, ArrayRef<int64_t> shape) {
 
 } // namespace
 
+namespace {
+bool hasUnsignedElements(TypeRange types) {
+  return llvm::any_of(types, [](Type type) { return getElementTypeOrSelf(type).isUnsignedInteger(); });
+}
+} // namespace
+
+bool mlir::tian::readsUnsigned(Operation *op) {
+  return op->hasAttr(kUnsignedAttr) || hasUnsignedElements(op->getOperandTypes());
+}
+
+bool mlir::tian::writesUnsigned(Operation *op) {
+  return op->hasAttr(kUnsignedResultAttr) || hasUnsignedElements(op->getResultTypes());
+}
+
 //===----------------------------------------------------------------------===//
 // Constants and generators
 //===----------------------------------------------------------------------===//
@@ -174,8 +192,8 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!type || !isTianElementType(type.getElementType()))
     return inferenceError(loc, getOperationName(),
-                          "value must be a tensor of f32, f16, bf16, i1, i8, "
-                          "i32 or i64, got " + typeName(value.getType()));
+                          std::string("value must be a tensor of ") + kElementTypes +
+                              ", got " + typeName(value.getType()));
   inferred.push_back(type);
   return success();
 }
@@ -280,8 +298,7 @@ LogicalResult CastOp::inferReturnTypes(MLIRContext *,
   auto dtypeAttr = adaptor.getDtypeAttr();
   if (!dtypeAttr || !isTianElementType(dtypeAttr.getValue()))
     return inferenceError(loc, getOperationName(),
-                          "dtype must be one of f32, f16, bf16, i1, i8, i32, "
-                          "i64, got " +
+                          std::string("dtype must be one of ") + kElementTypes + ", got " +
                               (dtypeAttr ? typeName(dtypeAttr.getValue())
                                          : std::string("nothing")));
   inferred.push_back(RankedTensorType::get(input->getShape(), dtypeAttr.getValue()));

@@ -19,6 +19,20 @@ namespace mlir::tian {
 /// has a byte size that does not fit in int64.
 LogicalResult verifySizesFitInt64(Operation *op);
 
+/// Unsigned integers: tian's integer types are signless (read as signed) or
+/// unsigned. tian-signless-integers makes every type signless before the
+/// lowering (arith computes on signless integers) and marks the ops that
+/// read unsigned operands with kUnsignedAttr, and those that wrote unsigned
+/// results with kUnsignedResultAttr.
+inline constexpr llvm::StringLiteral kUnsignedAttr = "tian.unsigned";
+inline constexpr llvm::StringLiteral kUnsignedResultAttr = "tian.unsigned_result";
+
+/// Whether `op` reads its integer operands as unsigned numbers: their
+/// element type is unsigned, or tian-signless-integers recorded that it was.
+bool readsUnsigned(Operation *op);
+/// Whether `op`'s integer results are unsigned numbers (a cast to ui8 ...).
+bool writesUnsigned(Operation *op);
+
 template <typename ConcreteType>
 class SizesFitInt64 : public OpTrait::TraitBase<ConcreteType, SizesFitInt64> {
 public:

@@ -118,7 +118,7 @@ def Tian_AcoshOp : Tian_UnaryOp<"acosh", Tian_FloatTensor,
     "inverse hyperbolic cosine (NaN below 1)">;
 def Tian_AtanhOp : Tian_UnaryOp<"atanh", Tian_FloatTensor,
     "inverse hyperbolic tangent (NaN outside [-1, 1])">;
-def Tian_BitwiseNotOp : Tian_UnaryOp<"bitwise_not", Tian_SignedTensor,
+def Tian_BitwiseNotOp : Tian_UnaryOp<"bitwise_not", Tian_IntegerTensor,
     "~x, every bit flipped (bools use tian.not)"> { let hasFolder = 1; }
 
 def Tian_GeluOp : Tian_UnaryOp<"gelu", Tian_FloatTensor,
@@ -167,9 +167,9 @@ def Tian_RemOp : Tian_BinaryOp<"rem", Tian_NumericTensor,
 def Tian_BitwiseAndOp : Tian_BinaryOp<"bitwise_and", Tian_BitsTensor, "lhs & rhs">;
 def Tian_BitwiseOrOp : Tian_BinaryOp<"bitwise_or", Tian_BitsTensor, "lhs | rhs">;
 def Tian_BitwiseXorOp : Tian_BinaryOp<"bitwise_xor", Tian_BitsTensor, "lhs ^ rhs">;
-def Tian_ShiftLeftOp : Tian_BinaryOp<"shift_left", Tian_SignedTensor,
+def Tian_ShiftLeftOp : Tian_BinaryOp<"shift_left", Tian_IntegerTensor,
     "lhs << rhs; 0 where rhs is negative or at least the bit width">;
-def Tian_ShiftRightOp : Tian_BinaryOp<"shift_right", Tian_SignedTensor,
+def Tian_ShiftRightOp : Tian_BinaryOp<"shift_right", Tian_IntegerTensor,
     "lhs >> rhs, sign-filling; where rhs is negative or at least the bit width, "
     "0 for lhs >= 0 and -1 below">;
 

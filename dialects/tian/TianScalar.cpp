@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
 
@@ -44,6 +45,8 @@ Value NegOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
 Value AbsOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   if (isFloat(args[0]))
     return math::AbsFOp::create(b, loc, args[0]);
+  if (readsUnsigned(*this))
+    return args[0];
   return math::AbsIOp::create(b, loc, args[0]);
 }
 
@@ -54,6 +57,8 @@ Value ReluOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
     // PyTorch does.
     return arith::MaximumFOp::create(b, loc, args[0],
                                      floatConstant(b, loc, type, 0.0));
+  if (readsUnsigned(*this))
+    return args[0];
   return arith::MaxSIOp::create(b, loc, args[0], intConstant(b, loc, type, 0));
 }
 
@@ -264,12 +269,15 @@ Value MulOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
 
 namespace {
 /// The divisor an integer division can use without trapping (x86's idiv
-/// faults on 0 and on MIN / -1): 1 in those two cases.
-Value safeDivisor(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+/// faults on 0 and on MIN / -1): 1 in those two cases (only 0 when the
+/// division is unsigned).
+Value safeDivisor(OpBuilder &b, Location loc, Value lhs, Value rhs, bool isUnsigned) {
   Type type = rhs.getType();
   unsigned bits = type.getIntOrFloatBitWidth();
   Value zero = intConstant(b, loc, type, 0);
   Value byZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rhs, zero);
+  if (isUnsigned)
+    return arith::SelectOp::create(b, loc, byZero, intConstant(b, loc, type, 1), rhs);
   Value minimum = arith::ConstantOp::create(
       b, loc, b.getIntegerAttr(type, APInt::getSignedMinValue(bits)));
   Value overflow = arith::AndIOp::create(
@@ -286,8 +294,10 @@ Value DivOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
     return arith::DivFOp::create(b, loc, args[0], args[1]);
   // x / 0 is 0 (numpy's value) and MIN / -1 wraps to MIN, never a trap.
   Type type = args[1].getType();
-  Value quotient =
-      arith::DivSIOp::create(b, loc, args[0], safeDivisor(b, loc, args[0], args[1]));
+  bool isUnsigned = readsUnsigned(*this);
+  Value divisor = safeDivisor(b, loc, args[0], args[1], isUnsigned);
+  Value quotient = isUnsigned ? Value(arith::DivUIOp::create(b, loc, args[0], divisor))
+                              : Value(arith::DivSIOp::create(b, loc, args[0], divisor));
   Value byZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, args[1],
                                        intConstant(b, loc, type, 0));
   return arith::SelectOp::create(b, loc, byZero, intConstant(b, loc, type, 0), quotient);
@@ -299,7 +309,11 @@ Value RemOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   if (isFloat(args[0]))
     return arith::RemFOp::create(b, loc, args[0], args[1]);
   // x % 0 is 0 (numpy's value) and MIN % -1 is 0, never a trap.
-  return arith::RemSIOp::create(b, loc, args[0], safeDivisor(b, loc, args[0], args[1]));
+  bool isUnsigned = readsUnsigned(*this);
+  Value divisor = safeDivisor(b, loc, args[0], args[1], isUnsigned);
+  if (isUnsigned)
+    return arith::RemUIOp::create(b, loc, args[0], divisor);
+  return arith::RemSIOp::create(b, loc, args[0], divisor);
 }
 
 Value PowOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
@@ -309,12 +323,16 @@ Value PowOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
 Value MaxOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   if (isFloat(args[0]))
     return arith::MaximumFOp::create(b, loc, args[0], args[1]);
+  if (readsUnsigned(*this))
+    return arith::MaxUIOp::create(b, loc, args[0], args[1]);
   return arith::MaxSIOp::create(b, loc, args[0], args[1]);
 }
 
 Value MinOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   if (isFloat(args[0]))
     return arith::MinimumFOp::create(b, loc, args[0], args[1]);
+  if (readsUnsigned(*this))
+    return arith::MinUIOp::create(b, loc, args[0], args[1]);
   return arith::MinSIOp::create(b, loc, args[0], args[1]);
 }
 
@@ -350,6 +368,11 @@ Value ShiftLeftOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
 
 Value ShiftRightOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   Type type = args[0].getType();
+  // An unsigned shift brings in zeros: shifted out of range, nothing is left.
+  if (readsUnsigned(*this))
+    return arith::SelectOp::create(b, loc, shiftInRange(b, loc, args[1]),
+                                   arith::ShRUIOp::create(b, loc, args[0], args[1]),
+                                   intConstant(b, loc, type, 0));
   Value signOnly = arith::ShRSIOp::create(
       b, loc, args[0], intConstant(b, loc, type, type.getIntOrFloatBitWidth() - 1));
   return arith::SelectOp::create(b, loc, shiftInRange(b, loc, args[1]),
@@ -370,8 +393,9 @@ Value CompareOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
     }
     return arith::CmpFOp::create(b, loc, pred, args[0], args[1]);
   }
-  // i1 orders false < true (unsigned); wider integers are signed.
-  bool isBool = args[0].getType().isInteger(1);
+  // i1 orders false < true (unsigned); wider integers are signed unless
+  // their type said unsigned.
+  bool isBool = args[0].getType().isInteger(1) || readsUnsigned(*this);
   arith::CmpIPredicate pred = arith::CmpIPredicate::eq;
   switch (getPredicate()) {
   case ComparePredicate::eq: pred = arith::CmpIPredicate::eq; break;
@@ -399,7 +423,9 @@ Value SelectOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
 Value CastOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
   Value x = args[0];
   Type from = x.getType();
-  Type to = getDtype();
+  // The result's scalar type: signless, as the lowering's block arguments.
+  Type to = getElementTypeOrSelf(getResult().getType());
+  bool fromUnsigned = readsUnsigned(*this);
   if (from == to)
     return x;
   if (to.isInteger(1)) {
@@ -420,17 +446,20 @@ Value CastOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
       Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
       return arith::TruncFOp::create(b, loc, to, wide);
     }
-    if (from.isInteger(1))
+    if (from.isInteger(1) || fromUnsigned)
       return arith::UIToFPOp::create(b, loc, to, x);
     return arith::SIToFPOp::create(b, loc, to, x);
   }
   if (isFloat(x))
-    return arith::FPToSIOp::create(b, loc, to, x);
+    return writesUnsigned(*this) ? Value(arith::FPToUIOp::create(b, loc, to, x))
+                                 : Value(arith::FPToSIOp::create(b, loc, to, x));
   unsigned fromWidth = from.getIntOrFloatBitWidth();
   unsigned toWidth = to.getIntOrFloatBitWidth();
   if (fromWidth > toWidth)
     return arith::TruncIOp::create(b, loc, to, x);
-  if (from.isInteger(1))
+  if (fromWidth == toWidth)
+    return x; // ui8 <-> i8: the same bits
+  if (from.isInteger(1) || fromUnsigned)
     return arith::ExtUIOp::create(b, loc, to, x);
   return arith::ExtSIOp::create(b, loc, to, x);
 }

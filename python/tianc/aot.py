@@ -71,6 +71,11 @@ _DTYPES = {
     "int32": ("TIANC_INT32", 4, "int32_t"),
     "int64": ("TIANC_INT64", 5, "int64_t"),
     "bool": ("TIANC_BOOL", 6, "uint8_t"),
+    "int16": ("TIANC_INT16", 7, "int16_t"),
+    "uint8": ("TIANC_UINT8", 8, "uint8_t"),
+    "uint16": ("TIANC_UINT16", 9, "uint16_t"),
+    "uint32": ("TIANC_UINT32", 10, "uint32_t"),
+    "uint64": ("TIANC_UINT64", 11, "uint64_t"),
 }
 
 RUNTIME_DIR = Path(__file__).parent / "_native" / "runtime"

@@ -233,8 +233,8 @@ def _shareable(array, dtype):
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor that shares ``array``'s memory, as ``torch.from_numpy``: writes
     through either one show in both (an optimizer step updates the array).
-    The array must already be in a tianc dtype (float32, float16, int64,
-    int32, int8, bool), C-contiguous and writable; anything else raises,
+    The array must already be in a tianc dtype (float32, float16, bfloat16,
+    the signed and unsigned integers of 8 to 64 bits, bool), C-contiguous and writable; anything else raises,
     since sharing it is impossible (``tc.tensor`` copies instead)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")

@@ -5,6 +5,7 @@
 //
 //   tian-optimize         decompose composites, fold, CSE        (tian)
 //   tian-lower-to-linalg  tian -> linalg/tensor/arith/math       (linalg)
+//                         (unsigned integers become signless first)
 //   tian-cpu-bufferize    bufferize, plan memory                 (bufferized)
 //   tian-cpu-codegen      loops, vector loops, LLVM dialect      (llvm-dialect)
 //
@@ -42,7 +43,7 @@ std::string optimizePipeline(bool fusion, bool rows, bool blockedMatmuls) {
 }
 
 constexpr const char *kLowerToLinalg =
-    "func.func(convert-tian-to-linalg,tian-fuse-groups,canonicalize,tian-tile-row-groups),canonicalize,cse";
+    "tian-signless-integers,func.func(convert-tian-to-linalg,tian-fuse-groups,canonicalize,tian-tile-row-groups),canonicalize,cse";
 
 /// Rematerialization runs on tensors (CSE would undo it any earlier); the
 /// memory plan on the bufferized function.

@@ -68,6 +68,11 @@ typedef enum {
   TIANC_INT32 = 4,
   TIANC_INT64 = 5,
   TIANC_BOOL = 6, /* one byte per element */
+  TIANC_INT16 = 7,
+  TIANC_UINT8 = 8,
+  TIANC_UINT16 = 9,
+  TIANC_UINT32 = 10,
+  TIANC_UINT64 = 11,
 } tianc_dtype;
 
 typedef enum { TIANC_DEVICE_CPU = 0, TIANC_DEVICE_CUDA = 1 } tianc_device;

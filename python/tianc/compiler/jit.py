@@ -19,6 +19,7 @@ import numpy as np
 from mlir import ir
 from mlir.execution_engine import ExecutionEngine
 
+from .. import dtypes
 from .._native._tian import invoke as _invoke
 from . import cache, native
 from .pipeline import (CompileError, CompileProgress, _diagnostics_text, parallel_runtime_library,
@@ -26,23 +27,9 @@ from .pipeline import (CompileError, CompileProgress, _diagnostics_text, paralle
 
 log = logging.getLogger("tianc")
 
-_NUMPY_DTYPES = {
-    "f32": np.float32, "f16": np.float16, "i1": np.bool_, "i8": np.int8,
-    "i32": np.int32, "i64": np.int64,
-}
-
-
 def numpy_dtype(element_type: ir.Type):
     """The numpy dtype that holds an MLIR element type."""
-    name = str(element_type)
-    if name == "bf16":
-        import ml_dtypes
-
-        return np.dtype(ml_dtypes.bfloat16)
-    try:
-        return np.dtype(_NUMPY_DTYPES[name])
-    except KeyError:
-        raise TypeError(f"tianc has no numpy dtype for element type {name}") from None
+    return dtypes.from_mlir(element_type)
 
 
 def _free_threaded_engine(engine):

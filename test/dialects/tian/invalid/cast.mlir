@@ -1,7 +1,7 @@
 // Verifier errors of tian.cast.
 // RUN: tian-opt %s --split-input-file --verify-diagnostics
 func.func @cast_invalid_0(%x: tensor<4xf32>) -> tensor<4xf64> {
-  // expected-error @+1 {{'tian.cast' op dtype must be one of f32, f16, bf16, i1, i8, i32, i64, got f64}}
+  // expected-error @+1 {{'tian.cast' op dtype must be one of f32, f16, bf16, i1, i8, i16, i32, i64, ui8, ui16, ui32 or ui64, got f64}}
   %0 = tian.cast %x : tensor<4xf32> to f64
   return %0 : tensor<4xf64>
 }
