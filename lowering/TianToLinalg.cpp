@@ -11,6 +11,7 @@
 #include "dialects/tian/TianOps.h"
 #include "passes/FusionGroups.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -683,23 +684,36 @@ struct LowerMaxPool2d : OpRewritePattern<MaxPool2dOp> {
       return failure();
     Location loc = op.getLoc();
     auto resultType = op.getType();
-    auto floatType = cast<FloatType>(resultType.getElementType());
+    Type elem = resultType.getElementType();
     ArrayRef<int64_t> padding = op.getPadding();
     SmallVector<int64_t> extra = ceilOverhang(
         op.getInput().getType().getShape(), resultType.getShape(),
         op.getKernelSize(), op.getStrides(), op.getDilations(), padding);
-    auto negInf = rewriter.getFloatAttr(
-        floatType, APFloat::getInf(floatType.getFloatSemantics(), true));
+    // Padding and the initial maximum: the smallest value of the type.
+    bool isUnsigned = readsUnsigned(op);
+    TypedAttr lowest = reductionIdentity(rewriter, elem, ReduceKind::Max, isUnsigned);
     Value input = padSpatial(rewriter, loc, op.getInput(), padding.take_front(2),
                              {padding[2] + extra[0], padding[3] + extra[1]},
-                             negInf);
-    Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernelSize(),
-                                           floatType);
+                             lowest);
+    Value window = tensor::EmptyOp::create(rewriter, loc, op.getKernelSize(), elem);
     auto pool = linalg::PoolingNchwMaxOp::create(
         rewriter, loc, TypeRange{resultType}, ValueRange{input, window},
-        ValueRange{filledTensor(rewriter, loc, resultType, negInf)},
+        ValueRange{filledTensor(rewriter, loc, resultType, lowest)},
         i64Pair(rewriter, op.getStrides()), i64Pair(rewriter, op.getDilations()));
-    rewriter.replaceOp(op, pool.getResults());
+    if (!isUnsigned) {
+      rewriter.replaceOp(op, pool.getResults());
+      return success();
+    }
+    // linalg has no unsigned NCHW max pool: the generic form of the signed
+    // one, its maximum made unsigned.
+    FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, pool);
+    if (failed(generic))
+      return rewriter.notifyMatchFailure(op, "cannot generalize the max pool");
+    generic->getBody()->walk([&](arith::MaxSIOp max) {
+      rewriter.setInsertionPoint(max);
+      rewriter.replaceOpWithNewOp<arith::MaxUIOp>(max, max.getLhs(), max.getRhs());
+    });
+    rewriter.replaceOp(op, generic->getResults());
     return success();
   }
 };

@@ -496,6 +496,16 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
       });
 }
 
+OpFoldResult BitcastOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
+  Type from = getInput().getType().getElementType(), to = getType().getElementType();
+  if (!dense || from.isInteger(1) || to.isInteger(1))
+    return {};
+  return dense.bitcast(to);
+}
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//

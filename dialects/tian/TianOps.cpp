@@ -305,6 +305,32 @@ LogicalResult CastOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+namespace {
+/// A type's width in memory: i1 is stored in a byte.
+unsigned storageBits(Type type) { return type.isInteger(1) ? 8 : type.getIntOrFloatBitWidth(); }
+} // namespace
+
+LogicalResult BitcastOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
+  auto input = rankedOperand(loc, getOperationName(), "input", adaptor.getInput());
+  if (failed(input))
+    return failure();
+  auto dtypeAttr = adaptor.getDtypeAttr();
+  if (!dtypeAttr || !isTianElementType(dtypeAttr.getValue()))
+    return inferenceError(loc, getOperationName(),
+                          std::string("dtype must be one of ") + kElementTypes + ", got " +
+                              (dtypeAttr ? typeName(dtypeAttr.getValue())
+                                         : std::string("nothing")));
+  Type from = input->getElementType(), to = dtypeAttr.getValue();
+  if (storageBits(from) != storageBits(to))
+    return inferenceError(loc, getOperationName(),
+                          "cannot reinterpret " + typeName(from) + " (" +
+                              std::to_string(storageBits(from)) + " bits) as " + typeName(to) +
+                              " (" + std::to_string(storageBits(to)) + " bits)");
+  inferred.push_back(RankedTensorType::get(input->getShape(), to));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Contractions and windows
 //===----------------------------------------------------------------------===//

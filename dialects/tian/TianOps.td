@@ -213,6 +213,22 @@ def Tian_CastOp : Tian_BroadcastOp<"cast"> {
   let hasFolder = 1;
 }
 
+def Tian_BitcastOp : Tian_BroadcastOp<"bitcast"> {
+  let summary = "reinterprets each element's bits as another type of the same width";
+  let description = [{
+    numpy's `view(dtype)` and ONNX's BitCast, element by element: the
+    widths must match (i1 counts as its byte: true is 1, and a byte is true
+    when it is not 0).
+    ```mlir
+    %1 = tian.bitcast %0 : tensor<4xf32> to i32
+    ```
+  }];
+  let arguments = (ins Tian_AnyTensor:$input, TypeAttr:$dtype);
+  let results = (outs Tian_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` $dtype";
+  let hasFolder = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Contractions and windows
 //===----------------------------------------------------------------------===//
@@ -235,30 +251,32 @@ def Tian_Conv2dOp : Tian_InferredOp<"conv2d"> {
     input `[N, C, H, W]`, weight `[O, C / groups, KH, KW]`, result
     `[N, O, OH, OW]`. `padding` is `[top, left, bottom, right]`.
     Bias is a separate broadcast add, which fusion folds into the kernel.
+    Integer convolutions (ONNX's ConvInteger) accumulate in their own type.
   }];
-  let arguments = (ins Tian_FloatTensor:$input, Tian_FloatTensor:$weight,
+  let arguments = (ins Tian_NumericTensor:$input, Tian_NumericTensor:$weight,
       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
       DefaultValuedAttr<I64Attr, "1">:$groups);
-  let results = (outs Tian_FloatTensor:$result);
+  let results = (outs Tian_NumericTensor:$result);
   let assemblyFormat = "$input `,` $weight attr-dict `:` type($input) `,` "
                        "type($weight) `->` type($result)";
 }
 
-class Tian_Pool2dOp<string mnemonic, string desc> : Tian_InferredOp<mnemonic> {
+class Tian_Pool2dOp<string mnemonic, string desc, Type TensorType = Tian_FloatTensor>
+    : Tian_InferredOp<mnemonic> {
   let summary = desc;
   let description = [{
     NCHW. `padding` is `[top, left, bottom, right]`. With `ceil_mode` the
     output size rounds up, but no window starts inside the bottom/right
     padding (the PyTorch and ONNX rule).
   }];
-  let results = (outs Tian_FloatTensor:$result);
+  let results = (outs TensorType:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 
-def Tian_MaxPool2dOp : Tian_Pool2dOp<"max_pool2d", "2-D max pooling"> {
-  let arguments = (ins Tian_FloatTensor:$input,
+def Tian_MaxPool2dOp : Tian_Pool2dOp<"max_pool2d", "2-D max pooling", Tian_NumericTensor> {
+  let arguments = (ins Tian_NumericTensor:$input,
       DenseI64ArrayAttr:$kernel_size, DenseI64ArrayAttr:$strides,
       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,

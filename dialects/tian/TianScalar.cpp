@@ -463,3 +463,16 @@ Value CastOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
     return arith::ExtUIOp::create(b, loc, to, x);
   return arith::ExtSIOp::create(b, loc, to, x);
 }
+
+Value BitcastOp::buildScalar(OpBuilder &b, Location loc, ValueRange args) {
+  Value x = args[0];
+  Type from = x.getType();
+  Type to = getElementTypeOrSelf(getResult().getType());
+  if (from == to)
+    return x; // ui8 <-> i8 after tian-signless-integers: the same bits
+  if (to.isInteger(1))
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, intConstant(b, loc, from, 0));
+  if (from.isInteger(1))
+    return arith::ExtUIOp::create(b, loc, to, x);
+  return arith::BitcastOp::create(b, loc, to, x);
+}

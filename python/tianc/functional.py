@@ -340,6 +340,22 @@ def cast(x, dtype):
                  vjp=(lambda g, out: [cast(g, source)]) if differentiable else None)
 
 
+def bitcast(x, dtype):
+    """Reinterprets each element's bits as ``dtype`` of the same width
+    (numpy's ``view(dtype)``, PyTorch's ``Tensor.view(dtype)``); a bool is its
+    byte. No gradient."""
+    x = _as_tensor(x)
+    dtype = dtypes.canonical(dtype)
+    if x.dtype == dtype:
+        return x
+    if x.dtype.itemsize != dtype.itemsize:
+        raise error_here(f"bitcast: {x.dtype} ({x.dtype.itemsize} bytes) and {dtype} "
+                         f"({dtype.itemsize} bytes) differ in width")
+    return apply("tian.bitcast",
+                 lambda v: tian.BitcastOp(v, dtypes.mlir_element_type(dtype)).result,
+                 [x], key=("bitcast", dtype.str))
+
+
 def clamp(x, min=None, max=None):
     if min is not None:
         x = maximum(x, min)

@@ -149,7 +149,14 @@ class Tensor:
 
     # -- methods --------------------------------------------------------------
     def reshape(self, *shape): return F.reshape(self, *shape)
-    def view(self, *shape): return F.reshape(self, *shape)
+    def view(self, *shape):
+        """A reshape, or with a dtype (``x.view(tc.int32)``) a bitcast, as PyTorch's."""
+        if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
+            try:
+                return F.bitcast(self, np.dtype(shape[0]))
+            except TypeError:
+                pass
+        return F.reshape(self, *shape)
     def transpose(self, dim0=0, dim1=1): return F.transpose(self, dim0, dim1)
     def permute(self, *dims): return F.permute(self, *dims)
     @property

@@ -12,6 +12,7 @@ from . import control_flow as _control_flow  # noqa: F401  (registers If, Loop, 
 from . import sequences as _sequences  # noqa: F401  (registers the sequence and optional ops)
 from . import training as _training  # noqa: F401  (registers Adagrad, Adam, Momentum, Gradient)
 from . import detection as _detection  # noqa: F401  (registers NonMaxSuppression, Unique, NonZero, MaxUnpool)
+from . import quantization as _quantization  # noqa: F401  (registers QuantizeLinear and the integer ops)
 
 
 def check(source):

@@ -28,6 +28,7 @@ _BITWISE = {"bitwise_and": ("BitwiseAnd", "And"), "bitwise_or": ("BitwiseOr", "O
             "bitwise_xor": ("BitwiseXor", "Xor"), "bitwise_not": ("BitwiseNot", None)}
 # BitShift takes signed integers from opset 28 (before: unsigned only).
 _SHIFT_OPSET = 28
+_BITCAST_OPSET = 26
 _BINARY = {"add": "Add", "sub": "Sub", "mul": "Mul", "div": "Div", "pow": "Pow", "max": "Max",
            "min": "Min"}
 _REDUCE = {"reduce_sum": "ReduceSum", "reduce_max": "ReduceMax", "reduce_min": "ReduceMin",
@@ -142,7 +143,7 @@ def _emit(writer, op, predicates, approximations):
             raise TianError(f"ONNX export of {op.name} needs opset 18 or newer (BitwiseAnd ...)")
         return writer.node(integer_op, args)
     if name in ("shift_left", "shift_right"):
-        if writer.opset < _SHIFT_OPSET:
+        if writer.opset < _SHIFT_OPSET and not str(result_type.element_type).startswith("ui"):
             raise TianError(f"ONNX export of {op.name} needs opset {_SHIFT_OPSET} or newer "
                             "(BitShift of signed integers)")
         return writer.node("BitShift", args, direction="LEFT" if name == "shift_left" else "RIGHT")
@@ -156,6 +157,10 @@ def _emit(writer, op, predicates, approximations):
         return writer.node("Where", args)
     if name == "cast":
         return writer.node("Cast", args, to=_onnx_type(result_type.element_type))
+    if name == "bitcast":
+        if writer.opset < _BITCAST_OPSET:
+            raise TianError(f"ONNX export of {op.name} needs opset {_BITCAST_OPSET} or newer (BitCast)")
+        return writer.node("BitCast", args, to=_onnx_type(result_type.element_type))
     if name == "matmul":
         return writer.node("MatMul", args)
     if name == "conv2d":

@@ -379,6 +379,11 @@ def _fold_cast(node, inputs, attrs):
     return inputs[0].astype(onnx_dtype(attrs["to"]))
 
 
+@op("BitCast")
+def _bitcast(node, inputs, attrs):
+    return F.bitcast(tensor(inputs[0]), onnx_dtype(attrs["to"]))
+
+
 @op("CastLike")
 def _cast_like(node, inputs, attrs):
     return F.cast(tensor(inputs[0]), inputs[1].dtype)
