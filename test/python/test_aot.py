@@ -159,6 +159,25 @@ def test_several_inputs_and_outputs(tmp_path):
     assert "#define PAIR_OUTPUT1_SHAPE {3}" in header
 
 
+def test_unsigned_inputs_and_outputs(tmp_path):
+    """An image pipeline's first step: uint8 pixels in, the brightest pixel
+    of each channel (uint8, unsigned order) and the floats out."""
+    def preprocess(pixels):
+        return pixels.max((2, 3)), pixels.float() * (1 / 255)
+
+    pixels = np.random.default_rng(5).integers(0, 256, (1, 3, 4, 4), dtype=np.uint8)
+    pixels[0, 0, 0, 0] = 255  # as int8 it would be the smallest
+    result = tc.aot.compile(preprocess, (pixels,), "x86_64-linux-gnu", tmp_path / "out",
+                            progress=False)
+    result.example_arrays = [pixels]
+    got = _build_and_run(result, tmp_path, "cc")
+    assert not isinstance(got, subprocess.CompletedProcess), got.stderr
+    np.testing.assert_array_equal(got[0], pixels.max((2, 3)))
+    np.testing.assert_allclose(got[1], pixels.astype(np.float32) / 255, rtol=1e-6)
+    header = result.path("header").read_text()
+    assert "const uint8_t *pixels, uint8_t *output0, float *output1" in header
+
+
 def test_wrong_weights_file_is_reported(tmp_path):
     result, _ = _compile("mlp", tmp_path, "x86_64-linux-gnu")
     other = tmp_path / "other.tcw"
