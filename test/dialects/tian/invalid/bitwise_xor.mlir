@@ -19,7 +19,7 @@ func.func @bitwise_xor_invalid_1(%a: tensor<2x3xi32>, %b: tensor<2x3xi64>) -> te
 // -----
 
 func.func @bitwise_xor_invalid_2(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{must be ranked tensor of 8-bit signless integer or 32-bit signless integer or 64-bit signless integer or 1-bit signless integer values}}
+  // expected-error @+1 {{must be ranked tensor of 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer or 32-bit unsigned integer or 64-bit unsigned integer or 1-bit signless integer values}}
   %0 = "tian.bitwise_xor"(%a, %b) : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }

@@ -19,7 +19,7 @@ func.func @shift_left_invalid_1(%a: tensor<2x3xi32>, %b: tensor<2x3xi64>) -> ten
 // -----
 
 func.func @shift_left_invalid_2(%a: tensor<4xi1>, %b: tensor<4xi1>) -> tensor<4xi1> {
-  // expected-error @+1 {{must be ranked tensor of 8-bit signless integer or 32-bit signless integer or 64-bit signless integer values}}
+  // expected-error @+1 {{must be ranked tensor of 8-bit signless integer or 16-bit signless integer or 32-bit signless integer or 64-bit signless integer or 8-bit unsigned integer or 16-bit unsigned integer or 32-bit unsigned integer or 64-bit unsigned integer values}}
   %0 = "tian.shift_left"(%a, %b) : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
   return %0 : tensor<4xi1>
 }
