@@ -122,7 +122,12 @@ std::optional<Contraction> matchContraction(linalg::GenericOp op) {
     return std::nullopt;
   c.k = std::distance(iterators.begin(), llvm::find(iterators, utils::IteratorType::reduction));
   // n: C's contiguous dim, read by B only; m: another dim of C read by A only.
+  // The product commutes: the operand that reads n is B, whichever it is.
   c.n = cast<AffineDimExpr>(c.mapC.getResults().back()).getPosition();
+  if (usesDim(c.mapA, c.n) && !usesDim(c.mapB, c.n)) {
+    std::swap(c.a, c.b);
+    std::swap(c.mapA, c.mapB);
+  }
   if (!usesDim(c.mapB, c.n) || usesDim(c.mapA, c.n) || !usesDim(c.mapA, c.k) ||
       !usesDim(c.mapB, c.k))
     return std::nullopt;

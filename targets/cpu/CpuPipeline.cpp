@@ -52,16 +52,17 @@ constexpr const char *kLowerToLinalg =
 /// (transposes, im2col) are gone from it.
 std::string bufferizePipeline(bool planMemory, bool rematerialize, bool blockMatmuls = true,
                               int64_t vectorBits = 256, int64_t vectorRegisters = 16) {
-  return std::string(blockMatmuls ? "func.func(tian-convolutions-as-matmuls,canonicalize)," : "") +
+  std::string tile = "vector-bits=" + std::to_string(vectorBits) +
+                     " vector-registers=" + std::to_string(vectorRegisters);
+  return std::string(blockMatmuls ? "func.func(tian-convolutions-as-matmuls{" + tile + "},canonicalize),"
+                                  : "") +
          "func.func(tian-distinct-results),tian-store-bools-as-bytes," +
          (rematerialize ? "func.func(tian-rematerialize)," : "") +
          "one-shot-bufferize{bufferize-function-boundaries "
          "function-boundary-type-conversion=identity-layout-map},"
          "buffer-results-to-out-params{modify-public-functions hoist-static-allocs},"
          "buffer-deallocation-pipeline" +
-         (blockMatmuls ? ",tian-block-matmuls{vector-bits=" + std::to_string(vectorBits) +
-                             " vector-registers=" + std::to_string(vectorRegisters) + "}"
-                       : std::string()) +
+         (blockMatmuls ? ",tian-block-matmuls{" + tile + "}" : std::string()) +
          (planMemory ? ",func.func(tian-plan-memory)" : "");
 }
 

@@ -138,7 +138,21 @@ def ConvolutionsAsMatmuls : Pass<"tian-convolutions-as-matmuls", "::mlir::func::
     contraction of the filter, F x (C*KH*KW), with those columns, per image.
     `tian-block-matmuls` then runs it on the matmul kernel. Grouped and
     depthwise convolutions stay as they are.
+
+    The kernel's register tile (`vector-bits`, `vector-registers`: the
+    same tile `tian-block-matmuls` picks) pads the filters to whole row
+    tiles and the output positions to whole column panels. When the output
+    is small (ResNet's 7x7 stage: 49 positions, two 48-wide panels on
+    AVX-512), that is up to half of the work: then the contraction is
+    computed transposed, positions as rows and filters as columns, into a
+    temporary that one `linalg.transpose` copies into the NCHW result.
   }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"256",
+           "The width of the target's vector registers in bits">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"16",
+           "How many vector registers the target has">
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
 }
 

@@ -112,6 +112,38 @@ def test_convolution_over_constant_weights_uses_every_thread(vector_shape):
     assert callers and all(name.endswith("_task") for name in callers), callers
 
 
+@pytest.mark.parametrize("vector_shape", [(256, 16), (512, 32)])
+@pytest.mark.parametrize("constant", [False, True])
+@pytest.mark.parametrize("batch", [1, 2])
+def test_narrow_convolution_output_is_computed_transposed(vector_shape, constant, batch):
+    """ResNet's last stage: 7x7 = 49 output positions are two 48-wide
+    AVX-512 panels, half of them padding, so the product runs transposed
+    (positions as the kernel's rows, filters as its columns) and one
+    transpose copies it back to NCHW. A wide output keeps the direct form."""
+    from tianc.compiler import pipeline
+
+    narrow = tc.nn.Conv2d(64, 128, 3, padding=1)
+    wide = tc.nn.Conv2d(8, 16, 3, padding=1)
+    x = tc.tensor(rng.standard_normal((batch, 64, 7, 7)).astype(np.float32))
+    y = tc.tensor(rng.standard_normal((batch, 8, 28, 28)).astype(np.float32))
+    saved = pipeline._host_vector_shape
+    pipeline._host_vector_shape = vector_shape
+    try:
+        with tc.no_grad():
+            traced = tc.jit.trace(lambda a, b: (F.relu(narrow(a)), wide(b)), capture_as_const=constant)
+            got = traced(x, y)
+    finally:
+        pipeline._host_vector_shape = saved
+    for value, conv, inputs in ((got[0], narrow, x), (got[1], wide, y)):
+        want = torch.nn.functional.conv2d(torch.from_numpy(inputs.numpy()),
+                                          torch.from_numpy(conv.weight.numpy()),
+                                          torch.from_numpy(conv.bias.numpy()), padding=1)
+        _close(value.numpy(), (torch.relu(want) if conv is narrow else want).numpy())
+    bufferized = traced.ir("bufferized")
+    assert bufferized.count("linalg.transpose") == 1, "only the narrow convolution is transposed"
+    assert bufferized.count("call @tian_matmul_tile") >= 2, "both run on the blocked kernel"
+
+
 def _packed_at_compile_time(traced):
     text = traced.ir("bufferized")
     return "_packed :" in text

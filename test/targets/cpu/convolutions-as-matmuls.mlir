@@ -27,3 +27,29 @@ func.func @kept(%x: tensor<1x3x9x9xf16>, %w: tensor<4x3x3x3xf16>, %init: tensor<
   %1 = linalg.conv_2d_nchw_fchw ins(%y, %v : tensor<?x3x9x9xf32>, tensor<4x3x3x3xf32>) outs(%i : tensor<?x4x7x7xf32>) -> tensor<?x4x7x7xf32>
   return %0, %1 : tensor<1x4x7x7xf16>, tensor<?x4x7x7xf32>
 }
+
+// -----
+
+// ResNet's last stage: 49 output positions pad to two 48-wide panels
+// (AVX-512's 9x48 tiles, half of it padding) or four 16-wide ones (AVX2's
+// 6x16), so the contraction runs transposed (the positions as rows) from
+// zeros, and one transpose makes it NCHW. (@conv above, 16 positions and
+// 16 filters, pads as much either way and keeps the direct form.)
+// RUN: tian-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(tian-convolutions-as-matmuls{vector-bits=512 vector-registers=32},canonicalize))" | FileCheck %s --check-prefix=NARROW
+// RUN: tian-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(tian-convolutions-as-matmuls,canonicalize))" | FileCheck %s --check-prefix=NARROW
+// NARROW-LABEL: func.func @conv
+// NARROW-NOT: linalg.transpose
+// NARROW-LABEL: func.func @narrow
+// NARROW: %[[ZERO:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x49x64xf32>)
+// NARROW: %[[T:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<64x72xf32>, tensor<1x72x49xf32>) outs(%[[ZERO]] : tensor<1x49x64xf32>)
+// NARROW: linalg.transpose ins(%[[T]] : tensor<1x49x64xf32>) outs(%{{.*}} : tensor<1x64x49xf32>) permutation = [0, 2, 1]
+// NARROW: tensor.expand_shape {{.*}} into tensor<1x64x7x7xf32>
+// CHECK-LABEL: func.func @narrow
+func.func @narrow(%x: tensor<1x8x9x9xf32>, %w: tensor<64x8x3x3xf32>) -> tensor<1x64x7x7xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x64x7x7xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x64x7x7xf32>) -> tensor<1x64x7x7xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+     ins(%x, %w : tensor<1x8x9x9xf32>, tensor<64x8x3x3xf32>) outs(%init : tensor<1x64x7x7xf32>) -> tensor<1x64x7x7xf32>
+  return %0 : tensor<1x64x7x7xf32>
+}
