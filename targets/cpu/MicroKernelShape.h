@@ -24,15 +24,19 @@ struct MicroKernelShape {
 /// The tile that does the most multiply-adds per load (rows * vectors
 /// accumulators for rows + vectors loads per step of the reduction), with
 /// a register for each vector of B, one for the broadcast element of A and
-/// one to spare: 6x16 on AVX2 (16 ymm registers: BLIS's Haswell kernel),
-/// 9x48 on AVX-512 and 9x12 on NEON (32 registers). Fewer vectors across
+/// one to spare, and at most 8 rows: 6x16 on AVX2 (16 ymm registers:
+/// BLIS's Haswell kernel), 8x48 on AVX-512 and 8x12 on NEON (32 registers;
+/// 9 rows would fit, 8 divide the sizes models have). Fewer vectors across
 /// win ties: a matrix whose width is not a multiple wastes less.
 inline MicroKernelShape chooseMicroKernel(int64_t vectorBits, int64_t registers) {
   MicroKernelShape best{vectorBits / 32, 1, 1};
   double bestIntensity = 0;
   for (int64_t vectors = 1; vectors <= 3; ++vectors) {
     int64_t rows = (registers - 1 - vectors - 1) / vectors;
-    rows = rows > 16 ? 16 : rows;
+    // At most 8: channel counts and batches are multiples of 8, which 9
+    // rows pad by up to 12.5% (64 filters: 72 rows), and 8 rows still
+    // keep the FMA units busy (24 accumulators for 11 loads a step).
+    rows = rows > 8 ? 8 : rows;
     double intensity = double(rows * vectors) / double(rows + vectors);
     if (rows >= 1 && intensity > bestIntensity + 1e-9) {
       best = {vectorBits / 32, vectors, rows};

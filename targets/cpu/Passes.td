@@ -145,7 +145,9 @@ def ConvolutionsAsMatmuls : Pass<"tian-convolutions-as-matmuls", "::mlir::func::
     is small (ResNet's 7x7 stage: 49 positions, two 48-wide panels on
     AVX-512), that is up to half of the work: then the contraction is
     computed transposed, positions as rows and filters as columns, into a
-    temporary that one `linalg.transpose` copies into the NCHW result.
+    temporary that one `linalg.transpose` copies into the NCHW result,
+    when the filters are constants (their packing, as the kernel's B,
+    happens at compile time).
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"256",

@@ -44,10 +44,10 @@
 // CHECK: vector.maskedstore %arg4
 // AVX512-LABEL: func.func @linear
 // AVX512: memref.alloc() {alignment = 64 : i64} : memref<1x1x96x48xf32>
-// AVX512: memref.alloc() {alignment = 64 : i64} : memref<{{[0-9]+}}x96x9xf32>
-// AVX512: func.call @tian_matmul_tile_9x48(
-// AVX512-LABEL: func.func private @tian_matmul_tile_9x48(
-// AVX512: iter_args(%{{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// AVX512: memref.alloc() {alignment = 64 : i64} : memref<{{[0-9]+}}x96x8xf32>
+// AVX512: func.call @tian_matmul_tile_8x48(
+// AVX512-LABEL: func.func private @tian_matmul_tile_8x48(
+// AVX512: iter_args(%{{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 #a = affine_map<(d0, d1, d2) -> (d0, d2)>
 #b = affine_map<(d0, d1, d2) -> (d2, d1)>
 #c = affine_map<(d0, d1, d2) -> (d0, d1)>
