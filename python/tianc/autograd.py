@@ -44,10 +44,13 @@ def enable_grad():
 class Node:
     """How to pass a gradient from an op's output back to its inputs."""
 
-    __slots__ = ("op_name", "inputs", "vjp")
+    __slots__ = ("op_name", "inputs", "vjp", "versions")
 
-    def __init__(self, op_name, inputs, vjp):
+    def __init__(self, op_name, inputs, vjp, versions=()):
         self.op_name, self.inputs, self.vjp = op_name, inputs, vjp
+        # The output's and the inputs' in-place update counts when the op ran:
+        # the VJP reads their values, which an update since would change.
+        self.versions = versions
 
 
 def attach(output, op_name, inputs, vjp):
@@ -57,7 +60,9 @@ def attach(output, op_name, inputs, vjp):
     if not any(t.requires_grad for t in inputs):
         return output
     output.requires_grad = True
-    output._node = Node(op_name, list(inputs), vjp)
+    inputs = list(inputs)
+    output._node = Node(op_name, inputs, vjp,
+                        (output._version, *[t._version for t in inputs]))
     return output
 
 
@@ -111,6 +116,11 @@ def backward(root, grad=None, create_graph=False, inputs=None):
                 if tensor.requires_grad:
                     tensor.grad = g if tensor.grad is None else F.add(tensor.grad, g)
                 continue
+            if node.versions and node.versions != (tensor._version,
+                                                   *[t._version for t in node.inputs]):
+                raise TianError(f"backward through {node.op_name}: a tensor it computed with was "
+                                "updated in place since (add_, item assignment, ...), so its "
+                                "gradient would be wrong; update a copy instead (x.clone())")
             input_grads = node.vjp(g)
             for inp, ig in zip(node.inputs, input_grads):
                 if ig is None or not inp.requires_grad:

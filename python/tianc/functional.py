@@ -1232,11 +1232,56 @@ def slice(x, starts, limits, steps):
                  key=("slice", tuple(starts), tuple(limits), tuple(steps)), vjp=vjp)
 
 
+def _constant(array):
+    """A numpy array as a constant of the graph (not a captured input)."""
+    constant = Tensor(array)
+    constant._literal = True
+    return constant
+
+
+def _concrete_index(index, what):
+    """``index`` with every Tensor in it as its numpy array: the positions it
+    picks must be known (eager mode, or a constant in traced code)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    concrete = []
+    for part in parts:
+        if isinstance(part, Tensor):
+            if part._data is None:
+                raise error_here(f"{what} with a tensor computed inside a traced function "
+                                 "selects a value-dependent set of elements: eager mode only "
+                                 "(in traced code use tc.where for masks, an integer tensor for rows)")
+            part = part._data
+        concrete.append(part)
+    return tuple(concrete) if isinstance(index, tuple) else concrete[0]
+
+
+def _positions(shape, index, what):
+    """The flat positions of the elements ``x[index]`` picks, in the shape of
+    the result: numpy answers (negative steps, masks, integer arrays)."""
+    try:
+        return np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape)[index]
+    except (IndexError, TypeError, ValueError) as error:
+        raise error_here(f"{what}: {error} (a tensor of shape {list(shape)})") from None
+
+
+def _is_basic(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, np.integer))
+               or (isinstance(p, builtins.slice) and (p.step is None or p.step > 0)) for p in parts)
+
+
 def getitem(x, index):
-    """Basic indexing: integers, slices with positive steps, None, Ellipsis;
-    an integer Tensor indexes dimension 0 (gather)."""
-    if isinstance(index, Tensor):
+    """numpy's indexing: integers, slices (negative steps too), None,
+    Ellipsis, boolean masks and integer arrays; an integer Tensor indexes
+    dimension 0 (gather). Slices with positive steps are a tian.slice; the
+    rest gathers the elements numpy picks (a mask's picks depend on its
+    values: eager mode, or a constant mask)."""
+    if isinstance(index, Tensor) and index.dtype != dtypes.bool_:
         return embedding(index, x)
+    if not _is_basic(index):
+        positions = _positions(x.shape, _concrete_index(index, "indexing"), "indexing")
+        flat = embedding(_constant(positions.reshape(-1)), reshape(x, -1))
+        return reshape(flat, list(positions.shape))
     index = index if isinstance(index, tuple) else (index,)
     if builtins.sum(i is Ellipsis for i in index) > 1:
         raise error_here("an index can only have one ellipsis")
@@ -1256,8 +1301,6 @@ def getitem(x, index):
         size = x.shape[dim]
         if isinstance(i, builtins.slice):
             start, stop, step = i.indices(size)
-            if step <= 0:
-                raise error_here("negative slice steps are not supported yet")
             stop = builtins.max(stop, start)
             starts.append(start), limits.append(stop), steps.append(step)
             out_shape.append(len(range(start, stop, step)))
@@ -1272,6 +1315,35 @@ def getitem(x, index):
     if (starts, limits, steps) != ([0] * x.ndim, list(x.shape), [1] * x.ndim):
         out = slice(x, starts, limits, steps)
     return reshape(out, out_shape)
+
+
+def setitem(x, index, value):
+    """``x`` with ``x[index] = value`` applied (numpy's rules: any index
+    getitem takes, ``value`` broadcast to the picked elements, cast to x's
+    dtype), as a new tensor: differentiable in x and value. A boolean
+    Tensor mask of x's shape is a tian.select, also in traced code."""
+    value = _as_tensor(value, x)
+    if value.dtype != x.dtype:
+        value = cast(value, x.dtype)
+    if isinstance(index, Tensor) and index.dtype == dtypes.bool_ and index.shape == x.shape \
+            and value.ndim == 0:
+        return where(index, value, x)
+    positions = _positions(x.shape, _concrete_index(index, "item assignment"), "item assignment")
+    if positions.size == 0:
+        return x
+    try:
+        np.broadcast_shapes(value.shape, positions.shape)
+    except ValueError:
+        raise error_here(f"item assignment: a value of shape {list(value.shape)} does not "
+                         f"broadcast to the {list(positions.shape)} elements picked") from None
+    picked = np.zeros(x.numel(), bool)
+    picked[positions.reshape(-1)] = True
+    # Where each element of x takes its new value from (the last write wins, as in numpy).
+    source = np.zeros(x.numel(), np.int64)
+    source[positions.reshape(-1)] = np.arange(positions.size)
+    spread = reshape(broadcast_to(value, list(positions.shape)), -1)
+    placed = reshape(embedding(_constant(source), spread), list(x.shape))
+    return where(_constant(picked.reshape(x.shape)), placed, x)
 
 
 def _check_indices(what, indices, size, dim):

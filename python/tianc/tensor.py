@@ -14,7 +14,7 @@ from ._dispatch import TianError, user_line
 
 class Tensor:
     __slots__ = ("_data", "_value", "_trace", "_literal", "_node", "requires_grad", "grad",
-                 "__weakref__")
+                 "_version", "__weakref__")
     __array_priority__ = 1000  # numpy defers to our operators
 
     def __init__(self, data, dtype=None, requires_grad=False):
@@ -31,12 +31,14 @@ class Tensor:
         self._node = None
         self.requires_grad = requires_grad
         self.grad = None
+        self._version = 0  # in-place updates so far (autograd checks it)
 
     @classmethod
     def _wrap(cls, array):
         tensor = cls.__new__(cls)
         tensor._data, tensor._value, tensor._trace, tensor._literal = array, None, None, False
         tensor._node, tensor.requires_grad, tensor.grad = None, False, None
+        tensor._version = 0
         return tensor
 
     @classmethod
@@ -146,6 +148,51 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __getitem__(self, index): return F.getitem(self, index)
+    def __setitem__(self, index, value): self._update(F.setitem(self, index, value), "item assignment")
+
+    # -- in-place updates -----------------------------------------------------
+    def _update(self, result, what):
+        """Makes ``result`` (same shape, cast to this dtype) this tensor's value:
+        eagerly written into its buffer (a ``tc.from_numpy`` array sees it), in
+        traced code the name rebound to the new value."""
+        from . import autograd
+        from ._dispatch import _state
+
+        if tuple(result.shape) != self.shape:
+            raise TianError(f"{what}: the result has shape {list(result.shape)}, this tensor "
+                            f"{list(self.shape)} ({user_line()})")
+        if result.dtype != self.dtype:
+            result = F.cast(result, self.dtype)
+        if autograd.is_grad_enabled() and (self.requires_grad or result.requires_grad):
+            raise TianError(f"{what} on a tensor that takes part in autograd (it or the new value "
+                            "requires grad): in-place updates of the gradient graph are not "
+                            "supported yet; write it out of place (x = x + y, tc.where), or "
+                            f"update under tc.no_grad() as optimizers do ({user_line()})")
+        if self._data is None:  # traced: the Python name takes the new value
+            if isinstance(self._value.owner, ir.Block):
+                raise TianError(f"{what} on an input of a traced function: compiled code does not "
+                                "write its inputs; return the new value instead "
+                                f"({user_line()})")
+            self._value = result._value
+        else:
+            if _state.active is not None:
+                raise TianError(f"{what} on a tensor that the traced function captures (a "
+                                "parameter or a global): compiled code does not write it; update "
+                                f"it outside the traced function ({user_line()})")
+            np.copyto(self._data, result._data)
+        self._version += 1
+        return self
+
+    def add_(self, other, alpha=1):
+        return self._update(F.add(self, other if alpha == 1 else F.mul(other, alpha)), "add_")
+    def sub_(self, other, alpha=1):
+        return self._update(F.sub(self, other if alpha == 1 else F.mul(other, alpha)), "sub_")
+    def mul_(self, other): return self._update(F.mul(self, other), "mul_")
+    def div_(self, other): return self._update(F.div(self, other), "div_")
+    def clamp_(self, min=None, max=None): return self._update(F.clamp(self, min, max), "clamp_")
+    def zero_(self): return self.fill_(0)
+    def fill_(self, value): return self._update(F.broadcast_to(F._as_tensor(value, self), self.shape), "fill_")
+    def copy_(self, source): return self._update(F.broadcast_to(F._as_tensor(source), self.shape), "copy_")
 
     # -- methods --------------------------------------------------------------
     def reshape(self, *shape): return F.reshape(self, *shape)
@@ -188,6 +235,10 @@ class Tensor:
     def long(self): return F.cast(self, dtypes.int64)
     def int(self): return F.cast(self, dtypes.int32)
     def to(self, dtype): return F.cast(self, dtype)
+    def clone(self):
+        """A copy with its own buffer (differentiable, as PyTorch's)."""
+        return F.add(self, 0)
+
     def detach(self):
         """The same values, cut from the gradient graph."""
         if self._data is not None:

@@ -455,3 +455,51 @@ def test_optimizer_checkpoints_in_pytorchs_layout():
     sgd = tc.optim.SGD(ours.parameters(), lr=0.1, momentum=0.9)
     with pytest.raises(ValueError, match="which SGD does not keep"):
         sgd.load_state_dict(mine)
+
+
+def test_indexing_with_negative_steps_masks_and_lists_matches_torch():
+    x = rng.standard_normal((4, 6)).astype(np.float32)
+    t, ref = tc.tensor(x), torch.from_numpy(x)
+    np.testing.assert_array_equal(t[::-1].numpy(), ref.flip(0).numpy())
+    np.testing.assert_array_equal(t[:, 5:0:-2].numpy(), x[:, 5:0:-2])
+    np.testing.assert_array_equal(t[tc.tensor(x > 0)].numpy(), ref[ref > 0].numpy())
+    np.testing.assert_array_equal(t[[0, 2, 2], 1:3].numpy(), ref[[0, 2, 2], 1:3].numpy())
+    np.testing.assert_array_equal(tc.jit.trace(lambda v: v[::-1, ::2] * 2)(t).numpy(), x[::-1, ::2] * 2)
+
+
+def test_item_assignment_and_in_place_ops_match_torch():
+    x = rng.standard_normal((4, 6)).astype(np.float32)
+    t, ref = tc.tensor(x), torch.from_numpy(x.copy())
+    t[1:3, ::2] = 100.0
+    ref[1:3, ::2] = 100.0
+    t[tc.tensor(t.numpy() > 0.5)] = -1.0
+    ref[ref > 0.5] = -1.0
+    t.add_(1).mul_(2).clamp_(-1.5, 150)
+    ref.add_(1).mul_(2).clamp_(-1.5, 150)
+    np.testing.assert_array_equal(t.numpy(), ref.numpy())
+    shared = np.ones(5, np.float32)
+    tc.from_numpy(shared)[2] = 7  # written into the shared buffer
+    assert shared[2] == 7
+    w = tc.tensor(np.ones(3, np.float32), requires_grad=True)
+    with pytest.raises(tc.TianError, match="takes part in autograd"):
+        w.add_(1)
+    with tc.no_grad():
+        w.sub_(0.5)  # an optimizer's update
+    data = tc.tensor(np.ones(3, np.float32))
+    loss = (w * data).sum()
+    with tc.no_grad():
+        data.mul_(3)
+    with pytest.raises(tc.TianError, match="updated in place"):
+        loss.backward()
+
+
+def test_in_place_ops_in_traced_code_rebind_and_refuse_inputs():
+    def step(v):
+        u = v * 1.0
+        u[0] = 5.0
+        u.add_(1)
+        return u
+    np.testing.assert_array_equal(tc.jit.trace(step)(tc.tensor(np.zeros(3, np.float32))).numpy(),
+                                  [6, 1, 1])
+    with pytest.raises(tc.TianError, match="input of a traced function"):
+        tc.jit.trace(lambda v: v.add_(1))(tc.tensor(np.zeros(3, np.float32)))
