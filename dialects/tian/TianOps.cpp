@@ -288,6 +288,17 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
                         onTrue->getElementType(), inferred);
 }
 
+namespace {
+/// The element type a cast or bitcast converts to, or an error naming the op.
+FailureOr<Type> targetDtype(std::optional<Location> loc, StringRef op, TypeAttr dtypeAttr) {
+  if (!dtypeAttr || !isTianElementType(dtypeAttr.getValue()))
+    return inferenceError(loc, op,
+                          std::string("dtype must be one of ") + kElementTypes + ", got " +
+                              (dtypeAttr ? typeName(dtypeAttr.getValue()) : std::string("nothing")));
+  return dtypeAttr.getValue();
+}
+} // namespace
+
 LogicalResult CastOp::inferReturnTypes(MLIRContext *,
                                        std::optional<Location> loc,
                                        Adaptor adaptor,
@@ -295,13 +306,10 @@ LogicalResult CastOp::inferReturnTypes(MLIRContext *,
   auto input = rankedOperand(loc, getOperationName(), "input", adaptor.getInput());
   if (failed(input))
     return failure();
-  auto dtypeAttr = adaptor.getDtypeAttr();
-  if (!dtypeAttr || !isTianElementType(dtypeAttr.getValue()))
-    return inferenceError(loc, getOperationName(),
-                          std::string("dtype must be one of ") + kElementTypes + ", got " +
-                              (dtypeAttr ? typeName(dtypeAttr.getValue())
-                                         : std::string("nothing")));
-  inferred.push_back(RankedTensorType::get(input->getShape(), dtypeAttr.getValue()));
+  FailureOr<Type> dtype = targetDtype(loc, getOperationName(), adaptor.getDtypeAttr());
+  if (failed(dtype))
+    return failure();
+  inferred.push_back(RankedTensorType::get(input->getShape(), *dtype));
   return success();
 }
 
@@ -315,13 +323,10 @@ LogicalResult BitcastOp::inferReturnTypes(MLIRContext *, std::optional<Location>
   auto input = rankedOperand(loc, getOperationName(), "input", adaptor.getInput());
   if (failed(input))
     return failure();
-  auto dtypeAttr = adaptor.getDtypeAttr();
-  if (!dtypeAttr || !isTianElementType(dtypeAttr.getValue()))
-    return inferenceError(loc, getOperationName(),
-                          std::string("dtype must be one of ") + kElementTypes + ", got " +
-                              (dtypeAttr ? typeName(dtypeAttr.getValue())
-                                         : std::string("nothing")));
-  Type from = input->getElementType(), to = dtypeAttr.getValue();
+  FailureOr<Type> dtype = targetDtype(loc, getOperationName(), adaptor.getDtypeAttr());
+  if (failed(dtype))
+    return failure();
+  Type from = input->getElementType(), to = *dtype;
   if (storageBits(from) != storageBits(to))
     return inferenceError(loc, getOperationName(),
                           "cannot reinterpret " + typeName(from) + " (" +
