@@ -54,6 +54,27 @@ struct StoreBoolsAsBytesPass
         }
         return;
       }
+      // An element read from what is now i8 storage (a gather's
+      // tensor.extract) is read as a byte and truncated back for its users.
+      if (auto extract = dyn_cast<tensor::ExtractOp>(op)) {
+        if (isBool(extract.getType()) &&
+            !isBool(getElementTypeOrSelf(extract.getTensor().getType()))) {
+          extract.getResult().setType(i8);
+          OpBuilder b(ctx);
+          b.setInsertionPointAfter(extract);
+          Value narrow = arith::TruncIOp::create(b, extract.getLoc(), b.getI1Type(), extract);
+          extract.getResult().replaceAllUsesExcept(narrow, narrow.getDefiningOp());
+        }
+        return;
+      }
+      // ... and one written into it (tensor.insert) is extended first.
+      if (auto insert = dyn_cast<tensor::InsertOp>(op)) {
+        if (isBool(insert.getScalar().getType())) {
+          OpBuilder b(insert);
+          insert.getScalarMutable().assign(
+              arith::ExtUIOp::create(b, insert.getLoc(), i8, insert.getScalar()));
+        }
+      }
       for (Value result : op->getResults())
         result.setType(widened(result.getType()));
       // Tensor block arguments of loops (scf.forall's shared outputs,

@@ -23,6 +23,6 @@ from .nn.module import load, save  # noqa: E402
 from ._dispatch import TianError  # noqa: E402
 from .dtypes import (bfloat16, bool_, float16, float32, int8, int16, int32, int64,  # noqa: E402
                      uint8, uint16, uint32, uint64)
-from .functional import cat, concat, where  # noqa: E402
+from .functional import cat, concat, stack, where  # noqa: E402
 from .tensor import Tensor, arange, as_tensor, from_numpy, ones, tensor, zeros  # noqa: E402
 from .random import manual_seed, rand, randn  # noqa: E402

@@ -1783,3 +1783,170 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     if weight is not None:
         losses = mul(losses, weight)
     return _reduce_loss(losses, reduction, None)
+
+
+def flip(x, dims):
+    """x reversed along ``dims`` (an int or a sequence), as torch.flip."""
+    x = _as_tensor(x)
+    for dim in ([dims] if isinstance(dims, int) else dims):
+        axis = _axis(dim, x.ndim)
+        index = Tensor(np.arange(x.shape[axis] - 1, -1, -1, dtype=np.int64))
+        index._literal = True
+        x = index_select(x, axis, index)
+    return x
+
+
+def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """PyTorch's conv_transpose2d (weight: (C_in, C_out / groups, kh, kw));
+    ``padding`` may also be (top, left, bottom, right), as ONNX's pads.
+    The gradient of a convolution, as a convolution: the input dilated by
+    the strides and padded by what the kernel overhangs, the kernel flipped
+    and its channel axes swapped per group; the one definition behind
+    nn.ConvTranspose2d and ONNX's ConvTranspose."""
+    x, weight = _as_tensor(x), _as_tensor(weight)
+    if x.ndim != 4 or weight.ndim != 4:
+        raise error_here(f"conv_transpose2d: expects a 4-D input and weight, got "
+                         f"{list(x.shape)} and {list(weight.shape)}")
+    strides, dilations, extra = _pair(stride), _pair(dilation), _pair(output_padding)
+    pads = _padding4(padding)
+    cin, cout_per_group = weight.shape[0], weight.shape[1]
+    kernel = list(weight.shape[2:])
+    if groups < 1 or cin % groups or x.shape[1] != cin:
+        raise error_here(f"conv_transpose2d: input {list(x.shape)} has {x.shape[1]} channels; "
+                         f"the weight {list(weight.shape)} with groups={groups} takes {cin}")
+    if min(strides + dilations) < 1 or min(pads + extra) < 0:
+        raise error_here(f"conv_transpose2d: stride {strides} and dilation {dilations} must be "
+                         f"positive, padding {pads} and output_padding {extra} not negative")
+    for i in range(2):
+        if extra[i] >= max(strides[i], dilations[i]):
+            raise error_here(f"conv_transpose2d: output_padding {extra} must be smaller than "
+                             f"the stride {strides} or the dilation {dilations}")
+    return _conv_transpose2d(x, weight, bias, strides, pads, extra, dilations, groups)
+
+
+def _conv_transpose2d(x, weight, bias, strides, pads, extra, dilations, groups):
+    """conv_transpose2d with checked arguments (ONNX's output_padding may
+    exceed the stride: it asks for a larger output, zero-padded)."""
+    cin, cout_per_group = weight.shape[0], weight.shape[1]
+    kernel = list(weight.shape[2:])
+    weight = flip(weight, (2, 3))
+    weight = reshape(weight, [groups, cin // groups, cout_per_group] + kernel)
+    weight = reshape(permute(weight, 0, 2, 1, 3, 4),
+                     [groups * cout_per_group, cin // groups] + kernel)
+    for axis in (2, 3):
+        x = _dilate(x, axis, strides[axis - 2])
+    low, high = [0] * 4, [0] * 4
+    for i in range(2):
+        overhang = dilations[i] * (kernel[i] - 1)
+        low[2 + i] = overhang - pads[i]
+        high[2 + i] = overhang - pads[2 + i] + extra[i]
+    if min(low + high) < 0:  # pads beyond the overhang crop the result
+        begin = [max(0, -v) for v in low]
+        limit = [d - max(0, -v) for d, v in zip(x.shape, high)]
+        x = slice(x, begin, limit, [1] * 4)
+        low, high = [max(0, v) for v in low], [max(0, v) for v in high]
+    return conv2d(_pad_dims(x, low, high), weight, bias, stride=1, padding=0,
+                  dilation=dilations, groups=groups)
+
+
+def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """PyTorch's interpolate over the spatial dims of (N, C, ...) input:
+    modes nearest, nearest-exact, linear, bilinear, bicubic (trilinear for
+    5-D), with PyTorch's coordinates (half pixels, or the corners with
+    ``align_corners``); computed by tianc.resampling, as ONNX's Resize."""
+    from . import resampling
+
+    x = _as_tensor(x)
+    spatial = x.ndim - 2
+    linear = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+    if spatial < 1 or mode not in ("nearest", "nearest-exact", *linear):
+        raise error_here(f"interpolate: mode {mode!r} of a {x.ndim}-D input is not supported "
+                         "(nearest, nearest-exact, linear, bilinear, bicubic, trilinear of "
+                         "(N, C, ...) input are)")
+    if mode in linear and linear[mode] != spatial:
+        raise error_here(f"interpolate: mode {mode!r} expects {linear[mode] + 2}-D input, "
+                         f"got {list(x.shape)}")
+    if align_corners is not None and mode not in linear:
+        raise error_here(f"interpolate: align_corners only applies to linear modes, not {mode!r}")
+    if (size is None) == (scale_factor is None):
+        raise error_here("interpolate: give exactly one of size and scale_factor")
+    spread = lambda v: [v] * spatial if isinstance(v, (int, float)) else list(v)  # noqa: E731
+    if size is not None:
+        sizes = [int(v) for v in spread(size)]
+        scales = [out / max(d, 1) for out, d in zip(sizes, x.shape[2:])]
+    else:
+        scales = [float(v) for v in spread(scale_factor)]
+        sizes = [int(math.floor(d * s)) for d, s in zip(x.shape[2:], scales)]
+    if len(sizes) != spatial or min(sizes) < 1:
+        raise error_here(f"interpolate: output size {sizes} does not fit input {list(x.shape)}")
+    if mode in linear and not dtypes.is_floating(x.dtype):
+        raise error_here(f"interpolate: {mode} needs floating-point input, got {x.dtype}")
+    if mode == "nearest":
+        attrs = {"mode": "nearest", "coordinate_transformation_mode": "asymmetric",
+                 "nearest_mode": "floor"}
+    elif mode == "nearest-exact":
+        attrs = {"mode": "nearest", "coordinate_transformation_mode": "half_pixel",
+                 "nearest_mode": "round_prefer_ceil"}
+    else:
+        attrs = {"mode": "cubic" if mode == "bicubic" else "linear",
+                 "coordinate_transformation_mode": "align_corners" if align_corners
+                 else "half_pixel"}
+    for axis, out_size, scale in zip(range(2, x.ndim), sizes, scales):
+        if out_size == x.shape[axis] and scale == 1.0:
+            continue
+        if align_corners:  # the corners of the sizes as rounded (PyTorch's)
+            scale = out_size / x.shape[axis]
+        x = resampling.resize_axis(x, axis, out_size,
+                                   resampling.taps(attrs, out_size, x.shape[axis], scale))
+    return x
+
+
+def sort(x, dim=-1, descending=False, stable=False):
+    """(values, indices) sorted along ``dim``, as torch.sort: NaN sorts
+    above every number, equal elements keep their order (always stable).
+    Each element's rank is a count of the elements before it (a compare
+    of every pair), so the work and memory grow as n^2 in the length of
+    ``dim``: meant for the lengths of a sequence or a class axis (up to a
+    few thousand), not for sorting millions of values."""
+    del stable  # always stable
+    x = _as_tensor(x)
+    if x.ndim == 0:
+        return x, Tensor(np.zeros((), np.int64))
+    axis = _axis(dim, x.ndim)
+    moved = permute(x, *[d for d in range(x.ndim) if d != axis], axis)
+    n = x.shape[axis]
+    rows = int(np.prod(moved.shape[:-1]))
+    if n == 0 or rows == 0:
+        return x, Tensor(np.zeros(x.shape, np.int64))
+    data = cast(moved, dtypes.int8) if x.dtype == dtypes.bool_ else moved
+    mine, theirs = unsqueeze(data, -1), unsqueeze(data, -2)  # [..., i, 1], [..., 1, j]
+    before = gt if descending else lt
+    ahead = before(theirs, mine)
+    same = eq(theirs, mine)
+    if dtypes.is_floating(data.dtype):
+        mine_nan, theirs_nan = ne(mine, mine), ne(theirs, theirs)
+        # NaN counts as the largest value: ahead of numbers when descending.
+        nan_ahead = (bitwise_and(theirs_nan, logical_not(mine_nan)) if descending
+                     else bitwise_and(mine_nan, logical_not(theirs_nan)))
+        ahead = bitwise_or(ahead, nan_ahead)
+        same = bitwise_or(same, bitwise_and(mine_nan, theirs_nan))
+    earlier = Tensor(np.tri(n, n, -1, dtype=bool))  # [i, j]: j < i
+    earlier._literal = True
+    ahead = bitwise_or(ahead, bitwise_and(same, earlier))
+    rank = sum(cast(ahead, dtypes.int64), -1)  # [..., i]: where element i goes
+    positions = Tensor(np.arange(n, dtype=np.int64))
+    positions._literal = True
+    # indices[k] = the i whose rank is k
+    chosen = eq(unsqueeze(rank, -2), unsqueeze(positions, -1))  # [..., k, i]
+    indices = sum(where(chosen, positions, 0), -1)
+    flat = add(reshape(indices, rows, n),
+               Tensor((np.arange(rows, dtype=np.int64) * n).reshape(rows, 1)))
+    values = reshape(index_select(reshape(moved, rows * n, 1), 0, reshape(flat, -1)),
+                     moved.shape)
+    back = list(range(axis)) + [x.ndim - 1] + list(range(axis, x.ndim - 1))
+    return permute(values, *back), permute(reshape(indices, moved.shape), *back)
+
+
+def argsort(x, dim=-1, descending=False, stable=False):
+    return sort(x, dim, descending, stable)[1]

@@ -228,6 +228,9 @@ class Tensor:
     def std(self, dim=None, correction=1, keepdim=False, unbiased=None):
         return F.std(self, dim, correction, keepdim, unbiased)
     def cumsum(self, dim): return F.cumsum(self, dim)
+    def sort(self, dim=-1, descending=False, stable=False): return F.sort(self, dim, descending, stable)
+    def argsort(self, dim=-1, descending=False, stable=False): return F.argsort(self, dim, descending, stable)
+    def flip(self, dims): return F.flip(self, dims)
     def sigmoid(self): return F.sigmoid(self)
     def relu(self): return F.relu(self)
     def softmax(self, dim=-1): return F.softmax(self, dim)

@@ -66,3 +66,32 @@ func.func @through_forall(%m: tensor<4xi1>) -> tensor<4xi1> {
   }
   return %0 : tensor<4xi1>
 }
+
+// -----
+
+// An element gathered from a bool tensor (tensor.extract) is read as a byte
+// and truncated; one written into bool storage (tensor.insert) is extended.
+// CHECK-LABEL: func.func @gather_bools(%{{.*}}: tensor<3xi8>, %{{.*}}: tensor<2xindex>) -> tensor<2xi8>
+// CHECK: %[[BYTE:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<3xi8>
+// CHECK: %[[BIT:.*]] = arith.trunci %[[BYTE]] : i8 to i1
+// CHECK: %[[OUT:.*]] = arith.extui %[[BIT]] : i1 to i8
+// CHECK: linalg.yield %[[OUT]] : i8
+// CHECK-LABEL: func.func @insert_bool
+// CHECK: %[[WIDE:.*]] = arith.extui %{{.*}} : i1 to i8
+// CHECK: tensor.insert %[[WIDE]] into %{{.*}} : tensor<4xi8>
+#id1 = affine_map<(d0) -> (d0)>
+func.func @gather_bools(%x: tensor<3xi1>, %i: tensor<2xindex>) -> tensor<2xi1> {
+  %e = tensor.empty() : tensor<2xi1>
+  %0 = linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
+      ins(%i : tensor<2xindex>) outs(%e : tensor<2xi1>) {
+  ^bb0(%k: index, %o: i1):
+    %v = tensor.extract %x[%k] : tensor<3xi1>
+    linalg.yield %v : i1
+  } -> tensor<2xi1>
+  return %0 : tensor<2xi1>
+}
+
+func.func @insert_bool(%t: tensor<4xi1>, %b: i1, %k: index) -> tensor<4xi1> {
+  %0 = tensor.insert %b into %t[%k] : tensor<4xi1>
+  return %0 : tensor<4xi1>
+}

@@ -503,3 +503,154 @@ def test_in_place_ops_in_traced_code_rebind_and_refuse_inputs():
                                   [6, 1, 1])
     with pytest.raises(tc.TianError, match="input of a traced function"):
         tc.jit.trace(lambda v: v.add_(1))(tc.tensor(np.zeros(3, np.float32)))
+
+
+# -- transposed convolution, interpolate, sort, flip, tc.stack ---------------------------
+
+@pytest.mark.parametrize("shape, cout, kernel, stride, padding, output_padding, groups, dilation", [
+    ((1, 3, 5, 5), 4, 3, 2, 1, 1, 1, 1),
+    ((2, 4, 7, 6), 6, (3, 2), (2, 3), (1, 0), (1, 2), 2, 1),
+    ((1, 2, 4, 4), 2, 3, 1, 0, 0, 1, 2),
+    ((1, 1, 1, 1), 3, 4, 3, 0, 0, 1, 1),
+    ((0, 2, 3, 3), 2, 2, 2, 0, 0, 1, 1),
+])
+def test_conv_transpose2d_matches_torch_with_gradients(shape, cout, kernel, stride, padding,
+                                                       output_padding, groups, dilation):
+    torch.manual_seed(0)
+    theirs = torch.nn.ConvTranspose2d(shape[1], cout, kernel, stride, padding, output_padding,
+                                      groups, dilation=dilation)
+    ours = nn.ConvTranspose2d(shape[1], cout, kernel, stride, padding, output_padding, groups,
+                              dilation=dilation)
+    assert repr(ours) == repr(theirs)
+    assert ours.weight.shape == tuple(theirs.weight.shape)
+    ours.weight.assign_(tc.tensor(theirs.weight.detach().numpy()))
+    ours.bias.assign_(tc.tensor(theirs.bias.detach().numpy()))
+    x = rng.standard_normal(shape).astype(np.float32)
+    tx = torch.tensor(x, requires_grad=True)
+    want = theirs(tx)
+    want.square().sum().backward()
+    eager, traced = _both(ours, x)
+    _close(eager, want.detach().numpy(), 1e-4)
+    _close(traced, want.detach().numpy(), 1e-4)
+    xt = tc.tensor(x, requires_grad=True)
+    (ours(xt) * ours(xt)).sum().backward()
+    _close(xt.grad.numpy(), tx.grad.numpy(), 1e-4)
+    _close(ours.weight.grad.numpy(), theirs.weight.grad.numpy(), 1e-3)
+
+
+def test_conv_transpose2d_refuses_bad_arguments_clearly():
+    x, w = tc.randn(1, 3, 4, 4), tc.randn(3, 2, 3, 3)
+    with pytest.raises(tc.TianError, match="conv_transpose2d: input .* has 4 channels"):
+        F.conv_transpose2d(tc.randn(1, 4, 4, 4), w)
+    with pytest.raises(tc.TianError, match="output_padding .* must be smaller"):
+        F.conv_transpose2d(x, w, stride=2, output_padding=2)
+    with pytest.raises(tc.TianError, match="test_torch_surface.py"):
+        F.conv_transpose2d(x, tc.randn(3, 3))
+
+
+@pytest.mark.parametrize("shape, options", [
+    ((1, 2, 3, 4), dict(scale_factor=2)),
+    ((1, 2, 3, 4), dict(size=(5, 7))),
+    ((2, 1, 5, 4), dict(size=(2, 3))),
+    ((1, 2, 3, 4), dict(scale_factor=2, mode="nearest-exact")),
+    ((1, 2, 5, 4), dict(size=(3, 6), mode="nearest-exact")),
+    ((1, 2, 3, 4), dict(scale_factor=2, mode="bilinear")),
+    ((1, 2, 5, 4), dict(size=(3, 7), mode="bilinear")),
+    ((1, 2, 3, 4), dict(size=(6, 9), mode="bilinear", align_corners=True)),
+    ((1, 2, 4, 4), dict(size=(1, 1), mode="bilinear", align_corners=True)),
+    ((1, 2, 3, 4), dict(scale_factor=1.5, mode="bicubic")),
+    ((1, 2, 4, 5), dict(size=(7, 3), mode="bicubic", align_corners=True)),
+    ((2, 3, 7), dict(size=4, mode="linear")),
+    ((2, 3, 5), dict(scale_factor=3)),
+    ((1, 1, 2, 3, 2), dict(scale_factor=2, mode="trilinear")),
+])
+def test_interpolate_and_upsample_match_torch(shape, options):
+    x = rng.standard_normal(shape).astype(np.float32)
+    want = torch.nn.functional.interpolate(torch.tensor(x), **options).numpy()
+    eager, traced = _both(lambda t: F.interpolate(t, **options), x)
+    _close(eager, want, 1e-5)
+    _close(traced, want, 1e-5)
+    layer = nn.Upsample(**options)
+    assert repr(layer) == repr(torch.nn.Upsample(**options))
+    _close(layer(tc.tensor(x)).numpy(), want, 1e-5)
+
+
+def test_interpolate_gradient_matches_torch():
+    x = rng.standard_normal((1, 2, 3, 4)).astype(np.float32)
+    tx = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.interpolate(tx, size=(5, 7), mode="bilinear").square().sum().backward()
+    ours = tc.tensor(x, requires_grad=True)
+    y = F.interpolate(ours, size=(5, 7), mode="bilinear")
+    (y * y).sum().backward()
+    _close(ours.grad.numpy(), tx.grad.numpy(), 1e-4)
+
+
+def test_interpolate_refuses_bad_arguments_clearly():
+    x = tc.randn(1, 2, 3, 4)
+    with pytest.raises(tc.TianError, match="exactly one of size and scale_factor"):
+        F.interpolate(x)
+    with pytest.raises(tc.TianError, match="mode 'area'"):
+        F.interpolate(x, scale_factor=2, mode="area")
+    with pytest.raises(tc.TianError, match="'linear' expects 3-D"):
+        F.interpolate(x, scale_factor=2, mode="linear")
+    with pytest.raises(tc.TianError, match="align_corners only applies"):
+        F.interpolate(x, scale_factor=2, align_corners=True)
+
+
+SORTABLE = np.array([[3.0, np.nan, -1.0, 3.0, -np.inf, 0.0, np.inf, -0.5, np.nan, 2.0],
+                     [1.0, 1.0, 1.0, -2.0, 5.0, 5.0, -7.0, 0.0, 0.25, 1.0]], np.float32)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("dim", [-1, 0])
+def test_sort_matches_torch_stable_with_nan_and_ties(descending, dim):
+    want_values, want_indices = torch.sort(torch.tensor(SORTABLE), dim=dim,
+                                           descending=descending, stable=True)
+    for fn in (lambda t: F.sort(t, dim, descending), tc.jit.trace(lambda t: F.sort(t, dim, descending))):
+        values, indices = fn(tc.tensor(SORTABLE))
+        np.testing.assert_array_equal(values.numpy(), want_values.numpy())
+        np.testing.assert_array_equal(indices.numpy(), want_indices.numpy())
+    np.testing.assert_array_equal(tc.tensor(SORTABLE).argsort(dim, descending).numpy(),
+                                  want_indices.numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint8, np.bool_, np.float16])
+def test_sort_of_other_dtypes_and_shapes(dtype):
+    x = rng.integers(0, 3, (3, 4, 6)).astype(dtype)
+    for dim in (0, 1, 2):
+        want_values, want_indices = torch.sort(torch.tensor(x), dim=dim, stable=True)
+        values, indices = tc.tensor(x).sort(dim)
+        assert values.dtype == tc.tensor(x).dtype and indices.dtype == tc.int64
+        np.testing.assert_array_equal(values.numpy(), want_values.numpy())
+        np.testing.assert_array_equal(indices.numpy(), want_indices.numpy())
+    for shape in [(0, 3), (3, 0), (1,), ()]:
+        values, indices = F.sort(tc.tensor(np.ones(shape, dtype)), -1 if shape else 0)
+        assert values.shape == shape and indices.shape == shape
+
+
+def test_sort_gradient_flows_to_the_sorted_positions():
+    x = rng.standard_normal((2, 5)).astype(np.float32)
+    tx = torch.tensor(x, requires_grad=True)
+    weights = np.arange(5, dtype=np.float32)
+    (torch.sort(tx, descending=True)[0] * torch.tensor(weights)).sum().backward()
+    ours = tc.tensor(x, requires_grad=True)
+    (F.sort(ours, descending=True)[0] * tc.tensor(weights)).sum().backward()
+    _close(ours.grad.numpy(), tx.grad.numpy())
+
+
+def test_flip_and_top_level_stack_match_torch():
+    x = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    for dims in (0, (1, 2), [-1]):
+        want = torch.flip(torch.tensor(x), dims if not isinstance(dims, int) else (dims,)).numpy()
+        eager, traced = _both(lambda t: t.flip(dims), x)
+        _close(eager, want), _close(traced, want)
+    a, b = rng.standard_normal((2, 3)).astype(np.float32), rng.standard_normal((2, 3)).astype(np.float32)
+    _close(tc.stack([tc.tensor(a), tc.tensor(b)], 1).numpy(),
+           torch.stack([torch.tensor(a), torch.tensor(b)], 1).numpy())
+
+
+def test_gathering_bools_reads_their_bytes():
+    # A bug found once: tensor.extract of a bool tensor stored as bytes did not verify.
+    mask = np.array([[True], [False], [True]])
+    got = F.index_select(tc.tensor(mask), 0, tc.tensor(np.array([2, 1, 0, 1])))
+    np.testing.assert_array_equal(got.numpy(), mask[[2, 1, 0, 1]])

@@ -250,10 +250,12 @@ def _conv_repr(conv):
     one = (1,) * len(conv.kernel_size)
     values = {name: tuple(v) if isinstance(v, (tuple, list)) else (v,) * len(one)
               for name, v in (("stride", conv.stride), ("padding", conv.padding),
+                              ("output_padding", getattr(conv, "output_padding", 0)),
                               ("dilation", conv.dilation))}
     text = (f"{conv.in_channels}, {conv.out_channels}, kernel_size={conv.kernel_size}, "
             f"stride={values['stride']}")
-    for name, default in (("padding", (0,) * len(one)), ("dilation", one)):
+    zero = (0,) * len(one)
+    for name, default in (("padding", zero), ("output_padding", zero), ("dilation", one)):
         if values[name] != default:
             text += f", {name}={values[name]}"
     if conv.groups != 1:
@@ -261,6 +263,48 @@ def _conv_repr(conv):
     if conv.bias is None:
         text += ", bias=False"
     return text
+
+
+class ConvTranspose2d(Module):
+    """The transposed convolution (weight: (in, out / groups, kh, kw)), as
+    PyTorch's; its initialization takes the fan from the weight's second
+    axis, as PyTorch's does."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1):
+        super().__init__()
+        kh, kw = _pair(kernel_size)
+        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, (kh, kw)
+        self.stride, self.padding, self.output_padding = stride, padding, output_padding
+        self.dilation, self.groups = dilation, groups
+        fan = out_channels // groups * kh * kw
+        self.weight = init.default_(Parameter(np.zeros((in_channels, out_channels // groups, kh, kw),
+                                                       np.float32)), fan)
+        self.bias = init.default_(Parameter(np.zeros(out_channels, np.float32)), fan) if bias else None
+
+    def forward(self, x):
+        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding,
+                                  self.output_padding, self.groups, self.dilation)
+
+    def extra_repr(self):
+        return _conv_repr(self)
+
+
+class Upsample(Module):
+    """Resampling of (N, C, ...) input by F.interpolate."""
+
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None):
+        super().__init__()
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners = align_corners
+
+    def forward(self, x):
+        return F.interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners)
+
+    def extra_repr(self):
+        text = f"size={self.size}" if self.size is not None else \
+            f"scale_factor={float(self.scale_factor) if isinstance(self.scale_factor, (int, float)) else self.scale_factor}"
+        return text + f", mode='{self.mode}'"
 
 
 class BatchNorm1d(BatchNorm2d):

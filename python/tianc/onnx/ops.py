@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import dtypes
 from .. import functional as F
+from .. import resampling
 from ..tensor import Tensor
 
 OPS = {}
@@ -934,8 +935,7 @@ def _arg(fn_name):
 
 
 def _reverse(x, axis):
-    indices = tensor(np.arange(x.shape[axis] - 1, -1, -1, dtype=np.int64))
-    return F.index_select(x, axis, indices)
+    return F.flip(x, axis)
 
 
 OPS["ArgMax"] = _arg("max")
@@ -1555,9 +1555,8 @@ def _attention(node, inputs, attrs):
 
 @op("ConvTranspose")
 def _conv_transpose(node, inputs, attrs):
-    """The gradient of a convolution, as a convolution: the input dilated by
-    the strides and padded by what the kernel overhangs, the kernel flipped
-    and its channel axes swapped (per group)."""
+    """ONNX's pads and output sizes to F.conv_transpose2d's arguments (which
+    turns it into a convolution)."""
     x, weight = tensor(inputs[0]), tensor(inputs[1])
     bias = tensor(inputs[2]) if len(inputs) > 2 and inputs[2] is not None else None
     rank = _spatial_rank(node, x)
@@ -1591,103 +1590,8 @@ def _conv_transpose(node, inputs, attrs):
             begins.append(begin), ends.append(end)
         pads = begins + ends
     groups = int(attrs.get("group", 1))
-    cin, cout_per_group = weight.shape[0], weight.shape[1]
-    # Kernel: flipped in space, (Cin, Cout/g) -> (Cout, Cin/g) per group.
-    for axis in (2, 3):
-        weight = _reverse(weight, axis)
-    weight = F.reshape(weight, [groups, cin // groups, cout_per_group] + kernel)
-    weight = F.reshape(F.permute(weight, 0, 2, 1, 3, 4),
-                       [groups * cout_per_group, cin // groups] + kernel)
-    for axis in (2, 3):
-        x = F._dilate(x, axis, strides[axis - 2])
-    low, high = [0] * 4, [0] * 4
-    for i in range(2):
-        overhang = dilations[i] * (kernel[i] - 1)
-        low[2 + i] = overhang - pads[i]
-        high[2 + i] = overhang - pads[2 + i] + extra[i]
-    if min(low + high) < 0:  # pads beyond the overhang crop the result
-        begin = [max(0, -v) for v in low]
-        limit = [d - max(0, -v) for d, v in zip(x.shape, high)]
-        x = F.slice(x, begin, limit, [1] * 4)
-        low, high = [max(0, v) for v in low], [max(0, v) for v in high]
-    out = F.conv2d(F._pad_dims(x, low, high), weight, bias, stride=1, padding=0,
-                   dilation=dilations, groups=groups)
+    out = F._conv_transpose2d(x, weight, bias, strides, pads, extra, dilations, groups)
     return F.squeeze(out, 2) if rank == 1 else out
-
-
-def _source_coordinates(mode, out_size, in_size, scale, roi=None):
-    """Where each output position reads the input, by coordinate mode
-    (``roi``: tf_crop_and_resize's normalized (start, end) of this axis)."""
-    x = np.arange(out_size, dtype=np.float64)
-    if mode == "tf_crop_and_resize":
-        start, end = roi
-        if out_size == 1:
-            return np.full(1, 0.5 * (start + end) * (in_size - 1))
-        return start * (in_size - 1) + x * (end - start) * (in_size - 1) / (out_size - 1)
-    if mode == "half_pixel":
-        return (x + 0.5) / scale - 0.5
-    if mode == "half_pixel_symmetric":
-        adjustment = out_size / (scale * in_size)
-        offset = in_size / 2 * (1 - adjustment)
-        return offset + (x + 0.5) / scale - 0.5
-    if mode == "pytorch_half_pixel":
-        return (x + 0.5) / scale - 0.5 if out_size > 1 else np.zeros_like(x)
-    if mode == "align_corners":  # the size as scaled, not as rounded (the reference's)
-        scaled = in_size * scale
-        return x * (in_size - 1) / (scaled - 1) if out_size > 1 else np.zeros_like(x)
-    if mode == "asymmetric":
-        return x / scale
-    raise Unsupported(f"coordinate_transformation_mode={mode!r} is not supported")
-
-
-def _taps(attrs, out_size, in_size, scale, roi=None):
-    """[(input indices, weights)] whose weighted sum is each output position:
-    one tap for nearest, two for linear, four for cubic."""
-    mode = attrs.get("mode", "nearest")
-    coordinate = attrs.get("coordinate_transformation_mode", "half_pixel")
-    x = _source_coordinates(coordinate, out_size, in_size, scale, roi)
-    clamp = lambda i: np.clip(i, 0, in_size - 1).astype(np.int64)  # noqa: E731
-    if mode == "nearest":
-        rounding = attrs.get("nearest_mode", "round_prefer_floor")
-        index = {"round_prefer_floor": lambda v: np.ceil(v - 0.5),
-                 "round_prefer_ceil": lambda v: np.floor(v + 0.5),
-                 "floor": np.floor, "ceil": np.ceil}[rounding](x)
-        return [(clamp(index), None)]
-    base = np.floor(x)
-    t = x - base
-    a = float(attrs.get("cubic_coeff_a", -0.75))
-    if attrs.get("antialias", 0) and scale < 1 and mode in ("linear", "cubic"):
-        # The filter stretched by 1 / scale (ONNX's reference; taps past
-        # the edges read the edge unless exclude_outside drops them).
-        reach = 1 if mode == "linear" else 2
-        start = int(np.floor(-reach / scale) + 1)
-        offsets = list(range(start, 2 - start))
-        kernel = (lambda d: np.clip(1 - np.abs(d), 0, 1)) if mode == "linear" else \
-            (lambda d: _keys_cubic(d, a))
-        weights = [kernel((o - t) * scale) for o in offsets]
-    elif mode == "linear":
-        return [(clamp(base), 1 - t), (clamp(base + 1), t)]
-    elif mode == "cubic":
-        offsets = [-1, 0, 1, 2]
-        weights = [_keys_cubic(t - o, a) for o in offsets]
-    else:
-        raise Unsupported(f"mode={mode!r} is not supported")
-    excluded = mode == "cubic" and attrs.get("exclude_outside", 0)
-    if excluded:
-        weights = [w * (((base + o) >= 0) & ((base + o) < in_size))
-                   for o, w in zip(offsets, weights)]
-    if excluded or attrs.get("antialias", 0) and scale < 1:  # the weights sum to 1
-        total = sum(weights)
-        weights = [w / total for w in weights]
-    return [(clamp(base + o), w) for o, w in zip(offsets, weights)]
-
-
-def _keys_cubic(d, a):
-    """Keys' cubic convolution kernel at distance d (numpy: the weights are
-    constants of the sizes)."""
-    d = np.abs(d)
-    return np.where(d <= 1, ((a + 2) * d - (a + 3)) * d * d + 1,
-                    np.where(d < 2, ((a * d - 5 * a) * d + 8 * a) * d - 4 * a, 0.0))
 
 
 @op("Resize", "Upsample")
@@ -1736,15 +1640,13 @@ def _resize(node, inputs, attrs):
         out_size, in_size = size_of[axis], shape[axis]
         if out_size == in_size and scale_of[axis] == 1.0 and not crop:
             continue
-        total = None
-        for index, weight in _taps(attrs, out_size, in_size, scale_of[axis], roi_of.get(axis)):
-            picked = F.index_select(x, axis, tensor(index))
-            if weight is not None:
-                spread = [out_size if d == axis else 1 for d in range(x.ndim)]
-                picked = F.mul(picked, tensor(weight.reshape(spread).astype(np.dtype(x.dtype))))
-            total = picked if total is None else F.add(total, picked)
+        try:
+            tap_list = resampling.taps(attrs, out_size, in_size, scale_of[axis], roi_of.get(axis))
+        except resampling.UnsupportedMode as error:
+            raise Unsupported(str(error)) from None
+        total = resampling.resize_axis(x, axis, out_size, tap_list)
         if crop:  # positions outside the input read extrapolation_value
-            where = _source_coordinates("tf_crop_and_resize", out_size, in_size, 1.0,
+            where = resampling.source_coordinates("tf_crop_and_resize", out_size, in_size, 1.0,
                                         roi_of[axis])
             outside = (where < 0) | (where > in_size - 1)
             if outside.any():
