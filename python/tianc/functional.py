@@ -496,13 +496,6 @@ def _unpad(t, pads, hw):
     return slice(t, [0, 0, pads[0], pads[1]], [n, c, pads[0] + hw[0], pads[1] + hw[1]], [1, 1, 1, 1])
 
 
-def _flip(t, axis):
-    index = Tensor(np.arange(t.shape[axis] - 1, -1, -1, dtype=np.int64))
-    index._literal = True
-    return apply("tian.gather", lambda v, i: tian.GatherOp(v, i, axis).result, [t, index],
-                 key=("gather", axis))
-
-
 def _conv2d_weight_grad(g, x, w, strides, pads, dilations, groups=1):
     # dW[o,c,p,q] = sum_{n,i,j} g[n,o,i,j] * xpad[n,c,i*s+p*d,j*s+q*d]: a
     # convolution over (n, i, j), with stride and dilation swapped.
@@ -530,7 +523,7 @@ def _conv2d_input_grad(g, x, w, strides, pads, dilations, groups=1):
     span = [(kh - 1) * dilations[0], (kw - 1) * dilations[1]]
     spread = _spread(g, strides, [0, 0], [(g.shape[2] - 1) * strides[0] + 1,
                                          (g.shape[3] - 1) * strides[1] + 1])
-    flipped = _flip(_flip(w, 2), 3)
+    flipped = flip(w, (2, 3))
     if groups > 1:
         # [O, C/G, kh, kw] -> [G, O/G, C/G, ...] -> [G, C/G, O/G, ...] -> [C, O/G, kh, kw]
         o, cg = w.shape[:2]
@@ -1810,8 +1803,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
                          f"{list(x.shape)} and {list(weight.shape)}")
     strides, dilations, extra = _pair(stride), _pair(dilation), _pair(output_padding)
     pads = _padding4(padding)
-    cin, cout_per_group = weight.shape[0], weight.shape[1]
-    kernel = list(weight.shape[2:])
+    cin = weight.shape[0]
     if groups < 1 or cin % groups or x.shape[1] != cin:
         raise error_here(f"conv_transpose2d: input {list(x.shape)} has {x.shape[1]} channels; "
                          f"the weight {list(weight.shape)} with groups={groups} takes {cin}")

@@ -302,8 +302,11 @@ class Upsample(Module):
         return F.interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners)
 
     def extra_repr(self):
-        text = f"size={self.size}" if self.size is not None else \
-            f"scale_factor={float(self.scale_factor) if isinstance(self.scale_factor, (int, float)) else self.scale_factor}"
+        if self.size is not None:
+            text = f"size={self.size}"
+        else:  # PyTorch prints a single factor as a float
+            factor = self.scale_factor
+            text = f"scale_factor={float(factor) if isinstance(factor, (int, float)) else factor}"
         return text + f", mode='{self.mode}'"
 
 

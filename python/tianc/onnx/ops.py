@@ -927,15 +927,11 @@ def _arg(fn_name):
         if attrs.get("select_last_index", 0):
             # The last extremum: the first one of the reversed axis.
             size = x.shape[axis]
-            reversed_x = _reverse(value, axis)
+            reversed_x = F.flip(value, axis)
             index = F.argmax(reversed_x, axis, keepdim=keep)
             return F.sub(size - 1, index)
         return F.argmax(value, axis, keepdim=keep)
     return run
-
-
-def _reverse(x, axis):
-    return F.flip(x, axis)
 
 
 OPS["ArgMax"] = _arg("max")
@@ -1781,7 +1777,7 @@ def _cumprod(node, inputs, attrs):
     n = x.shape[axis]
     reverse = attrs.get("reverse", 0)
     if reverse:
-        x = _reverse(x, axis)
+        x = F.flip(x, axis)
 
     def shifted(value, k):
         low, high = [0] * value.ndim, [0] * value.ndim
@@ -1797,7 +1793,7 @@ def _cumprod(node, inputs, attrs):
         step *= 2
     if attrs.get("exclusive", 0) and n:
         x = shifted(x, 1)
-    return _reverse(x, axis) if reverse else x
+    return F.flip(x, axis) if reverse else x
 
 
 @op("RotaryEmbedding")
